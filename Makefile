@@ -1,0 +1,26 @@
+# fleet / node-agent: the two commands from README.md, and their parts.
+SWIFT ?= swift
+SANDBOX_DIR ?= $(CURDIR)/.sandbox/demo
+SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
+
+.PHONY: all deps build test demo demo-down clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+test: deps
+	@bash scripts/test.sh
+
+demo: build
+	@bash scripts/demo.sh "$(SANDBOX_DIR)"
+
+demo-down:
+	@python3 scripts/sandbox.py down --dir "$(SANDBOX_DIR)"
+
+clean:
+	rm -rf .build .sandbox

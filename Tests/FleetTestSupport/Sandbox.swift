@@ -1,0 +1,175 @@
+import Foundation
+
+/// A running sandbox fleet (scripts/sandbox.py): real sshd per node on loopback, real nodes.
+///
+/// ```swift
+/// try await withSandbox(nodes: 3) { sandbox in
+///     let node = sandbox.nodes[0]
+///     // ssh -i sandbox.clientKey -p node.port sandbox.user@node.host
+/// }
+/// ```
+public struct Sandbox: Sendable, Decodable {
+    /// One node of the sandbox.
+    public struct Node: Sendable, Decodable {
+        /// Inventory name, such as `validator-1`.
+        public var name: String
+        /// `validator` or `sentry`.
+        public var role: String
+        /// Its loopback address.
+        public var host: String
+        /// Its sshd port.
+        public var port: Int
+        /// The node's folder (sshd config, logs).
+        public var dir: String
+        /// The node's `DAEMON_HOME`.
+        public var home: String
+        /// CometBFT RPC base URL.
+        public var rpc: String
+        /// The node's consensus key address.
+        public var consensusAddress: String
+        /// PID of its sshd.
+        public var sshdPid: Int32?
+        /// PID of the chain process (mockchaind or node-agent).
+        public var chainPid: Int32?
+
+        enum CodingKeys: String, CodingKey {
+            case name, role, host, port, dir, home, rpc
+            case consensusAddress = "consensus_address"
+            case sshdPid = "sshd_pid"
+            case chainPid = "chain_pid"
+        }
+    }
+
+    /// A stamped mockchaind release file.
+    public struct Release: Sendable, Decodable {
+        /// Its path.
+        public var path: String
+        /// Its sha256, lowercase hex.
+        public var sha256: String
+    }
+
+    /// The sandbox folder.
+    public var root: String
+    /// The login user on every node.
+    public var user: String
+    /// The client private key shared by the fleet.
+    public var clientKey: String
+    /// known_hosts holding every node's real host key.
+    public var knownHosts: String
+    /// The Ansible INI inventory of the nodes.
+    public var inventory: String
+    /// `DAEMON_NAME` of every node.
+    public var daemonName: String
+    /// mockchaind releases by version (`v1`, `v2`, …).
+    public var releases: [String: Release]
+    /// The nodes, sentries first.
+    public var nodes: [Node]
+
+    enum CodingKeys: String, CodingKey {
+        case root, user, inventory, releases, nodes
+        case clientKey = "client_key"
+        case knownHosts = "known_hosts"
+        case daemonName = "daemon_name"
+    }
+
+    /// Options for starting a sandbox.
+    public struct Options: Sendable {
+        /// Number of nodes.
+        public var nodes: Int
+        /// Number of validators (the rest are sentries); default half.
+        public var validators: Int?
+        /// A node-agent binary to supervise each node.
+        public var agent: String?
+        /// Start only sshd, no chain process.
+        public var noChain: Bool
+        /// Node names that share the first one's consensus key.
+        public var sharedKey: [String]
+        /// Block interval, e.g. `200ms`.
+        public var blockInterval: String
+
+        /// Creates options; see the properties for meanings.
+        public init(
+            nodes: Int,
+            validators: Int? = nil,
+            agent: String? = nil,
+            noChain: Bool = false,
+            sharedKey: [String] = [],
+            blockInterval: String = "200ms"
+        ) {
+            self.nodes = nodes
+            self.validators = validators
+            self.agent = agent
+            self.noChain = noChain
+            self.sharedKey = sharedKey
+            self.blockInterval = blockInterval
+        }
+    }
+
+    /// Starts a sandbox in `directory`. Throws with sandbox.py's message when anything is missing.
+    public static func start(in directory: String, _ options: Options) throws -> Sandbox {
+        var argv = [
+            "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "up", "--dir", directory,
+            "--nodes", String(options.nodes), "--block-interval", options.blockInterval, "--json",
+        ]
+        if let validators = options.validators { argv += ["--validators", String(validators)] }
+        if let agent = options.agent { argv += ["--agent", agent] }
+        if options.noChain { argv.append("--no-chain") }
+        if !options.sharedKey.isEmpty { argv += ["--shared-key", options.sharedKey.joined(separator: ",")] }
+        let result = try ProcessRunner.run(argv)
+        guard result.exitCode == 0 else {
+            throw SandboxError(message: "sandbox.py up failed (\(result.exitCode)): \(result.errorOutput)")
+        }
+        return try JSONDecoder().decode(Sandbox.self, from: result.stdout)
+    }
+
+    /// Stops every process of the sandbox; throws if any is left.
+    public func stop() throws {
+        let result = try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", root])
+        guard result.exitCode == 0 else {
+            throw SandboxError(message: "sandbox.py down left processes: \(result.errorOutput)")
+        }
+    }
+
+    /// The node named `name`.
+    public func node(_ name: String) -> Node? { nodes.first { $0.name == name } }
+
+    /// OpenSSH client arguments that reach `node` with strict host-key checking.
+    public func sshArguments(_ node: Node) -> [String] {
+        [
+            "/usr/bin/ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+            "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "LogLevel=ERROR", "-i", clientKey,
+            "-p", String(node.port), "\(user)@\(node.host)",
+        ]
+    }
+}
+
+/// A sandbox could not be started or stopped.
+public struct SandboxError: Error, CustomStringConvertible {
+    /// What went wrong, in sandbox.py's words.
+    public var message: String
+    public var description: String { message }
+}
+
+/// Starts a sandbox, runs `body`, and always stops the sandbox and removes its folder.
+public func withSandbox<T>(
+    _ options: Sandbox.Options,
+    _ body: (Sandbox) async throws -> T
+) async throws -> T {
+    try await withTemporaryDirectory("fleet-sandbox") { directory in
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox.start(in: directory, options)
+        } catch {
+            _ = try? ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory])
+            throw error
+        }
+        do {
+            let value = try await body(sandbox)
+            try sandbox.stop()
+            return value
+        } catch {
+            try? sandbox.stop()
+            throw error
+        }
+    }
+}

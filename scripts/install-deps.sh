@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, once: apt-get runs only when one is missing.
+set -euo pipefail
+
+packages=(libssh2-1-dev libarchive-dev openssh-server openssh-client python3 pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null; then
+    echo "install-deps: swift is not on PATH (Swift 6.2 or later is needed; see README.md)" >&2
+    exit 1
+fi
+# sshd refuses to start without its privilege-separation directory.
+if [ "$(id -u)" -eq 0 ]; then mkdir -p /run/sshd; fi

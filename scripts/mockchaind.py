@@ -1,0 +1,452 @@
+#!/usr/bin/python3
+"""mockchaind: a small simulated Cosmos SDK node for the sandbox fleet and the tests.
+
+It makes blocks at a fixed interval, keeps its height in <home>/data, serves a CometBFT-shaped
+/status, honours --halt-height, and at the height of a governance plan it cannot handle it writes
+data/upgrade-info.json and stops exactly as x/upgrade does (see shared cosmovisor-spec.md §6).
+
+Every version is a distinct file: scripts/sandbox.py build-versions stamps the two constants below.
+Only the Python 3 standard library is used.
+"""
+
+import base64
+import hashlib
+import http.server
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+VERSION = "dev"  # stamped per release file
+HANDLES = []  # upgrade names this binary has a handler for; stamped per release file
+
+UPGRADE_INFO = "upgrade-info.json"
+PLAN_FILE = "mock-plan.json"  # the chain's pending governance plan (stands in for x/upgrade state)
+HEIGHT_FILE = "height"
+BLOCKS_LOG = "blocks.log"
+APPLIED_FILE = "applied-upgrades"
+
+
+# MARK: - ed25519 (RFC 8032 reference arithmetic, key generation only)
+
+_P = 2**255 - 19
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _add(a, b):
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    aa = (y1 - x1) * (y2 - x2) % _P
+    bb = (y1 + x1) * (y2 + x2) % _P
+    cc = 2 * t1 * t2 * _D % _P
+    dd = 2 * z1 * z2 % _P
+    e, f, g, h = bb - aa, dd - cc, dd + cc, bb + aa
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _mul(s, pt):
+    q = (0, 1, 1, 0)
+    while s > 0:
+        if s & 1:
+            q = _add(q, pt)
+        pt = _add(pt, pt)
+        s >>= 1
+    return q
+
+
+def _recover_x(y, sign):
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P)
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P != 0:
+        x = x * _SQRT_M1 % _P
+    if (x & 1) != sign:
+        x = _P - x
+    return x
+
+
+_GY = 4 * pow(5, _P - 2, _P) % _P
+_GX = _recover_x(_GY, 0)
+_G = (_GX, _GY, 1, _GX * _GY % _P)
+
+
+def ed25519_public_key(seed):
+    h = hashlib.sha512(seed).digest()
+    a = int.from_bytes(h[:32], "little")
+    a &= (1 << 254) - 8
+    a |= 1 << 254
+    x, y, z, _ = _mul(a, _G)
+    zi = pow(z, _P - 2, _P)
+    x, y = x * zi % _P, y * zi % _P
+    return int.to_bytes(y | ((x & 1) << 255), 32, "little")
+
+
+def consensus_address(pub):
+    return hashlib.sha256(pub).digest()[:20].hex().upper()
+
+
+def new_priv_validator_key(seed=None):
+    seed = seed or os.urandom(32)
+    pub = ed25519_public_key(seed)
+    return {
+        "address": consensus_address(pub),
+        "pub_key": {"type": "tendermint/PubKeyEd25519", "value": base64.b64encode(pub).decode()},
+        "priv_key": {"type": "tendermint/PrivKeyEd25519", "value": base64.b64encode(seed + pub).decode()},
+    }
+
+
+# MARK: - small helpers
+
+
+def log(msg, level="INF"):
+    sys.stdout.write(f"{level} {msg}\n")
+    sys.stdout.flush()
+
+
+def fail(msg, code=2):
+    sys.stderr.write(f"Error: {msg}\n")
+    sys.exit(code)
+
+
+def write_atomic(path, data, mode=0o644):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def parse_duration(text):
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0}
+    for suffix in ("ms", "s", "m"):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def parse_args(argv, flags_with_values, bool_flags=()):
+    """Parses `--flag value`, `--flag=value` and bare flags; returns (options, positionals)."""
+    opts, pos, i = {}, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--"):
+            name, eq, value = arg[2:].partition("=")
+            if name in bool_flags:
+                opts[name] = (value or "true") == "true"
+            elif name in flags_with_values:
+                if not eq:
+                    i += 1
+                    if i >= len(argv):
+                        fail(f"flag --{name} needs a value")
+                    value = argv[i]
+                opts.setdefault(name, []).append(value)
+            else:
+                fail(f"unknown flag: --{name}")
+        else:
+            pos.append(arg)
+        i += 1
+    return opts, pos
+
+
+def home_of(opts):
+    home = (opts.get("home") or [os.environ.get("DAEMON_HOME") or os.path.expanduser("~/.mockchaind")])[-1]
+    return os.path.abspath(home)
+
+
+def read_json(path):
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.read() or b"null")
+    except FileNotFoundError:
+        return None
+
+
+def plan_json(name, height, info):
+    # x/upgrade's exact shape: name, zero time, numeric height, info omitted when empty.
+    doc = {"name": name, "time": "0001-01-01T00:00:00Z", "height": height}
+    if info:
+        doc["info"] = info
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+# MARK: - state
+
+
+class Chain:
+    def __init__(self, home):
+        self.home = home
+        self.data = os.path.join(home, "data")
+        self.config = os.path.join(home, "config")
+        self.lock = threading.Lock()
+        self.height = self._load_height()
+        self.last_block_time = time.time()
+        key = read_json(os.path.join(self.config, "priv_validator_key.json")) or {}
+        self.address = key.get("address", "")
+        self.pub_key = key.get("pub_key")
+        node = read_json(os.path.join(self.config, "node.json")) or {}
+        self.chain_id = node.get("chain_id", "mockchain-1")
+        self.moniker = node.get("moniker", os.path.basename(home))
+
+    def _load_height(self):
+        height = 0
+        try:
+            with open(os.path.join(self.data, HEIGHT_FILE)) as f:
+                height = int(f.read().strip() or 0)
+        except FileNotFoundError:
+            pass
+        # A kill between the block log append and the height write must not lose a block.
+        try:
+            with open(os.path.join(self.data, BLOCKS_LOG), "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - 256))
+                lines = f.read().splitlines()
+                for line in reversed(lines):
+                    parts = line.split()
+                    if len(parts) >= 2 and parts[0].isdigit():
+                        height = max(height, int(parts[0]))
+                        break
+        except FileNotFoundError:
+            pass
+        return height
+
+    def commit(self, height):
+        with open(os.path.join(self.data, BLOCKS_LOG), "a") as f:
+            f.write(f"{height} {VERSION} {int(time.time() * 1000)}\n")
+            f.flush()
+        write_atomic(os.path.join(self.data, HEIGHT_FILE), f"{height}\n".encode())
+        with self.lock:
+            self.height = height
+            self.last_block_time = time.time()
+
+
+def status_document(chain, catching_up):
+    with chain.lock:
+        height, block_time = chain.height, chain.last_block_time
+    validator = {"address": chain.address, "voting_power": "10"}
+    if chain.pub_key:
+        validator["pub_key"] = chain.pub_key
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(block_time)) + "Z"
+    return {
+        "jsonrpc": "2.0",
+        "id": -1,
+        "result": {
+            "node_info": {"moniker": chain.moniker, "network": chain.chain_id, "version": "0.38.17"},
+            "sync_info": {
+                "latest_block_height": str(height),
+                "latest_block_time": stamp,
+                "catching_up": catching_up,
+            },
+            "validator_info": validator,
+            "application_version": VERSION,
+        },
+    }
+
+
+def serve_rpc(chain, laddr, catching_up):
+    host, _, port = laddr.replace("tcp://", "").rpartition(":")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.split("?")[0] not in ("/status", "/"):
+                self.send_error(404)
+                return
+            body = json.dumps(status_document(chain, catching_up)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+
+    server = Server((host or "127.0.0.1", int(port)), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# MARK: - commands
+
+
+def cmd_start(argv):
+    opts, _ = parse_args(
+        argv,
+        {"home", "halt-height", "block-interval", "rpc.laddr", "rpc-laddr", "unsafe-skip-upgrades", "upgrade-exit-code"},
+        {"halt-stay-up", "catching-up", "x-crisis-skip-assert-invariants"},
+    )
+    home = home_of(opts)
+    chain = Chain(home)
+    if not os.path.isdir(chain.data):
+        fail(f"data directory {chain.data} does not exist; run `mockchaind init --home {home}` first")
+    node = read_json(os.path.join(chain.config, "node.json")) or {}
+    interval = parse_duration((opts.get("block-interval") or [node.get("block_interval", "200ms")])[-1])
+    laddr = (opts.get("rpc.laddr") or opts.get("rpc-laddr") or [node.get("rpc_laddr", "127.0.0.1:26657")])[-1]
+    halt_height = int((opts.get("halt-height") or [node.get("halt_height", 0)])[-1] or 0)
+    stay_up = opts.get("halt-stay-up", False) or node.get("halt_stay_up", False)
+    catching_up = opts.get("catching-up", False) or os.environ.get("MOCKCHAIND_CATCHING_UP") == "1"
+    upgrade_exit = int((opts.get("upgrade-exit-code") or [node.get("upgrade_exit_code", 1)])[-1])
+    skips = set()
+    for value in opts.get("unsafe-skip-upgrades", []):
+        for part in value.split(","):
+            if part.strip().isdigit():
+                skips.add(int(part.strip()))
+
+    stopping = threading.Event()
+
+    def on_signal(signum, _frame):
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, on_signal)
+    # A parent may hand us a blocked mask (Foundation.Process from a Swift task does); a node must hear TERM.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT])
+
+    log(f"starting mockchaind version={VERSION} home={home} height={chain.height} rpc={laddr}")
+    server = serve_rpc(chain, laddr, catching_up)
+    plan_path = os.path.join(chain.data, PLAN_FILE)
+    halted = False
+    while not stopping.wait(interval):
+        if halted:
+            continue
+        next_height = chain.height + 1
+        if halt_height and next_height >= halt_height:
+            log(f"halting node per configuration halt_height={halt_height} height={chain.height}")
+            if stay_up:
+                halted = True
+                continue
+            server.shutdown()
+            return 0
+        plan = read_json(plan_path)
+        if plan and 0 < plan["height"] <= next_height:
+            name, info = plan["name"], plan.get("info", "")
+            if next_height in skips:
+                log(f'UPGRADE "{name}" SKIPPED at {next_height}: {info}')
+                os.unlink(plan_path)
+            elif name in HANDLES:
+                log(f'applying upgrade "{name}" at height: {next_height}')
+                with open(os.path.join(chain.data, APPLIED_FILE), "a") as f:
+                    f.write(f"{name} {next_height} {VERSION}\n")
+                os.unlink(plan_path)
+            else:
+                info_path = os.path.join(chain.data, UPGRADE_INFO)
+                with open(info_path, "wb") as f:  # non-atomic, as x/upgrade's os.WriteFile
+                    f.write(plan_json(name, next_height, info))
+                os.chmod(info_path, 0o600)
+                log(f'UPGRADE "{name}" NEEDED at height: {next_height}: {info}', "ERR")
+                log("CONSENSUS FAILURE!!!", "ERR")
+                server.shutdown()
+                return upgrade_exit
+        elif plan and plan["name"] in HANDLES and plan["height"] > next_height:
+            log(
+                f'BINARY UPDATED BEFORE TRIGGER! UPGRADE "{plan["name"]}" - in binary but not executed on chain. '
+                "Downgrade your binary",
+                "ERR",
+            )
+            server.shutdown()
+            return 1
+        chain.commit(next_height)
+    log(f"stopping mockchaind version={VERSION} height={chain.height}")
+    server.shutdown()
+    return 0
+
+
+def cmd_init(argv):
+    opts, pos = parse_args(argv, {"home", "chain-id", "rpc-laddr", "block-interval", "key-seed"}, {"overwrite"})
+    home = home_of(opts)
+    config = os.path.join(home, "config")
+    os.makedirs(config, exist_ok=True)
+    os.makedirs(os.path.join(home, "data"), exist_ok=True)
+    key_path = os.path.join(config, "priv_validator_key.json")
+    if not os.path.exists(key_path) or opts.get("overwrite"):
+        seed = bytes.fromhex(opts["key-seed"][-1]) if "key-seed" in opts else None
+        write_atomic(key_path, json.dumps(new_priv_validator_key(seed), indent=2).encode() + b"\n", 0o600)
+    node = read_json(os.path.join(config, "node.json")) or {}
+    node["moniker"] = pos[0] if pos else node.get("moniker", os.path.basename(home))
+    for flag, key in (("chain-id", "chain_id"), ("rpc-laddr", "rpc_laddr"), ("block-interval", "block_interval")):
+        if flag in opts:
+            node[key] = opts[flag][-1]
+    write_atomic(os.path.join(config, "node.json"), json.dumps(node, indent=2).encode() + b"\n")
+    key = read_json(key_path)
+    print(json.dumps({"moniker": node["moniker"], "address": key["address"]}))
+    return 0
+
+
+def cmd_propose_upgrade(argv):
+    opts, pos = parse_args(argv, {"home", "info"})
+    if len(pos) != 2 or not pos[1].isdigit() or int(pos[1]) <= 0:
+        fail("usage: mockchaind propose-upgrade NAME HEIGHT --home H [--info INFO]")
+    home = home_of(opts)
+    data = os.path.join(home, "data")
+    if not os.path.isdir(data):
+        fail(f"data directory {data} does not exist")
+    plan = {"name": pos[0], "height": int(pos[1]), "info": (opts.get("info") or [""])[-1]}
+    write_atomic(os.path.join(data, PLAN_FILE), json.dumps(plan).encode())
+    print(f'proposal passed: upgrade "{pos[0]}" at height {pos[1]}')
+    return 0
+
+
+def cmd_status(argv):
+    opts, _ = parse_args(argv, {"home", "node"})
+    home = home_of(opts)
+    chain = Chain(home)
+    print(json.dumps(status_document(chain, False)["result"]))
+    return 0
+
+
+def cmd_pre_upgrade(argv):
+    """Exits with the next code from $DAEMON_HOME/config/pre-upgrade-exit-codes (one per call), else 0."""
+    opts, _ = parse_args(argv, {"home"})
+    path = os.path.join(home_of(opts), "config", "pre-upgrade-exit-codes")
+    codes = []
+    try:
+        with open(path) as f:
+            codes = f.read().split()
+    except FileNotFoundError:
+        pass
+    code = int(os.environ.get("MOCKCHAIND_PRE_UPGRADE_EXIT", "0"))
+    if codes:
+        code = int(codes[0])
+        if len(codes) > 1:
+            write_atomic(path, (" ".join(codes[1:]) + "\n").encode())
+    with open(os.path.join(home_of(opts), "data", "pre-upgrade.log"), "a") as f:
+        f.write(f"{VERSION} {code}\n")
+    print(f"pre-upgrade version={VERSION} exit={code}")
+    return code
+
+
+def main(argv):
+    if not argv or argv[0] in ("help", "-h", "--help"):
+        print("usage: mockchaind {start|init|version|status|pre-upgrade|propose-upgrade|show-address} [flags]")
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "version":
+        print(VERSION)
+        return 0
+    if command == "show-address":
+        opts, _ = parse_args(rest, {"home"})
+        key = read_json(os.path.join(home_of(opts), "config", "priv_validator_key.json"))
+        print(key["address"] if key else "")
+        return 0 if key else 1
+    handlers = {
+        "start": cmd_start,
+        "init": cmd_init,
+        "propose-upgrade": cmd_propose_upgrade,
+        "status": cmd_status,
+        "pre-upgrade": cmd_pre_upgrade,
+    }
+    if command not in handlers:
+        fail(f'unknown command "{command}" for "mockchaind"')
+    return handlers[command](rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

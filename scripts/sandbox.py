@@ -1,0 +1,527 @@
+#!/usr/bin/python3
+"""The sandbox fleet: N simulated Cosmos nodes on loopback, each behind its own real sshd.
+
+One implementation for `make demo` and for the tests (shared/docs/product.md §5).
+
+    sandbox.py build-versions --out DIR [--versions v1,v2,v3]
+    sandbox.py up --dir DIR [--nodes 4] [--validators 2] [--agent PATH] [--no-chain] [--shared-key a,b]
+    sandbox.py down --dir DIR
+    sandbox.py show --dir DIR
+
+`up` writes DIR/sandbox.json (the manifest: every node's address, port, home, pids), DIR/client_key,
+DIR/known_hosts (the real host keys) and DIR/inventory.ini (Ansible INI). `down` stops every process
+it started, by recorded PID and process group, and checks that none is left.
+Only the Python 3 standard library and OpenSSH (sshd, ssh-keygen) are used.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import pwd
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MOCKCHAIND_SOURCE = os.path.join(HERE, "mockchaind.py")
+SSHD = "/usr/sbin/sshd"
+SFTP_SERVER = "/usr/lib/openssh/sftp-server"
+SANDBOX_USER = "fleetsbx"
+SSH_PORT = 22022
+RPC_PORT = 26657
+DAEMON_NAME = "mockchaind"
+
+
+def die(msg):
+    sys.stderr.write(f"sandbox: {msg}\n")
+    sys.exit(1)
+
+
+def require_tools():
+    missing = [p for p in (SSHD, SFTP_SERVER, shutil.which("ssh-keygen") or "ssh-keygen") if not os.path.exists(p)]
+    if missing:
+        die(f"missing {', '.join(missing)}: install the Debian packages openssh-server and openssh-client")
+
+
+# MARK: - release files
+
+
+def build_versions(out, versions):
+    """Writes out/<v>/mockchaind for each version: distinct files with distinct sha256."""
+    with open(MOCKCHAIND_SOURCE) as f:
+        source = f.read()
+    result = {}
+    for version in versions:
+        text = source.replace('VERSION = "dev"', f'VERSION = "{version}"', 1)
+        text = text.replace("HANDLES = []", f"HANDLES = [{version!r}]", 1)
+        folder = os.path.join(out, version)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, DAEMON_NAME)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, path)
+        result[version] = {"path": path, "sha256": hashlib.sha256(text.encode()).hexdigest()}
+    return result
+
+
+# MARK: - users and permissions
+
+
+def node_user():
+    """The login user of every sandbox node: a dedicated /bin/sh user when we are root."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    try:
+        pwd.getpwnam(SANDBOX_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--create-home", "--home-dir", f"/var/lib/{SANDBOX_USER}", "--shell", "/bin/sh", SANDBOX_USER],
+            check=True,
+        )
+        # useradd leaves '!' (locked); with UsePAM no, sshd refuses locked accounts.
+        subprocess.run(["usermod", "-p", "*", SANDBOX_USER], check=True)
+    return SANDBOX_USER
+
+
+def check_traversable(path, user):
+    """sshd and the node processes run as `user`; every parent of the sandbox must let them in."""
+    if os.geteuid() != 0:
+        return
+    p = os.path.abspath(path)
+    while p != "/":
+        st = os.stat(p)
+        if not st.st_mode & 0o001:
+            die(f"{p} is not searchable by others (mode {oct(st.st_mode & 0o777)}); the node user {user} cannot "
+                f"reach the sandbox. Put the sandbox elsewhere with --dir, or chmod o+x {p}")
+        p = os.path.dirname(p)
+
+
+# MARK: - addresses
+
+
+def pick_subnet(requested):
+    if requested:
+        return requested
+    rng = random.Random()
+    for _ in range(50):
+        subnet = f"127.{rng.randint(100, 199)}.{rng.randint(0, 255)}"
+        probe = socket.socket()
+        try:
+            probe.bind((f"{subnet}.1", SSH_PORT))
+            return subnet
+        except OSError:
+            continue
+        finally:
+            probe.close()
+    die("no free 127.x.y.0/24 block found for the sandbox")
+
+
+def wait_banner(host, port, deadline):
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5) as s:
+                s.settimeout(1)
+                if s.recv(64).startswith(b"SSH-"):
+                    return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
+def wait_rpc(host, port, deadline):
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
+# MARK: - up
+
+
+SSHD_CONFIG = """\
+Port {port}
+ListenAddress {host}
+HostKey {dir}/ssh_host_ed25519_key
+PidFile {dir}/sshd.pid
+AuthorizedKeysFile {dir}/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UsePAM no
+StrictModes no
+Subsystem sftp {sftp}
+MaxStartups 200:30:400
+MaxSessions 64
+LogLevel VERBOSE
+PrintMotd no
+"""
+
+
+def node_names(count, validators):
+    sentries = count - validators
+    names = [(f"sentry-{i + 1}", "sentry") for i in range(sentries)]
+    names += [(f"validator-{i + 1}", "validator") for i in range(validators)]
+    return names
+
+
+def prepare_node(root, index, name, role, subnet, user, client_pub, genesis_binary, args):
+    ndir = os.path.join(root, "nodes", name)
+    os.makedirs(ndir, exist_ok=True)
+    host = f"{subnet}.{index + 1}"
+    key = os.path.join(ndir, "ssh_host_ed25519_key")
+    if not os.path.exists(key):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key], check=True)
+    with open(os.path.join(ndir, "authorized_keys"), "w") as f:
+        f.write(client_pub)
+    with open(os.path.join(ndir, "sshd_config"), "w") as f:
+        f.write(SSHD_CONFIG.format(port=SSH_PORT, host=host, dir=ndir, sftp=SFTP_SERVER))
+
+    home = os.path.join(ndir, "home")
+    cosmovisor = os.path.join(home, "cosmovisor")
+    genesis_bin = os.path.join(cosmovisor, "genesis", "bin")
+    os.makedirs(genesis_bin, exist_ok=True)
+    os.makedirs(os.path.join(cosmovisor, "upgrades"), exist_ok=True)
+    shutil.copy2(genesis_binary, os.path.join(genesis_bin, DAEMON_NAME))
+    current = os.path.join(cosmovisor, "current")
+    if not os.path.lexists(current):
+        os.symlink("genesis", current)
+    init = [
+        sys.executable, genesis_binary, "init", name, "--home", home,
+        "--rpc-laddr", f"{host}:{RPC_PORT}", "--block-interval", args.block_interval,
+    ]
+    subprocess.run(init, check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(ndir, "ssh_host_ed25519_key.pub")) as f:
+        host_pub = f.read().split()
+    return {
+        "name": name,
+        "role": role,
+        "host": host,
+        "port": SSH_PORT,
+        "dir": ndir,
+        "home": home,
+        "rpc": f"http://{host}:{RPC_PORT}",
+        "host_key": f"{host_pub[0]} {host_pub[1]}",
+    }
+
+
+def chown_tree(path, user):
+    if os.geteuid() != 0:
+        return
+    pw = pwd.getpwnam(user)
+    for dirpath, dirnames, filenames in os.walk(path):
+        for entry in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+            os.lchown(entry, pw.pw_uid, pw.pw_gid)
+
+
+def start_sshd(node):
+    config = os.path.join(node["dir"], "sshd_config")
+    log = os.path.join(node["dir"], "sshd.log")
+    os.makedirs("/run/sshd", exist_ok=True) if os.geteuid() == 0 else None
+    check = subprocess.run([SSHD, "-t", "-f", config], capture_output=True, text=True)
+    if check.returncode != 0:
+        die(f"{node['name']}: sshd rejected {config}: {check.stderr.strip()}")
+    # -D keeps sshd in the foreground so its PID is ours to stop; a new session keeps it out of our group.
+    proc = subprocess.Popen(
+        [SSHD, "-D", "-f", config, "-E", log],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    node["sshd_pid"] = proc.pid
+
+
+def node_command(node, manifest):
+    binary = os.path.join(node["home"], "cosmovisor", "current", "bin", DAEMON_NAME)
+    chain_args = ["start", "--home", node["home"]]
+    if manifest.get("agent"):
+        return [manifest["agent"], "run"] + chain_args, "agent"
+    return [binary] + chain_args, "chain"
+
+
+def start_chain(node, manifest, user):
+    argv, kind = node_command(node, manifest)
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": node["home"],
+        "DAEMON_HOME": node["home"],
+        "DAEMON_NAME": DAEMON_NAME,
+        "DAEMON_RESTART_AFTER_UPGRADE": "true",
+        "UNSAFE_SKIP_BACKUP": "true",
+        "DAEMON_POLL_INTERVAL": "300ms",
+        "NODE_AGENT_RPC": node["rpc"],
+    }
+    log = open(os.path.join(node["dir"], "node.log"), "ab")
+    kwargs = {}
+    if os.geteuid() == 0:
+        kwargs["user"] = user
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+        cwd=node["home"], start_new_session=True, **kwargs,
+    )
+    log.close()
+    node["chain_pid"] = proc.pid
+    node["process"] = kind
+
+
+def write_inventory(root, manifest):
+    lines = ["# Generated by scripts/sandbox.py: the sandbox fleet as an Ansible INI inventory.", ""]
+    for group, role in (("sentries", "sentry"), ("validators", "validator")):
+        lines.append(f"[{group}]")
+        for node in manifest["nodes"]:
+            if node["role"] == role:
+                lines.append(
+                    f"{node['name']} ansible_host={node['host']} ansible_port={node['port']} "
+                    f"daemon_home={node['home']} node_rpc={node['rpc']}"
+                )
+        lines.append("")
+    lines += [
+        "[all:vars]",
+        f"ansible_user={manifest['user']}",
+        f"ansible_ssh_private_key_file={manifest['client_key']}",
+        f"daemon_name={DAEMON_NAME}",
+        "",
+    ]
+    path = os.path.join(root, "inventory.ini")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    return path
+
+
+def up(args):
+    require_tools()
+    root = os.path.abspath(args.dir)
+    if os.path.exists(os.path.join(root, "sandbox.json")):
+        die(f"{root} already holds a sandbox; run `sandbox.py down --dir {root}` first")
+    os.makedirs(root, exist_ok=True)
+    user = node_user()
+    check_traversable(root, user)
+    started = time.time()
+
+    releases = build_versions(os.path.join(root, "releases"), args.versions.split(","))
+    genesis = releases[args.versions.split(",")[0]]["path"]
+
+    client_key = os.path.join(root, "client_key")
+    if not os.path.exists(client_key):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "fleet-sandbox", "-f", client_key], check=True)
+    with open(client_key + ".pub") as f:
+        client_pub = f.read()
+
+    subnet = pick_subnet(args.subnet)
+    names = node_names(args.nodes, args.validators if args.validators is not None else args.nodes // 2)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        nodes = list(pool.map(
+            lambda item: prepare_node(root, item[0], item[1][0], item[1][1], subnet, user, client_pub, genesis, args),
+            enumerate(names),
+        ))
+
+    # Nodes that share a consensus key (double-sign scenarios): copy the first one's key to the others.
+    if args.shared_key:
+        sharing = args.shared_key.split(",")
+        source = next(n for n in nodes if n["name"] == sharing[0])
+        for node in nodes:
+            if node["name"] in sharing[1:]:
+                shutil.copy2(os.path.join(source["home"], "config", "priv_validator_key.json"),
+                             os.path.join(node["home"], "config", "priv_validator_key.json"))
+    for node in nodes:
+        with open(os.path.join(node["home"], "config", "priv_validator_key.json")) as f:
+            node["consensus_address"] = json.load(f)["address"]
+        chown_tree(node["home"], user)
+
+    with open(os.path.join(root, "known_hosts"), "w") as f:
+        for node in nodes:
+            f.write(f"[{node['host']}]:{node['port']} {node['host_key']}\n")
+
+    manifest = {
+        "root": root,
+        "user": user,
+        "subnet": subnet,
+        "client_key": client_key,
+        "known_hosts": os.path.join(root, "known_hosts"),
+        "daemon_name": DAEMON_NAME,
+        "agent": os.path.abspath(args.agent) if args.agent else None,
+        "releases": releases,
+        "nodes": nodes,
+    }
+    manifest["inventory"] = write_inventory(root, manifest)
+    save(root, manifest)  # saved before anything starts, so `down` can always clean up
+
+    for node in nodes:
+        start_sshd(node)
+        if not args.no_chain:
+            start_chain(node, manifest, user)
+        save(root, manifest)
+    deadline = time.time() + 20
+    for node in nodes:
+        if not wait_banner(node["host"], node["port"], deadline):
+            down_root(root)
+            die(f"{node['name']}: sshd did not answer on {node['host']}:{node['port']}; see {node['dir']}/sshd.log")
+        if not args.no_chain and not wait_rpc(node["host"], RPC_PORT, deadline):
+            down_root(root)
+            die(f"{node['name']}: the node did not serve {node['rpc']}; see {node['dir']}/node.log")
+    manifest["started_in_seconds"] = round(time.time() - started, 3)
+    save(root, manifest)
+    if args.json:
+        print(json.dumps(manifest, indent=2))
+    else:
+        print(f"sandbox: {len(nodes)} nodes up in {manifest['started_in_seconds']} s at {subnet}.0/24 "
+              f"(inventory {manifest['inventory']})")
+    return 0
+
+
+def save(root, manifest):
+    tmp = os.path.join(root, "sandbox.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(manifest, f, indent=2)
+    os.replace(tmp, os.path.join(root, "sandbox.json"))
+
+
+# MARK: - down
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def stop_group(pid, grace=3.0):
+    """TERM the process group led by pid, then KILL what is left after grace seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            os.kill(pid, sig)
+        deadline = time.time() + grace
+        while time.time() < deadline and alive(pid):
+            time.sleep(0.02)
+        if not alive(pid):
+            return
+
+
+def ancestors():
+    """This process and its parents: they may mention the sandbox root but are not the sandbox's."""
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
+
+
+def processes_under(root):
+    """Every process whose command line mentions the sandbox root (strays included)."""
+    found, mine = [], ancestors()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in mine:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if root in cmdline and alive(int(entry)):
+            found.append((int(entry), cmdline.strip()))
+    return found
+
+
+def down_root(root):
+    path = os.path.join(root, "sandbox.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        manifest = json.load(f)
+    pids = []
+    for node in manifest["nodes"]:
+        pids += [node.get("chain_pid"), node.get("sshd_pid")]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(stop_group, [p for p in pids if p]))
+    # Anything still running from this sandbox (a child that left its group, an sshd session) goes too.
+    for pid, _ in processes_under(root):
+        stop_group(pid, grace=1.0)
+    left = processes_under(root)
+    os.replace(path, os.path.join(root, "sandbox.down.json"))
+    return left
+
+
+def down(args):
+    root = os.path.abspath(args.dir)
+    if not os.path.exists(os.path.join(root, "sandbox.json")):
+        print(f"sandbox: nothing running at {root}")
+        return 0
+    left = down_root(root)
+    if left:
+        for pid, cmd in left:
+            sys.stderr.write(f"sandbox: still running: {pid} {cmd}\n")
+        return 1
+    print(f"sandbox: stopped; no process left under {root}")
+    return 0
+
+
+def show(args):
+    root = os.path.abspath(args.dir)
+    path = os.path.join(root, "sandbox.json")
+    if not os.path.exists(path):
+        die(f"no sandbox at {root}")
+    with open(path) as f:
+        print(f.read())
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="sandbox.py", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_up = sub.add_parser("up")
+    p_up.add_argument("--dir", required=True)
+    p_up.add_argument("--nodes", type=int, default=4)
+    p_up.add_argument("--validators", type=int)
+    p_up.add_argument("--versions", default="v1,v2,v3")
+    p_up.add_argument("--subnet", help="127.A.B to use instead of a random free block")
+    p_up.add_argument("--agent", help="node-agent binary to supervise each node (default: mockchaind runs alone)")
+    p_up.add_argument("--no-chain", action="store_true", help="start only the sshd of each node")
+    p_up.add_argument("--shared-key", help="comma list of nodes that share the first one's consensus key")
+    p_up.add_argument("--block-interval", default="200ms")
+    p_up.add_argument("--json", action="store_true")
+    p_down = sub.add_parser("down")
+    p_down.add_argument("--dir", required=True)
+    p_show = sub.add_parser("show")
+    p_show.add_argument("--dir", required=True)
+    p_build = sub.add_parser("build-versions")
+    p_build.add_argument("--out", required=True)
+    p_build.add_argument("--versions", default="v1,v2,v3")
+    args = parser.parse_args()
+    if args.command == "up":
+        return up(args)
+    if args.command == "down":
+        return down(args)
+    if args.command == "show":
+        return show(args)
+    print(json.dumps(build_versions(os.path.abspath(args.out), args.versions.split(",")), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: a clean build with warnings as errors, then every test, with timings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+swift build --build-tests -Xswiftc -warnings-as-errors
+built=$(date +%s)
+echo "test.sh: build took $((built - start)) s"
+set +e
+swift test --skip-build 2>&1 | tee .build/test-output.txt | grep --line-buffered -vE '^(◇|↳)|^Test Suite|Executed 0 tests'
+status=${PIPESTATUS[0]}
+set -e
+echo "test.sh: tests took $(($(date +%s) - built)) s (status $status)"
+# Nothing may be left running by the tests.
+left=$(pgrep -af 'fleet-sandbox|fleet-test\.' || true)
+if [ -n "$left" ]; then
+    echo "test.sh: processes left behind by the tests:" >&2
+    echo "$left" >&2
+    exit 1
+fi
+exit "$status"
