@@ -1,0 +1,94 @@
+import FleetCore
+import Foundation
+
+/// Draws `fleet status`: one row per node grouped by role, then the findings.
+struct StatusRenderer {
+    /// Colour or not.
+    var terminal: Terminal
+    /// Show full hashes.
+    var wide: Bool
+
+    /// The whole screen for `observations` (inventory order) and their assessment.
+    func render(_ observations: [HostObservation], _ assessment: FleetAssessment) -> String {
+        var headers = ["NODE", "VIA", "CURRENT", "VERSION", "STAGED", "PLAN", "HEIGHT", "SYNC", "CONSENSUS KEY", "DISK FREE"]
+        if wide { headers.insert("CURRENT SHA256", at: 4) }
+        var table = TextTable(headers: headers)
+        let flagged = Dictionary(grouping: assessment.findings.flatMap { f in f.hosts.map { ($0, f.severity) } }, by: \.0)
+            .mapValues { $0.map(\.1).max() ?? .info }
+        for role in ["validator", "sentry", "full"] {
+            let members = observations.filter { $0.role == role }
+            guard !members.isEmpty else { continue }
+            table.rows.append(.section(terminal.paint("\(role)s (\(members.count))", .bold)))
+            for observation in members {
+                table.rows.append(.cells(row(observation, severity: flagged[observation.host])))
+            }
+        }
+        var out = table.render()
+        let unreachable = observations.filter { !$0.reachable }.count
+        out += "\n\(observations.count) nodes, \(observations.count - unreachable) reachable"
+        if assessment.findings.isEmpty {
+            out += "; no findings.\n"
+            return out
+        }
+        out += "; \(assessment.findings.count) finding\(assessment.findings.count == 1 ? "" : "s"):\n"
+        for finding in assessment.findings {
+            out += "  " + label(finding.severity) + " " + finding.message + "\n"
+        }
+        return out
+    }
+
+    private func row(_ observation: HostObservation, severity: FleetFinding.Severity?) -> [String] {
+        let name = severity.map { $0 >= .error ? terminal.paint(observation.host, .red) : observation.host } ?? observation.host
+        guard let status = observation.status else {
+            var cells = [name, "-", terminal.paint("unreachable", .red), observation.error ?? "", "", "", "", "", "", ""]
+            if wide { cells.insert("", at: 4) }
+            return cells
+        }
+        let via = observation.source == .agent ? (status.agent?.running == true ? "agent" : "agent (stopped)") : "probe"
+        let staged = status.binaries.filter { $0.name != "genesis" }.map { binary in
+            binary.path == nil ? binary.name + "(empty)" : binary.executable ? binary.name : binary.name + terminal.paint("(!x)", .red)
+        }
+        let plan = status.pendingPlan.map { plan in
+            let text = "\(plan.name)@\(plan.height)"
+            return plan.binaryStaged ? text : terminal.paint(text + " (no binary)", .red)
+        } ?? "-"
+        let height = status.chain?.height.map(String.init) ?? terminal.paint("?", .yellow)
+        let sync: String
+        switch status.chain?.catchingUp {
+        case .some(true): sync = terminal.paint("catching up", .yellow)
+        case .some(false): sync = terminal.paint("in sync", .green)
+        case .none: sync = terminal.paint(status.chain?.error.map { _ in "rpc down" } ?? "-", .yellow)
+        }
+        let key: String
+        if let signer = status.consensus.remoteSigner {
+            key = "signer " + signer
+        } else if let address = status.consensus.address {
+            key = wide ? address : String(address.prefix(12)) + "…"
+        } else {
+            key = "-"
+        }
+        var cells = [
+            name, via, status.current.target ?? terminal.paint("(missing)", .red), status.current.version ?? "-",
+            staged.isEmpty ? "-" : staged.joined(separator: ","), plan, height, sync, key,
+            status.disk.map { Self.bytes($0.freeBytes) } ?? "-",
+        ]
+        if wide { cells.insert(status.current.sha256 ?? "-", at: 4) }
+        return cells
+    }
+
+    private func label(_ severity: FleetFinding.Severity) -> String {
+        switch severity {
+        case .critical: terminal.paint("CRITICAL", .boldRed)
+        case .error: terminal.paint("ERROR   ", .red)
+        case .warning: terminal.paint("WARNING ", .yellow)
+        case .info: terminal.paint("INFO    ", .dim)
+        }
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let gib = Double(count) / 1_073_741_824
+        if gib >= 10 { return String(format: "%.0f GiB", gib) }
+        if gib >= 1 { return String(format: "%.1f GiB", gib) }
+        return String(format: "%.0f MiB", Double(count) / 1_048_576)
+    }
+}

@@ -1,0 +1,46 @@
+public import Foundation
+
+/// The parts of a CometBFT RPC `/status` answer that the fleet uses.
+public struct CometBFTStatus: Sendable, Equatable {
+    /// `sync_info.latest_block_height`.
+    public var height: Int64
+    /// `sync_info.catching_up`.
+    public var catchingUp: Bool
+    /// `sync_info.latest_block_time`.
+    public var latestBlockTime: String?
+    /// `node_info.network` (the chain id).
+    public var network: String?
+    /// `validator_info.address`.
+    public var validatorAddress: String?
+
+    /// Parses a `/status` body: the JSON-RPC envelope (`{"result": {...}}`) or the bare result.
+    ///
+    /// - Throws: `CometBFTStatus.ParseError` naming what is missing.
+    public static func parse(_ data: Data) throws -> CometBFTStatus {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ParseError(reason: "not a JSON object")
+        }
+        let result = (object["result"] as? [String: Any]) ?? object
+        guard let sync = (result["sync_info"] ?? result["SyncInfo"]) as? [String: Any] else {
+            throw ParseError(reason: "no sync_info")
+        }
+        let rawHeight = sync["latest_block_height"]
+        let height: Int64? =
+            (rawHeight as? String).flatMap { Int64($0) } ?? (rawHeight as? NSNumber)?.int64Value
+        guard let height else { throw ParseError(reason: "no latest_block_height") }
+        return CometBFTStatus(
+            height: height,
+            catchingUp: (sync["catching_up"] as? Bool) ?? false,
+            latestBlockTime: sync["latest_block_time"] as? String,
+            network: (result["node_info"] as? [String: Any])?["network"] as? String,
+            validatorAddress: (result["validator_info"] as? [String: Any])?["address"] as? String
+        )
+    }
+
+    /// A `/status` body that could not be understood.
+    public struct ParseError: Error, CustomStringConvertible {
+        /// What was wrong.
+        public var reason: String
+        public var description: String { "unexpected /status answer: \(reason)" }
+    }
+}

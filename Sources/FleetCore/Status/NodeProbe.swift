@@ -1,0 +1,194 @@
+public import Foundation
+
+/// One round trip that reads a node's whole state: `node-agent status --json` where the agent is
+/// installed, otherwise plain POSIX shell probes (`readlink`, `sha256sum`, `stat`, `df`, the RPC).
+///
+/// ``command(for:)`` builds the remote command (every interpolated value shell-quoted);
+/// ``parse(stdout:exitStatus:target:collectedAt:)`` turns its output into a ``NodeStatus``. Both are pure.
+public enum NodeProbe {
+    /// Where the node keeps things, from the inventory.
+    public struct Target: Sendable, Equatable {
+        /// `DAEMON_HOME` on the node.
+        public var daemonHome: String
+        /// `DAEMON_NAME`.
+        public var daemonName: String
+        /// CometBFT RPC as the node sees it.
+        public var nodeRPC: String
+        /// node-agent's path on the node, when known.
+        public var agentPath: String?
+
+        /// Creates a target.
+        public init(daemonHome: String, daemonName: String, nodeRPC: String, agentPath: String?) {
+            self.daemonHome = daemonHome
+            self.daemonName = daemonName
+            self.nodeRPC = nodeRPC
+            self.agentPath = agentPath
+        }
+    }
+
+    /// The remote command for `target`.
+    public static func command(for target: Target) -> String {
+        let agent = target.agentPath ?? "node-agent"
+        return """
+            H=\(shellQuote(target.daemonHome)); N=\(shellQuote(target.daemonName)); \
+            RPC=\(shellQuote(target.nodeRPC)); A=\(shellQuote(agent))
+            case "$A" in */*) ;; *) A=$(command -v "$A" 2>/dev/null || true) ;; esac
+            if [ -n "$A" ] && [ -x "$A" ]; then
+              echo '#agent'
+              DAEMON_HOME="$H" DAEMON_NAME="$N" NODE_AGENT_RPC="$RPC" COSMOVISOR_DISABLE_LOGS=true "$A" status --json
+              exit $?
+            fi
+            echo '#probe'
+            b64() { base64 -w0 2>/dev/null || base64 | tr -d '\\n'; }
+            p() { printf '%s' "$1" | b64; }
+            printf 'now\\t%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+            if [ -L "$H/cosmovisor/current" ]; then printf 'current\\t%s\\n' "$(p "$(readlink "$H/cosmovisor/current")")"; fi
+            for d in "$H/cosmovisor/genesis" "$H/cosmovisor/upgrades"/*; do
+              [ -d "$d" ] || continue
+              b="$d/bin/$N"; n=$(basename "$d")
+              if [ -f "$b" ]; then
+                s=$(sha256sum "$b" | cut -c1-64); x=0; [ -x "$b" ] && x=1; z=$(stat -c %s "$b"); v=""
+                if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); fi
+                printf 'binary\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(p "$n")" "$(p "$b")" "$s" "$x" "$z" "$(p "$v")"
+              else
+                printf 'binary\\t%s\\t\\t\\t0\\t\\t\\n' "$(p "$n")"
+              fi
+            done
+            if [ -f "$H/data/upgrade-info.json" ]; then printf 'plan\\t%s\\n' "$(b64 < "$H/data/upgrade-info.json")"; fi
+            if [ -f "$H/cosmovisor/current/upgrade-info.json" ]; then
+              printf 'applied\\t%s\\n' "$(b64 < "$H/cosmovisor/current/upgrade-info.json")"
+            fi
+            k="$H/config/priv_validator_key.json"
+            if [ -r "$k" ]; then
+              printf 'address\\t%s\\n' "$(sed -n 's/.*"address"[[:space:]]*:[[:space:]]*"\\([0-9A-Fa-f]*\\)".*/\\1/p' "$k" | head -n1)"
+            fi
+            c="$H/config/config.toml"
+            if [ -r "$c" ]; then
+              printf 'signer\\t%s\\n' "$(p "$(sed -n 's/^[[:space:]]*priv_validator_laddr[[:space:]]*=[[:space:]]*"\\(.*\\)".*/\\1/p' "$c" | head -n1)")"
+            fi
+            printf 'df\\t%s\\n' "$(df -Pk "$H" 2>/dev/null | awk 'NR==2 {print $2" "$4}')"
+            if command -v curl >/dev/null 2>&1; then r=$(curl -fsS -m 3 "$RPC/status" 2>&1)
+            elif command -v wget >/dev/null 2>&1; then r=$(wget -q -T 3 -O - "$RPC/status" 2>&1)
+            else r='no curl or wget on the node'; fi
+            printf 'rpc\\t%s\\n' "$(p "$r")"
+            """
+    }
+
+    /// Parses the output of ``command(for:)``.
+    ///
+    /// - Returns: the status and whether it came from the agent or the probes.
+    /// - Throws: ``NodeProbe/ParseError`` when the output is neither.
+    public static func parse(
+        stdout: Data,
+        exitStatus: Int32,
+        target: Target,
+        collectedAt: String
+    ) throws -> (NodeStatus, HostObservation.Source) {
+        let text = String(decoding: stdout, as: UTF8.self)
+        if text.hasPrefix("#agent\n") {
+            let body = Data(text.dropFirst("#agent\n".count).utf8)
+            do {
+                return (try NodeStatus.decode(body), .agent)
+            } catch {
+                let excerpt = String(decoding: body.prefix(200), as: UTF8.self)
+                throw ParseError(reason: "node-agent status --json exited \(exitStatus) with unreadable output: \(excerpt)")
+            }
+        }
+        guard text.hasPrefix("#probe\n") else {
+            throw ParseError(reason: "unexpected probe output: \(text.prefix(200))")
+        }
+        return (parseProbe(text, target: target, collectedAt: collectedAt), .probe)
+    }
+
+    /// Output that is neither an agent document nor probe lines.
+    public struct ParseError: Error, CustomStringConvertible {
+        /// What was wrong.
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    // MARK: - probe lines
+
+    private static func parseProbe(_ text: String, target: Target, collectedAt: String) -> NodeStatus {
+        var status = NodeStatus(
+            collectedAt: collectedAt, daemonName: target.daemonName, daemonHome: target.daemonHome,
+            current: .init(target: nil)
+        )
+        var plan: ProbePlan?
+        var applied: ProbePlan?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch fields.first {
+            case "now": status.collectedAt = fields[safe: 1] ?? collectedAt
+            case "current": status.current.target = decode64(fields[safe: 1])
+            case "binary":
+                guard fields.count >= 7 else { continue }
+                let path = decode64(fields[2]).flatMap { $0.isEmpty ? nil : $0 }
+                status.binaries.append(
+                    .init(
+                        name: decode64(fields[1]) ?? "?", path: path,
+                        sha256: fields[3].isEmpty ? nil : fields[3], version: decode64(fields[6]).flatMap { $0.isEmpty ? nil : $0 },
+                        executable: fields[4] == "1", size: Int64(fields[5])
+                    )
+                )
+            case "plan": plan = decode64(fields[safe: 1]).flatMap(ProbePlan.init(json:))
+            case "applied": applied = decode64(fields[safe: 1]).flatMap(ProbePlan.init(json:))
+            case "address": status.consensus.address = fields[safe: 1].flatMap { $0.isEmpty ? nil : $0.uppercased() }
+            case "signer": status.consensus.remoteSigner = decode64(fields[safe: 1]).flatMap { $0.isEmpty ? nil : $0 }
+            case "df":
+                let parts = (fields[safe: 1] ?? "").split(separator: " ").compactMap { Int64($0) }
+                if parts.count == 2 { status.disk = .init(freeBytes: parts[1] * 1024, totalBytes: parts[0] * 1024) }
+            case "rpc":
+                let body = decode64(fields[safe: 1]) ?? ""
+                if let comet = try? CometBFTStatus.parse(Data(body.utf8)) {
+                    status.chain = .init(
+                        height: comet.height, catchingUp: comet.catchingUp,
+                        latestBlockTime: comet.latestBlockTime, network: comet.network
+                    )
+                } else {
+                    let reason = body.split(separator: "\n").first.map(String.init) ?? "no answer"
+                    status.chain = .init(height: nil, catchingUp: nil, error: reason)
+                }
+            default: continue
+            }
+        }
+        if status.consensus.remoteSigner != nil { status.consensus.address = nil }
+        status.current.upgrade = status.current.target.flatMap { target in
+            target.hasPrefix("upgrades/") ? String(target.dropFirst("upgrades/".count)) : nil
+        }
+        let currentName = status.current.upgrade ?? "genesis"
+        if let binary = status.binaries.first(where: { $0.name == currentName }) {
+            status.current.sha256 = binary.sha256
+            status.current.version = binary.version
+        }
+        if let plan, plan != applied {
+            let staged = status.binaries.contains { $0.path != nil && $0.name == plan.directoryName }
+            status.pendingPlan = .init(name: plan.name, height: plan.height, info: plan.info, binaryStaged: staged)
+        }
+        return status
+    }
+
+    private static func decode64(_ text: String?) -> String? {
+        guard let text, let data = Data(base64Encoded: text) else { return text?.isEmpty == true ? "" : nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The fields of an `upgrade-info.json` that the probe compares.
+private struct ProbePlan: Equatable, Decodable {
+    var name: String
+    var height: Int64
+    var info: String?
+
+    init?(json: String) {
+        guard let plan = try? JSONDecoder().decode(ProbePlan.self, from: Data(json.utf8)) else { return nil }
+        self = plan
+    }
+
+    /// cosmovisor's directory for the plan: lower-cased (recase on) and path-escaped.
+    var directoryName: String { UpgradeDirectory.name(for: name) }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

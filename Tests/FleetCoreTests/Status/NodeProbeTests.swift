@@ -1,0 +1,100 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// The probe command run by a real /bin/sh against a real node home (the same script goes over SSH).
+@Suite("Node probe", .timeLimit(.minutes(1)))
+struct NodeProbeTests {
+    /// A home with genesis v1, upgrades/v2 (executable), upgrades/v3 (not executable), current → upgrades/v2.
+    static func makeHome(in dir: String) throws -> (home: String, releases: String) {
+        let releases = dir + "/releases"
+        let built = try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases])
+        try #require(built.exitCode == 0, "\(built.errorOutput)")
+        let home = dir + "/node home"
+        let fm = FileManager.default
+        for (name, version) in [("genesis", "v1"), ("upgrades/v2", "v2"), ("upgrades/v3", "v3")] {
+            try fm.createDirectory(atPath: "\(home)/cosmovisor/\(name)/bin", withIntermediateDirectories: true)
+            try fm.copyItem(atPath: "\(releases)/\(version)/mockchaind", toPath: "\(home)/cosmovisor/\(name)/bin/mockchaind")
+        }
+        chmod("\(home)/cosmovisor/upgrades/v3/bin/mockchaind", 0o644)
+        try fm.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "upgrades/v2")
+        let initialised = try ProcessRunner.run(["\(releases)/v1/mockchaind", "init", "n1", "--home", home])
+        try #require(initialised.exitCode == 0)
+        return (home, releases)
+    }
+
+    static func probe(_ target: NodeProbe.Target) throws -> (NodeStatus, HostObservation.Source) {
+        let result = try ProcessRunner.run(["/bin/sh", "-c", NodeProbe.command(for: target)])
+        return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
+    }
+
+    @Test("without an agent, the probes report current, every binary, the pending plan, the key and the chain")
+    func probeFallback() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, releases) = try Self.makeHome(in: dir)
+            try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
+                .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
+            let port = Int.random(in: 30000..<60000)
+            let chain = Process()
+            chain.executableURL = URL(fileURLWithPath: releases + "/v2/mockchaind")
+            chain.arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
+            chain.standardOutput = FileHandle.nullDevice
+            try chain.run()
+            defer {
+                kill(chain.processIdentifier, SIGKILL)
+                chain.waitUntilExit()
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
+                agentPath: dir + "/no-agent-here"
+            )
+            let (status, source) = try Self.probe(target)
+            #expect(source == .probe)
+            #expect(status.current.target == "upgrades/v2")
+            #expect(status.current.upgrade == "v2")
+            #expect(status.current.version == "v2")
+            #expect(status.binaries.map(\.name) == ["genesis", "v2", "v3"])
+            #expect(status.binaries.map(\.executable) == [true, true, false])
+            let sha = try ProcessRunner.run(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
+            #expect(status.binaries[2].sha256 == String(sha))
+            #expect(status.pendingPlan == .init(name: "V3", height: 50, info: nil, binaryStaged: true))
+            let key = try String(contentsOfFile: home + "/config/priv_validator_key.json", encoding: .utf8)
+            #expect(status.consensus.address.map { key.contains($0) } == true)
+            #expect((status.chain?.height ?? 0) > 0)
+            #expect(status.chain?.catchingUp == false)
+            #expect((status.disk?.freeBytes ?? 0) > 0)
+        }
+    }
+
+    @Test("a remote signer is reported instead of a key address; a dead RPC is an error, not a height")
+    func remoteSignerAndDeadRPC() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            try "priv_validator_laddr = \"tcp://10.0.0.5:26659\"\n"
+                .write(toFile: home + "/config/config.toml", atomically: true, encoding: .utf8)
+            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let (status, _) = try Self.probe(target)
+            #expect(status.consensus.address == nil)
+            #expect(status.consensus.remoteSigner == "tcp://10.0.0.5:26659")
+            #expect(status.chain?.height == nil)
+            #expect(status.chain?.error != nil)
+            #expect(status.pendingPlan == nil)
+        }
+    }
+
+    @Test("values with quotes, spaces and $() are passed to the node as data, never run")
+    func hostileHome() async throws {
+        try await withTemporaryDirectory { dir in
+            let marker = dir + "/pwned"
+            let home = dir + "/h'; touch \(marker); echo '$(touch \(marker))"
+            try FileManager.default.createDirectory(atPath: home + "/cosmovisor/genesis/bin", withIntermediateDirectories: true)
+            let target = NodeProbe.Target(daemonHome: home, daemonName: "d\"$(touch \(marker))", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let (status, _) = try Self.probe(target)
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            #expect(status.binaries.map(\.name) == ["genesis"])
+            #expect(status.binaries.first?.path == nil)
+        }
+    }
+}
