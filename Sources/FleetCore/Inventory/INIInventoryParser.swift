@@ -29,9 +29,9 @@ struct INIInventoryParser {
     static func parse(_ text: String, file: String) throws(InventoryError) -> InventoryDocument {
         var parser = INIInventoryParser(file: file)
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // `\r\n` is one Character in Swift, so split on any newline Character, as libyaml counts lines.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             try parser.consume(line, lineNumber: lineNumber)
         }
         for pending in parser.varsOnly where !parser.isDefined(pending.group) {

@@ -22,9 +22,8 @@ public enum InventoryFormat: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     private static func sniff(_ text: String) -> InventoryFormat {
-        for rawLine in text.split(separator: "\n") {
-            var line = rawLine.trimmingBlanks()
-            if line.hasSuffix("\r") { line.removeLast() }
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingBlanks()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("---") || line.hasPrefix("{") || line.hasSuffix(":") || line.contains(": ") {
                 return .yaml

@@ -91,7 +91,7 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
             guard !matched.isEmpty else {
                 throw InventoryError(
                     code: .noMatch, file: "",
-                    message: "'\(term.text)' in --limit '\(text)' matches no host or group in the inventory"
+                    message: "'\(term.text)' in --limit '\(text)' matches no host in the inventory"
                 )
             }
             switch term.operation {

@@ -132,7 +132,8 @@ enum YAMLInventoryParser {
     private static func renderNested(_ node: Node) -> String {
         guard case .scalar(let scalar) = node else { return render(node) }
         let text = scalar.string
-        let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "._-/@+".contains($0) }
+        let plain = !text.isEmpty && !text.hasSuffix(":") && !text.contains(": ")
+            && text.allSatisfy { $0.isLetter || $0.isNumber || "._-/@+:".contains($0) }
         return plain ? text : "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
