@@ -24,6 +24,9 @@ struct InventoryDocument: Sendable {
     private(set) var hostVars: [String: [String: InventoryVariable]] = [:]
     private(set) var groupOrder: [String] = []
     private(set) var groups: [String: Group] = [:]
+    /// Host → the groups that list it directly, in order; kept so membership checks stay O(1)-ish
+    /// for inventories of thousands of hosts (a host is in few groups, a group may hold thousands).
+    private(set) var directGroups: [String: [String]] = [:]
 
     init(file: String) {
         self.file = file
@@ -45,7 +48,8 @@ struct InventoryDocument: Sendable {
             hostVars[host] = [:]
             hostOrder.append(host)
         }
-        if !(groups[group]?.hosts.contains(host) ?? true) {
+        if !(directGroups[host]?.contains(group) ?? false) {
+            directGroups[host, default: []].append(group)
             groups[group]?.hosts.append(host)
         }
         hostVars[host]?.merge(vars) { _, new in new }
@@ -71,5 +75,8 @@ extension InventoryDocument {
     /// Removes `hosts` from `group`'s direct host list.
     mutating func removeHosts(_ hosts: Set<String>, from group: String) {
         groups[group]?.hosts.removeAll { hosts.contains($0) }
+        for host in hosts {
+            directGroups[host]?.removeAll { $0 == group }
+        }
     }
 }

@@ -15,6 +15,8 @@ struct InventoryResolver {
     private let hostFiles: [String: [String: InventoryVariable]]
     private var parents: [String: [String]] = [:]
     private var depths: [String: Int] = [:]
+    /// Each group with all its ancestors, computed once.
+    private var lineage: [String: Set<String>] = [:]
 
     /// Resolves `document`; `groupFiles` and `hostFiles` hold `group_vars`/`host_vars` contents by name.
     static func resolve(
@@ -40,6 +42,11 @@ struct InventoryResolver {
         reconcile()
         try checkCycles()
         computeDepths()
+        for name in document.groupOrder {
+            var result: Set<String> = []
+            ancestors(of: name, into: &result)
+            lineage[name] = result
+        }
         let hosts = try document.hostOrder.map { host throws(InventoryError) in try resolveHost(host) }
         var groups: [String: InventoryGroup] = [:]
         for name in document.groupOrder {
@@ -123,8 +130,8 @@ struct InventoryResolver {
 
     private func resolveHost(_ host: String) throws(InventoryError) -> InventoryHost {
         var memberOf: Set<String> = []
-        for name in document.groupOrder where document.groups[name]?.hosts.contains(host) ?? false {
-            ancestors(of: name, into: &memberOf)
+        for name in document.directGroups[host] ?? [] {
+            memberOf.formUnion(lineage[name] ?? [name])
         }
         memberOf.remove("all")
         let ordered = memberOf.sorted { lhs, rhs in
