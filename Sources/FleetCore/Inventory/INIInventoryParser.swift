@@ -3,8 +3,9 @@
 /// Supported, as in Ansible's `ini` plugin: sections `[g]` (also `[g:hosts]`), `[g:vars]` and
 /// `[g:children]`; host lines `name k=v k="quoted v"` split like `shlex`; `name:port`; host ranges;
 /// `#` and `;` comment lines; host lines before any section belong to `ungrouped`.
-/// In `[g:vars]` each line is `key = value`; a value written wholly in quotes is unquoted, otherwise it is
-/// taken as written up to an unquoted `#` comment.
+/// In `[g:vars]` each line is `key = value`; a value that starts with a quote is read like a shell word
+/// (`"a b"` gives `a b`); any other value is taken as written (`it's` stays `it's`). A ` #` outside
+/// quotes starts a comment in both.
 struct INIInventoryParser {
     private enum Section {
         case hosts(String)
@@ -162,25 +163,21 @@ struct INIInventoryParser {
         guard !key.isEmpty, !key.contains(where: { $0 == " " || $0 == "\t" }) else {
             throw InventoryError(.malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
         }
-        let rest = content[content.index(after: equals)...]
-        let valueColumn = location.column + content.distance(from: content.startIndex, to: equals) + 1
-        let split: ShellWords.Split
-        do {
-            split = try ShellWords.split(rest, firstColumn: valueColumn)
-        } catch {
-            throw InventoryError(
-                .unterminatedQuote, at: SourceLocation(file: file, line: location.line, column: error.column),
-                "unterminated quote in value of '\(key)'"
-            )
-        }
-        let value: String
-        let trimmed = rest.trimmingBlanks()
-        if split.words.count == 1, let word = split.words.first, trimmed.first == "\"" || trimmed.first == "'" {
-            value = word.text
-        } else if let comment = split.commentColumn {
-            value = String(rest.prefix(comment - valueColumn)).trimmingBlanks()
-        } else {
-            value = trimmed
+        let raw = content[content.index(after: equals)...]
+        let quoted = raw.trimmingBlanks().first.map { $0 == "\"" || $0 == "'" } ?? false
+        let rest = raw[..<Self.commentStart(in: raw, honoringQuotes: quoted)]
+        var value = rest.trimmingBlanks()
+        if quoted {
+            let valueColumn = location.column + content.distance(from: content.startIndex, to: equals) + 1
+            do {
+                let words = try ShellWords.split(rest, firstColumn: valueColumn).words
+                if words.count == 1, let word = words.first { value = word.text }
+            } catch {
+                throw InventoryError(
+                    .unterminatedQuote, at: SourceLocation(file: file, line: location.line, column: error.column),
+                    "unterminated quote in value of '\(key)'"
+                )
+            }
         }
         document.setGroupVariable(key, InventoryVariable(value: value, location: location), in: group)
     }
@@ -199,6 +196,32 @@ struct INIInventoryParser {
                 "unterminated quote in \(subject)"
             )
         }
+    }
+
+    /// Where a `[g:vars]` value's comment starts: the first `#` (outside quotes when `honoringQuotes`)
+    /// that begins the value or follows a blank, so `url=http://h/#x` keeps its `#`; the end of `text`
+    /// when there is none. Ansible keeps such a comment when the value is not a Python literal; we drop it.
+    static func commentStart(in text: Substring, honoringQuotes: Bool) -> Substring.Index {
+        var quote: Character?
+        var previous: Character = " "
+        var index = text.startIndex
+        while index < text.endIndex {
+            let char = text[index]
+            if let open = quote {
+                if char == "\\", open == "\"", text.index(after: index) < text.endIndex {
+                    index = text.index(after: index)
+                } else if char == open {
+                    quote = nil
+                }
+            } else if honoringQuotes, char == "\"" || char == "'" {
+                quote = char
+            } else if char == "#", previous == " " || previous == "\t" {
+                return index
+            }
+            previous = char
+            index = text.index(after: index)
+        }
+        return text.endIndex
     }
 
     /// Splits `host:port` (not IPv6 addresses, which have several colons, nor ranges).

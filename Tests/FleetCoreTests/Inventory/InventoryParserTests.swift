@@ -81,6 +81,8 @@ struct InventoryParserTests {
             motd = "hello world"   # comment
             raw = some value here # comment
             hash="#1"
+            url=http://h/#frag
+            apostrophe=it's fine
             """#,
             .ini
         )
@@ -96,6 +98,8 @@ struct InventoryParserTests {
         #expect(h1.vars["motd"] == "hello world")
         #expect(h1.vars["raw"] == "some value here")
         #expect(h1.vars["hash"] == "#1")
+        #expect(h1.vars["url"] == "http://h/#frag")
+        #expect(h1.vars["apostrophe"] == "it's fine")
     }
 
     @Test("INI: comments, CRLF, hosts before any section are ungrouped, host:port, [g:hosts]")
