@@ -64,4 +64,23 @@ enum HostRange {
         guard first <= last else { throw bad("it counts down; write [\(end):\(begin)]") }
         return Swift.stride(from: first, through: last, by: stride).map { String(letters[$0]) }
     }
+
+    /// Splits `host:port` as Ansible does in both formats (not IPv6 addresses, which have several
+    /// colons, nor the colons inside a range).
+    static func splitPort(_ word: String) -> (host: String, port: String?) {
+        var depth = 0
+        var colons: [String.Index] = []
+        for index in word.indices {
+            switch word[index] {
+            case "[": depth += 1
+            case "]": depth -= 1
+            case ":" where depth == 0: colons.append(index)
+            default: break
+            }
+        }
+        guard colons.count == 1, let colon = colons.first, colon != word.startIndex else { return (word, nil) }
+        let port = word[word.index(after: colon)...]
+        guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { return (word, nil) }
+        return (String(word[..<colon]), String(port))
+    }
 }

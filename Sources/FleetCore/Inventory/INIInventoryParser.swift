@@ -116,7 +116,7 @@ struct INIInventoryParser {
         guard let patternWord = words.first else { return }
         var wordLocation = location
         wordLocation.column = patternWord.column
-        let (pattern, port) = Self.splitPort(patternWord.text)
+        let (pattern, port) = HostRange.splitPort(patternWord.text)
         var vars: [String: InventoryVariable] = [:]
         if let port {
             vars["ansible_port"] = InventoryVariable(value: port, location: wordLocation)
@@ -222,24 +222,6 @@ struct INIInventoryParser {
             index = text.index(after: index)
         }
         return text.endIndex
-    }
-
-    /// Splits `host:port` (not IPv6 addresses, which have several colons, nor ranges).
-    static func splitPort(_ word: String) -> (host: String, port: String?) {
-        var depth = 0
-        var colons: [String.Index] = []
-        for index in word.indices {
-            switch word[index] {
-            case "[": depth += 1
-            case "]": depth -= 1
-            case ":" where depth == 0: colons.append(index)
-            default: break
-            }
-        }
-        guard colons.count == 1, let colon = colons.first, colon != word.startIndex else { return (word, nil) }
-        let port = word[word.index(after: colon)...]
-        guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { return (word, nil) }
-        return (String(word[..<colon]), String(port))
     }
 }
 

@@ -2,8 +2,10 @@
 ///
 /// Syntax (Ansible's):
 /// - a host or group name: `sentry-1`, `validators`; `all` and `*` select every host;
-/// - a glob over host and group names: `sentry-*`, `val-?`, `node-[ab]`;
+/// - a glob over host and group names: `sentry-*`, `val-?`, `node-[ab]`, `node-[!3]`;
 /// - a regular expression after `~`, matched from the start of the name: `~(sentry|full)-\d+`;
+/// - a subscript on a name or glob, over its hosts in inventory order: `validators[0]`, `sentries[-1]`,
+///   `sentries[0:2]` (inclusive), `sentries[2:]`;
 /// - parts joined by `:` or `,` are a union; a part starting with `&` intersects, with `!` excludes:
 ///   `sentries:&osmosis`, `all:!validators`.
 ///
@@ -23,12 +25,23 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
         case exclusion
     }
 
+    /// A subscript on a part, `validators[0]`, `sentries[-1]` or `sentries[1:3]` (inclusive), applied to
+    /// the part's hosts in inventory order.
+    public enum Slice: Sendable, Hashable {
+        /// One host; negative counts from the end.
+        case index(Int)
+        /// Hosts `from` through `through` inclusive; `nil` runs to the last host.
+        case range(from: Int, through: Int?)
+    }
+
     /// One part of a pattern.
     public struct Term: Sendable, Hashable {
         /// How it combines.
         public let operation: Operation
-        /// The name, glob or `~regex`, without `&` or `!`.
+        /// The name, glob or `~regex`, without `&`, `!` or a subscript.
         public let text: String
+        /// The subscript, if the part has one (never on a `~regex`).
+        public let slice: Slice?
     }
 
     /// The pattern as written.
@@ -67,14 +80,15 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
                     throw Self.invalid("'\(name)' is not a valid regular expression: \(error)")
                 }
             }
-            let term = Term(operation: operation, text: name)
+            let (base, slice) = Self.splitSlice(name)
+            let term = Term(operation: operation, text: base, slice: slice)
             switch operation {
             case .union: unions.append(term)
             case .intersection: intersections.append(term)
             case .exclusion: exclusions.append(term)
             }
         }
-        if unions.isEmpty { unions = [Term(operation: .union, text: "all")] }
+        if unions.isEmpty { unions = [Term(operation: .union, text: "all", slice: nil)] }
         self.terms = unions + intersections + exclusions
     }
 
@@ -87,12 +101,22 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
     public func select(from inventory: Inventory) throws(InventoryError) -> [InventoryHost] {
         var selected: Set<String> = []
         for term in terms {
-            let matched = try Self.match(term.text, in: inventory)
+            var matched = try Self.match(term.text, in: inventory)
             guard !matched.isEmpty else {
                 throw InventoryError(
                     code: .noMatch, file: "",
                     message: "'\(term.text)' in --limit '\(text)' matches no host in the inventory"
                 )
+            }
+            if let slice = term.slice {
+                let ordered = inventory.hosts.map(\.name).filter(matched.contains)
+                matched = Set(Self.apply(slice, to: ordered))
+                guard !matched.isEmpty else {
+                    throw InventoryError(
+                        code: .noMatch, file: "",
+                        message: "the subscript of '\(term.text)' in --limit '\(text)' is past its \(ordered.count) hosts"
+                    )
+                }
             }
             switch term.operation {
             case .union: selected.formUnion(matched)
@@ -130,6 +154,37 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
             result.formUnion(inventory.hosts.map(\.name).filter(matches))
         }
         return result
+    }
+
+    /// Separates a trailing subscript (`[0]`, `[-1]`, `[1:3]`, `[2:]`, `[1-3]`) from a name or glob, as
+    /// Ansible does; so, as in Ansible, a glob class of digits only (`n[12]`) is a subscript, and other
+    /// classes (`[!3]`, `[sv]`) stay part of the glob.
+    private static func splitSlice(_ name: String) -> (String, Slice?) {
+        guard !name.hasPrefix("~"), name.hasSuffix("]"), let open = name.lastIndex(of: "["), open != name.startIndex
+        else { return (name, nil) }
+        let inner = name[name.index(after: open)..<name.index(before: name.endIndex)]
+        let base = String(name[..<open])
+        let digits = { (text: Substring) in !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+        if let index = Int(inner), digits(inner.drop { $0 == "-" }) {
+            return (base, .index(index))
+        }
+        // `[x-y]` is Ansible's old spelling of `[x:y]`; Ansible still reads it as a subscript.
+        let parts = inner.split(maxSplits: 1, omittingEmptySubsequences: false) { $0 == ":" || $0 == "-" }
+        guard parts.count == 2, digits(parts[0]), parts[1].isEmpty || digits(parts[1]), let from = Int(parts[0])
+        else { return (name, nil) }
+        return (base, .range(from: from, through: Int(parts[1])))
+    }
+
+    /// Python-style indexing and inclusive slicing, clamped (an index past the end selects nothing).
+    private static func apply(_ slice: Slice, to hosts: [String]) -> [String] {
+        switch slice {
+        case .index(let index):
+            let position = index < 0 ? hosts.count + index : index
+            return hosts.indices.contains(position) ? [hosts[position]] : []
+        case .range(let from, let through):
+            let last = min(through ?? hosts.count - 1, hosts.count - 1)
+            return from <= last ? Array(hosts[from...last]) : []
+        }
     }
 
     /// Splits on `,` and on `:` outside brackets (so a glob class `[a:c]` stays whole).

@@ -61,8 +61,12 @@ enum YAMLInventoryParser {
                 for (hostKey, hostBody) in hosts {
                     let pattern = try keyString(hostKey, path: sectionPath, file: file)
                     let hostPath = "\(sectionPath).\(pattern)"
-                    let vars = hostBody.null != nil ? [:] : try variables(hostBody, path: hostPath, file: file)
-                    for host in try HostRange.expand(pattern, at: location(of: hostKey, file: file)) {
+                    var vars = hostBody.null != nil ? [:] : try variables(hostBody, path: hostPath, file: file)
+                    let (hostPattern, port) = HostRange.splitPort(pattern)
+                    if let port, vars["ansible_port"] == nil {
+                        vars["ansible_port"] = InventoryVariable(value: port, location: location(of: hostKey, file: file))
+                    }
+                    for host in try HostRange.expand(hostPattern, at: location(of: hostKey, file: file)) {
                         document.addHost(host, to: name, vars: vars)
                     }
                 }

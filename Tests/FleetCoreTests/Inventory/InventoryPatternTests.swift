@@ -38,9 +38,9 @@ struct InventoryPatternTests {
             ("chains", ["sentry-1", "val-1"]),
             ("sentry-*", ["sentry-1", "sentry-2", "sentry-3"]),
             ("sentry-?", ["sentry-1", "sentry-2", "sentry-3"]),
-            ("sentry-[13]", ["sentry-1", "sentry-3"]),
             ("sentry-[!13]", ["sentry-2"]),
-            ("sentry-[2-3]", ["sentry-2", "sentry-3"]),
+            ("sentry-[!3]", ["sentry-1", "sentry-2"]),
+            ("[sv]*-1", ["sentry-1", "val-1"]),
             ("*-1", ["sentry-1", "val-1", "full-1"]),
             ("val*", ["val-1", "val-2"]),
             ("full-1:val-1", ["val-1", "full-1"]),
@@ -59,6 +59,15 @@ struct InventoryPatternTests {
             ("~val", ["val-1", "val-2"]),
             ("~.*-2", ["sentry-2", "val-2"]),
             ("ungrouped", []),
+            ("validators[0]", ["val-1"]),
+            ("validators[-1]", ["val-2"]),
+            ("sentries[0:1]", ["sentry-1", "sentry-2"]),
+            ("sentries[1:]", ["sentry-2", "sentry-3"]),
+            ("sentries[1-2]", ["sentry-2", "sentry-3"]),
+            ("sentries[1:9]", ["sentry-2", "sentry-3"]),
+            ("all[4]", ["val-2"]),
+            ("s*[0]", ["sentry-1"]),
+            ("all:!validators[0]", ["sentry-1", "sentry-2", "sentry-3", "val-2", "full-1"]),
         ] as [(String, [String])]
     )
     func select(pattern: String, expected: [String]) throws {
@@ -80,6 +89,23 @@ struct InventoryPatternTests {
         let part = pattern.split(whereSeparator: { ":,".contains($0) }).map { String($0.drop { "!&".contains($0) }) }
             .first { !["all", "validators", "sentries"].contains($0) } ?? ""
         #expect(error?.message.contains("'\(part)'") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a subscript past the part's hosts is an error", arguments: ["sentries[7]", "validators[-3]", "sentries[5:]", "sentry-[13]"])
+    func subscriptPastTheEnd(pattern: String) {
+        let error = #expect(throws: InventoryError.self) { try Self.inventory.select(pattern) }
+        #expect(error?.code == .noMatch)
+    }
+
+    @Test("subscripts are parsed like Ansible's; regexes never have one")
+    func subscriptParsing() throws {
+        #expect(try InventoryPattern("validators[0]").terms.first?.slice == .index(0))
+        #expect(try InventoryPattern("v[-2]").terms.first?.slice == .index(-2))
+        #expect(try InventoryPattern("v[1:3]").terms.first?.slice == .range(from: 1, through: 3))
+        #expect(try InventoryPattern("v[2:]").terms.first?.slice == .range(from: 2, through: nil))
+        #expect(try InventoryPattern("v[1:3]").terms.first?.text == "v")
+        #expect(try InventoryPattern("v[ab]").terms.first?.slice == nil)
+        #expect(try InventoryPattern("~v[0]").terms.first?.slice == nil)
     }
 
     @Test("invalid patterns", arguments: ["", "  ", ":", "sentries:!", "~(unclosed", "@retry.txt"])
