@@ -17,7 +17,7 @@ struct INIInventoryParser {
     private var document: InventoryDocument
     private var section: Section = .hosts("ungrouped")
     /// `[g:vars]` headers, checked at the end against the groups defined anywhere in the file.
-    private var varsOnly: [(group: String, location: SourceLocation)] = []
+    private var varsOnly: [(group: String, location: InventorySourceLocation)] = []
     /// Groups defined by a `[g]` or `[g:children]` header or a `children` entry.
     private var definedGroups: Set<String> = ["all", "ungrouped"]
 
@@ -53,7 +53,7 @@ struct INIInventoryParser {
         let first = line[firstIndex]
         if first == "#" || first == ";" { return }
         let column = line.distance(from: line.startIndex, to: firstIndex) + 1
-        let location = SourceLocation(file: file, line: lineNumber, column: column)
+        let location = InventorySourceLocation(file: file, line: lineNumber, column: column)
         let content = line[firstIndex...]
         if first == "[" {
             section = try sectionHeader(content, at: location)
@@ -69,7 +69,7 @@ struct INIInventoryParser {
     // MARK: - Section headers
 
     /// Returns the section a header line opens; like Ansible, any line starting with `[` is a header.
-    private mutating func sectionHeader(_ content: Substring, at location: SourceLocation) throws(InventoryError)
+    private mutating func sectionHeader(_ content: Substring, at location: InventorySourceLocation) throws(InventoryError)
         -> Section
     {
         var text = content
@@ -109,14 +109,14 @@ struct INIInventoryParser {
 
     // MARK: - Lines inside sections
 
-    private mutating func hostLine(_ content: Substring, group: String, at location: SourceLocation)
+    private mutating func hostLine(_ content: Substring, group: String, at location: InventorySourceLocation)
         throws(InventoryError)
     {
         let words = try split(content, at: location).words
         guard let patternWord = words.first else { return }
         var wordLocation = location
         wordLocation.column = patternWord.column
-        let (pattern, port) = HostRange.splitPort(patternWord.text)
+        let (pattern, port) = InventoryHostRange.splitPort(patternWord.text)
         var vars: [String: InventoryVariable] = [:]
         if let port {
             vars["ansible_port"] = InventoryVariable(value: port, location: wordLocation)
@@ -137,12 +137,12 @@ struct INIInventoryParser {
             }
             vars[key] = InventoryVariable(value: String(word.text[word.text.index(after: equals)...]), location: at)
         }
-        for host in try HostRange.expand(pattern, at: wordLocation) {
+        for host in try InventoryHostRange.expand(pattern, at: wordLocation) {
             document.addHost(host, to: group, vars: vars)
         }
     }
 
-    private mutating func childLine(_ content: Substring, group: String, at location: SourceLocation)
+    private mutating func childLine(_ content: Substring, group: String, at location: InventorySourceLocation)
         throws(InventoryError)
     {
         let words = try split(content, at: location).words
@@ -153,28 +153,28 @@ struct INIInventoryParser {
         definedGroups.insert(child)
     }
 
-    private mutating func varsLine(_ content: Substring, group: String, at location: SourceLocation)
+    private mutating func varsLine(_ content: Substring, group: String, at location: InventorySourceLocation)
         throws(InventoryError)
     {
         guard let equals = content.firstIndex(of: "=") else {
             throw InventoryError(.malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
         }
-        let key = content[..<equals].trimmingBlanks()
+        let key = content[..<equals].trimmingInventoryBlanks()
         guard !key.isEmpty, !key.contains(where: { $0 == " " || $0 == "\t" }) else {
             throw InventoryError(.malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
         }
         let raw = content[content.index(after: equals)...]
-        let quoted = raw.trimmingBlanks().first.map { $0 == "\"" || $0 == "'" } ?? false
+        let quoted = raw.trimmingInventoryBlanks().first.map { $0 == "\"" || $0 == "'" } ?? false
         let rest = raw[..<Self.commentStart(in: raw, honoringQuotes: quoted)]
-        var value = rest.trimmingBlanks()
+        var value = rest.trimmingInventoryBlanks()
         if quoted {
             let valueColumn = location.column + content.distance(from: content.startIndex, to: equals) + 1
             do {
-                let words = try ShellWords.split(rest, firstColumn: valueColumn).words
+                let words = try INIShellWords.split(rest, firstColumn: valueColumn).words
                 if words.count == 1, let word = words.first { value = word.text }
             } catch {
                 throw InventoryError(
-                    .unterminatedQuote, at: SourceLocation(file: file, line: location.line, column: error.column),
+                    .unterminatedQuote, at: InventorySourceLocation(file: file, line: location.line, column: error.column),
                     "unterminated quote in value of '\(key)'"
                 )
             }
@@ -184,15 +184,15 @@ struct INIInventoryParser {
 
     // MARK: - Helpers
 
-    private func split(_ content: Substring, at location: SourceLocation) throws(InventoryError) -> ShellWords.Split {
+    private func split(_ content: Substring, at location: InventorySourceLocation) throws(InventoryError) -> INIShellWords.Split {
         do {
-            return try ShellWords.split(content, firstColumn: location.column)
+            return try INIShellWords.split(content, firstColumn: location.column)
         } catch {
             let partial = error.partialWord
             let subject =
                 partial.firstIndex(of: "=").map { "value of '\(partial[..<$0])'" } ?? "'\(partial)'"
             throw InventoryError(
-                .unterminatedQuote, at: SourceLocation(file: file, line: location.line, column: error.column),
+                .unterminatedQuote, at: InventorySourceLocation(file: file, line: location.line, column: error.column),
                 "unterminated quote in \(subject)"
             )
         }
@@ -222,15 +222,5 @@ struct INIInventoryParser {
             index = text.index(after: index)
         }
         return text.endIndex
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingBlanks() -> String {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -7,7 +7,7 @@ struct InventoryDocument: Sendable {
     /// A `children` edge and where it was declared.
     struct ChildLink: Sendable, Hashable {
         var name: String
-        var location: SourceLocation
+        var location: InventorySourceLocation
     }
 
     /// A group as written: direct hosts, children and inline variables.
@@ -56,7 +56,7 @@ struct InventoryDocument: Sendable {
     }
 
     /// Declares `child` a child group of `parent`, creating both if needed.
-    mutating func addChild(_ child: String, to parent: String, at location: SourceLocation) {
+    mutating func addChild(_ child: String, to parent: String, at location: InventorySourceLocation) {
         defineGroup(parent)
         defineGroup(child)
         if !(groups[parent]?.children.contains { $0.name == child } ?? false) {

@@ -23,7 +23,7 @@ public enum InventoryFormat: String, Sendable, Hashable, Codable, CaseIterable {
 
     private static func sniff(_ text: String) -> InventoryFormat {
         for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingBlanks()
+            let line = rawLine.trimmingInventoryBlanks()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("---") || line.hasPrefix("{") || line.hasSuffix(":") || line.contains(": ") {
                 return .yaml

@@ -97,14 +97,14 @@ public struct InventoryHost: Sendable, Hashable, Codable {
         return .full
     }
 
-    static func invalidPort(host: String, value: String, at location: SourceLocation) -> InventoryError {
+    static func invalidPort(host: String, value: String, at location: InventorySourceLocation) -> InventoryError {
         InventoryError(
             .invalidPort, at: location,
             "ansible_port '\(value)' of host '\(host)' is not a port number (1...65535)"
         )
     }
 
-    static func invalidRole(host: String, value: String, at location: SourceLocation) -> InventoryError {
+    static func invalidRole(host: String, value: String, at location: InventorySourceLocation) -> InventoryError {
         InventoryError(
             .invalidRole, at: location,
             "fleet_role '\(value)' of host '\(host)' is not validator, sentry or full"

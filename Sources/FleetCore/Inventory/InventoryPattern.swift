@@ -70,7 +70,7 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
                 operation = .exclusion
                 body = body.dropFirst()
             }
-            let name = body.trimmingBlanks()
+            let name = body.trimmingInventoryBlanks()
             guard !name.isEmpty else { throw Self.invalid("'\(part)' in the --limit pattern names nothing") }
             if name.hasPrefix("@") { throw Self.invalid("'\(name)': --limit @file is not supported") }
             if name.hasPrefix("~") {
@@ -143,7 +143,7 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
             matches = { (try? regex.prefixMatch(in: $0)) != nil }
         } else {
             let glob = Array(text)
-            matches = { Glob.matches(Array($0), glob) }
+            matches = { InventoryGlob.matches(Array($0), glob) }
         }
         var result: Set<String> = []
         let groups = inventory.groups.keys.filter(matches)
@@ -206,7 +206,7 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
             }
         }
         parts.append(current)
-        let trimmed = parts.map { $0.trimmingBlanks() }
+        let trimmed = parts.map { $0.trimmingInventoryBlanks() }
         return trimmed.allSatisfy(\.isEmpty) ? [] : trimmed
     }
 

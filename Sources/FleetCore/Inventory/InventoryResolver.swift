@@ -63,7 +63,7 @@ struct InventoryResolver {
     // MARK: - Structure
 
     private mutating func reconcile() {
-        let top = SourceLocation.file(document.file)
+        let top = InventorySourceLocation.file(document.file)
         for name in document.groupOrder {
             for child in document.groups[name]?.children ?? [] {
                 parents[child.name, default: []].append(name)

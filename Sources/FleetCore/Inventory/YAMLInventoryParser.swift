@@ -36,7 +36,7 @@ enum YAMLInventoryParser {
     private static func parseGroup(
         _ name: String,
         body: Node,
-        parent: (name: String, location: SourceLocation)?,
+        parent: (name: String, location: InventorySourceLocation)?,
         path: String,
         file: String,
         into document: inout InventoryDocument
@@ -62,11 +62,11 @@ enum YAMLInventoryParser {
                     let pattern = try keyString(hostKey, path: sectionPath, file: file)
                     let hostPath = "\(sectionPath).\(pattern)"
                     var vars = hostBody.null != nil ? [:] : try variables(hostBody, path: hostPath, file: file)
-                    let (hostPattern, port) = HostRange.splitPort(pattern)
+                    let (hostPattern, port) = InventoryHostRange.splitPort(pattern)
                     if let port, vars["ansible_port"] == nil {
                         vars["ansible_port"] = InventoryVariable(value: port, location: location(of: hostKey, file: file))
                     }
-                    for host in try HostRange.expand(hostPattern, at: location(of: hostKey, file: file)) {
+                    for host in try InventoryHostRange.expand(hostPattern, at: location(of: hostKey, file: file)) {
                         document.addHost(host, to: name, vars: vars)
                     }
                 }
@@ -160,13 +160,13 @@ enum YAMLInventoryParser {
             .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""
             return InventoryError(
-                .yamlSyntax, at: SourceLocation(file: file, line: mark.line, column: mark.column),
+                .yamlSyntax, at: InventorySourceLocation(file: file, line: mark.line, column: mark.column),
                 "YAML syntax error: \(prefix)\(problem)"
             )
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return InventoryError(
-                .yamlSyntax, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                .yamlSyntax, at: InventorySourceLocation(file: file, line: context.mark.line, column: context.mark.column),
                 "duplicate key \(keys) in one mapping"
             )
         default:
@@ -182,9 +182,9 @@ enum YAMLInventoryParser {
         return scalar.string
     }
 
-    private static func location(of node: Node, file: String) -> SourceLocation {
+    private static func location(of node: Node, file: String) -> InventorySourceLocation {
         guard let mark = node.mark else { return .file(file) }
-        return SourceLocation(file: file, line: mark.line, column: mark.column)
+        return InventorySourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
     private static func shapeError(_ node: Node, path: String, expected: String, file: String) -> InventoryError {

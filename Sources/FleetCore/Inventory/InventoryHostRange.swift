@@ -4,9 +4,9 @@
 /// `01`…`10`, and then both ends must have the same width); letter ranges take single letters; an
 /// optional third part is the stride. A bracket without a `:` inside is not a range and stays as
 /// written. Ranges that count down, mix letters and digits, or have a stride below 1 are errors.
-enum HostRange {
+enum InventoryHostRange {
     /// Expands every range in `pattern`; `location` points at the pattern's first character.
-    static func expand(_ pattern: String, at location: SourceLocation) throws(InventoryError) -> [String] {
+    static func expand(_ pattern: String, at location: InventorySourceLocation) throws(InventoryError) -> [String] {
         let chars = Array(pattern)
         guard let open = chars.firstIndex(of: "["),
             let close = chars[open...].firstIndex(of: "]"),
@@ -23,7 +23,7 @@ enum HostRange {
         return items.flatMap { item in tails.map { head + item + $0 } }
     }
 
-    private static func items(of body: String, pattern: String, at location: SourceLocation) throws(InventoryError)
+    private static func items(of body: String, pattern: String, at location: InventorySourceLocation) throws(InventoryError)
         -> [String]
     {
         func bad(_ reason: String) -> InventoryError {

@@ -1,5 +1,5 @@
 /// `fnmatch`-style globbing: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`; case-sensitive, whole-name.
-enum Glob {
+enum InventoryGlob {
     static func matches(_ name: [Character], _ pattern: [Character]) -> Bool {
         matches(name[...], pattern[...])
     }

@@ -5,7 +5,7 @@
 /// a backslash outside quotes escapes the next character; an unquoted `#` starts a comment, even
 /// inside a word (`a=b#c` is the word `a=b`), as in shlex.
 /// Quotes may appear inside a word (`k="a b"` is the word `k=a b`).
-enum ShellWords {
+enum INIShellWords {
     /// One word and the 1-based column where it starts.
     struct Word: Sendable, Hashable {
         var text: String

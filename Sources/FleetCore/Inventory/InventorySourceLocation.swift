@@ -1,5 +1,5 @@
 /// A position in an inventory source, for error messages (1-based line and column).
-struct SourceLocation: Sendable, Hashable {
+struct InventorySourceLocation: Sendable, Hashable {
     var file: String
     var line: Int
     var column: Int
@@ -11,19 +11,13 @@ struct SourceLocation: Sendable, Hashable {
     }
 
     /// A whole file without a position (a file that could not be read, an empty document).
-    static func file(_ file: String) -> SourceLocation {
-        SourceLocation(file: file, line: 0, column: 0)
+    static func file(_ file: String) -> InventorySourceLocation {
+        InventorySourceLocation(file: file, line: 0, column: 0)
     }
 }
 
-/// One variable value with where it was set, so validation errors can point at the definition.
-struct InventoryVariable: Sendable, Hashable {
-    var value: String
-    var location: SourceLocation
-}
-
 extension InventoryError {
-    init(_ code: Code, at location: SourceLocation, _ message: String) {
+    init(_ code: Code, at location: InventorySourceLocation, _ message: String) {
         self.init(
             code: code,
             file: location.file,
