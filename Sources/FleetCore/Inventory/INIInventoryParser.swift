@@ -31,7 +31,8 @@ struct INIInventoryParser {
         var parser = INIInventoryParser(file: file)
         var lineNumber = 0
         // `\r\n` is one Character in Swift, so split on any newline Character, as libyaml counts lines.
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        let body = text.first == "\u{FEFF}" ? text.dropFirst() : Substring(text)  // a byte-order mark from Windows editors
+        for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             try parser.consume(line, lineNumber: lineNumber)
         }

@@ -102,10 +102,10 @@ struct InventoryParserTests {
         #expect(h1.vars["apostrophe"] == "it's fine")
     }
 
-    @Test("INI: comments, CRLF, hosts before any section are ungrouped, host:port, [g:hosts]")
+    @Test("INI: byte-order mark, comments, CRLF, hosts before any section are ungrouped, host:port, [g:hosts]")
     func iniDetails() throws {
         let inventory = try Self.parse(
-            "; leading comment\r\nloose-1\r\n  # indented comment\r\n[web:hosts]\r\nweb-1:2022 ansible_user=u\r\nloose-2\r\n",
+            "\u{FEFF}; leading comment\r\nloose-1\r\n  # indented comment\r\n[web:hosts]\r\nweb-1:2022 ansible_user=u\r\nloose-2\r\n",
             .ini
         )
         #expect(inventory.hosts.map(\.name) == ["loose-1", "web-1", "loose-2"])
