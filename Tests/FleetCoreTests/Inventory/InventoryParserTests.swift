@@ -117,6 +117,15 @@ struct InventoryParserTests {
         #expect(inventory.groups["all"]?.children == ["ungrouped", "web"])
     }
 
+    @Test("[g:children] may name a group defined nowhere (it is created), and [g:vars] may come before [g]")
+    func groupsCreatedOnMention() throws {
+        let inventory = try Self.parse("[late:vars]\nv=1\n[p:children]\nundeclared\nlate\n[late]\nh\n", .ini)
+        #expect(inventory.groups["undeclared"] == InventoryGroup(name: "undeclared"))
+        #expect(inventory.groups["p"]?.children == ["undeclared", "late"])
+        #expect(inventory.host(named: "h")?.vars["v"] == "1")
+        #expect(inventory.host(named: "h")?.groups == ["late", "p"])
+    }
+
     @Test("a host listed before any section and again in a group leaves ungrouped")
     func ungroupedReconciled() throws {
         let inventory = try Self.parse("h1\nh2\n[g]\nh1\n", .ini)
