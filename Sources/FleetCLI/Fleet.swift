@@ -7,6 +7,7 @@ struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Stage, inspect and coordinate upgrades across a Cosmos validator fleet.",
-        version: FleetVersion.current
+        version: FleetVersion.current,
+        subcommands: [InventoryCommand.self]
     )
 }
