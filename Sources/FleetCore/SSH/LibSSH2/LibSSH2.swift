@@ -1,0 +1,45 @@
+import CSSH2
+
+/// Process-wide libssh2 state and the one helper every return code passes through.
+enum LibSSH2 {
+    /// `libssh2_init(0)`, run once before the first session; never undone (no `libssh2_exit`).
+    static let initialized: Bool = libssh2_init(0) == 0
+
+    /// Throws when `rc` is a libssh2 failure, with the session's last error message; returns `rc` otherwise.
+    ///
+    /// - Parameters:
+    ///   - rc: the return value of a libssh2 call (negative means failure).
+    ///   - session: the session whose last error explains the failure.
+    ///   - operation: what we were doing, for the message.
+    ///   - code: the error code to use unless the failure says the connection is gone or timed out.
+    ///   - hint: what the person can do about it.
+    @discardableResult
+    static func check(
+        _ rc: Int32,
+        session: LibSSH2Session,
+        operation: String,
+        code: SSHError.Code,
+        hint: String = ""
+    ) throws(SSHError) -> Int32 {
+        guard rc < 0 else { return rc }
+        throw session.error(rc: rc, operation: operation, code: code, hint: hint)
+    }
+
+    /// Whether `rc` means the transport is unusable (socket errors, timeouts, protocol corruption).
+    static func isFatal(_ rc: Int32) -> Bool {
+        [
+            LIBSSH2_ERROR_SOCKET_NONE, LIBSSH2_ERROR_BANNER_RECV, LIBSSH2_ERROR_BANNER_SEND,
+            LIBSSH2_ERROR_INVALID_MAC, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_TIMEOUT,
+            LIBSSH2_ERROR_DECRYPT, LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_PROTO,
+            LIBSSH2_ERROR_SOCKET_TIMEOUT, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_BAD_SOCKET,
+        ].contains(rc)
+    }
+
+    /// Whether `rc` during the handshake looks like sshd dropping us before the banner (`MaxStartups`).
+    static func isBannerFailure(_ rc: Int32) -> Bool {
+        [
+            LIBSSH2_ERROR_BANNER_RECV, LIBSSH2_ERROR_BANNER_SEND, LIBSSH2_ERROR_SOCKET_RECV,
+            LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_SOCKET_SEND,
+        ].contains(rc)
+    }
+}

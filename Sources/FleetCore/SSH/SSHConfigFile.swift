@@ -1,0 +1,111 @@
+import Foundation
+
+/// The subset of OpenSSH's `~/.ssh/config` that fleet honours, parsed from text.
+///
+/// Supported keywords: `Host` (patterns with `*`, `?`, `!`), `HostName`, `User`, `Port`,
+/// `IdentityFile` (accumulates), `UserKnownHostsFile` (first file only) and
+/// `StrictHostKeyChecking` (only `accept-new` relaxes anything; every other value stays strict).
+/// As in OpenSSH, the first value obtained for a keyword wins. `Match` blocks and `Include` are
+/// skipped; other keywords are ignored.
+///
+/// ```swift
+/// let config = SSHConfigFile.parse(text)
+/// let options = config.options(for: "validator-1")
+/// ```
+public struct SSHConfigFile: Sendable, Hashable {
+    /// One `Host` block (or the lines before the first one, with pattern `*`).
+    public struct Block: Sendable, Hashable {
+        /// The `Host` patterns; empty for a `Match` block, which never applies.
+        public var patterns: [String]
+        /// `(lowercased keyword, value)` pairs in file order.
+        public var options: [Option]
+    }
+
+    /// One `Keyword value` line.
+    public struct Option: Sendable, Hashable {
+        /// The keyword, lowercased.
+        public var keyword: String
+        /// The value, unquoted.
+        public var value: String
+    }
+
+    /// What the file says about one host alias.
+    public struct HostOptions: Sendable, Hashable {
+        /// `HostName`, with `%h` expanded to the alias.
+        public var hostName: String?
+        /// `User`.
+        public var user: String?
+        /// `Port`.
+        public var port: Int?
+        /// Every `IdentityFile` that applies, in order (tokens not yet expanded).
+        public var identityFiles: [String] = []
+        /// The first `UserKnownHostsFile`.
+        public var userKnownHostsFile: String?
+        /// True when `StrictHostKeyChecking accept-new` applies.
+        public var acceptNew: Bool?
+    }
+
+    /// The blocks, in file order.
+    public var blocks: [Block]
+
+    /// Parses config text; unknown keywords are kept, malformed lines are ignored.
+    public static func parse(_ text: String) -> SSHConfigFile {
+        var blocks = [Block(patterns: ["*"], options: [])]
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let (keyword, value) = splitKeyword(line) else { continue }
+            switch keyword {
+            case "host": blocks.append(Block(patterns: words(value), options: []))
+            case "match": blocks.append(Block(patterns: [], options: []))
+            default: blocks[blocks.count - 1].options.append(Option(keyword: keyword, value: unquote(value)))
+            }
+        }
+        return SSHConfigFile(blocks: blocks)
+    }
+
+    /// The options that apply to `alias`, first value winning.
+    public func options(for alias: String) -> HostOptions {
+        var result = HostOptions()
+        for block in blocks where HostPattern.matches(alias, patterns: block.patterns) {
+            for option in block.options {
+                switch option.keyword {
+                case "hostname" where result.hostName == nil:
+                    result.hostName = option.value.replacing("%h", with: alias)
+                case "user" where result.user == nil:
+                    result.user = option.value
+                case "port" where result.port == nil:
+                    result.port = Int(option.value)
+                case "identityfile":
+                    result.identityFiles.append(option.value)
+                case "userknownhostsfile" where result.userKnownHostsFile == nil:
+                    result.userKnownHostsFile = Self.words(option.value).first
+                case "stricthostkeychecking" where result.acceptNew == nil:
+                    result.acceptNew = option.value.lowercased() == "accept-new"
+                default:
+                    break
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: - Lexing
+
+    private static func splitKeyword(_ line: String) -> (String, String)? {
+        guard let end = line.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) else { return nil }
+        let keyword = line[..<end].lowercased()
+        var rest = line[end...].drop(while: { $0 == " " || $0 == "\t" })
+        if rest.first == "=" { rest = rest.dropFirst().drop(while: { $0 == " " || $0 == "\t" }) }
+        let value = String(rest).trimmingCharacters(in: .whitespaces)
+        return value.isEmpty ? nil : (keyword, value)
+    }
+
+    private static func words(_ value: String) -> [String] {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { unquote(String($0)) }
+    }
+
+    private static func unquote(_ value: String) -> String {
+        value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
+    }
+}

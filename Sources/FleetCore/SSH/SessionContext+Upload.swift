@@ -1,0 +1,185 @@
+import Foundation
+
+extension SessionContext {
+    /// Bytes handed to one `libssh2_sftp_write` call: 32 × 30000, libssh2 1.10's packet size.
+    static let writeWindow = 960_000
+
+    /// Where upload bytes come from: a local file or memory.
+    enum UploadSource {
+        case file(String)
+        case data(Data)
+    }
+
+    /// Uploads `source` to `remotePath` without ever exposing a partial file there.
+    ///
+    /// 1. Write to `.<name>.fleet-<random>.tmp` in the target directory (mode 0600 while written),
+    ///    keeping about 960 000 bytes in flight: unacknowledged bytes are passed again, unchanged,
+    ///    with new bytes behind them, so the pipeline never drains between blocks.
+    /// 2. Optionally `fsync`, then set `mode` exactly with setstat on the handle, then close.
+    /// 3. Optionally check `sha256sum` of the temp file on the host against `expectedSHA256`.
+    /// 4. Make it visible: SFTP `rename` when nothing is at the final path (OpenSSH does link+unlink,
+    ///    so the final name appears complete). OpenSSH's SFTP v3 rename refuses to replace an
+    ///    existing file and libssh2 1.10 has no posix-rename, so when the rename fails we run
+    ///    `mv -f -T tmp final`, whose rename(2) replaces the old file atomically (never unlink+rename,
+    ///    which would leave a moment with no file).
+    ///
+    /// On failure the temp file is removed when the connection still works; if the connection died
+    /// a stray temp file may stay behind, but the final path is untouched.
+    /// `deadline` bounds each step and is renewed whenever the server acknowledges data.
+    func upload(
+        _ source: UploadSource,
+        to remotePath: String,
+        mode: UInt32,
+        fsync: Bool,
+        expectedSHA256: String?,
+        progress: (@Sendable (UploadProgress) -> Void)?,
+        deadline: OperationDeadline
+    ) throws(SSHError) {
+        let reader = try LocalReader(source, host: target.host)
+        let sftp = try sftp(deadline)
+        let temporary = Self.temporaryName(for: remotePath)
+        let handle = try sftp.open(
+            temporary, .createExclusive, mode: 0o600, deadline: deadline)
+        do throws(SSHError) {
+            try send(reader, to: handle, remotePath: remotePath, progress: progress, deadline: deadline)
+            if fsync { try handle.fsync(deadline.renewed()) }
+            try handle.setPermissions(mode, deadline: deadline.renewed())
+            try handle.close(deadline.renewed())
+            if let expectedSHA256 {
+                try verifySHA256(temporary, expected: expectedSHA256, finalPath: remotePath, deadline: deadline.renewed())
+            }
+            try publish(temporary, as: remotePath, sftp: sftp, deadline: deadline.renewed())
+        } catch {
+            if session.broken == nil {
+                try? sftp.unlink(temporary, deadline: OperationDeadline(after: .seconds(5)))
+            }
+            throw error
+        }
+    }
+
+    private func send(
+        _ reader: LocalReader,
+        to handle: LibSSH2SFTPHandle,
+        remotePath: String,
+        progress: (@Sendable (UploadProgress) -> Void)?,
+        deadline: OperationDeadline
+    ) throws(SSHError) {
+        let window = Self.writeWindow
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * window, alignment: 16)
+        defer { buffer.deallocate() }
+        var start = 0
+        var end = 0
+        var atEOF = false
+        var sent: Int64 = 0
+        var reported: Int64 = 0
+        var deadline = deadline
+        while true {
+            if start >= window {
+                buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
+                end -= start
+                start = 0
+            }
+            while !atEOF && end < buffer.count {
+                let count = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+                if count == 0 { atEOF = true } else { end += count }
+            }
+            if start == end { break }
+            let acked = try handle.writeOnce(UnsafeRawBufferPointer(rebasing: buffer[start..<min(end, start + window)]))
+            if acked > 0 {
+                start += acked
+                sent += Int64(acked)
+                deadline = deadline.renewed()
+                if let progress, sent - reported >= 1 << 20 || sent == reader.size {
+                    reported = sent
+                    progress(UploadProgress(bytesSent: sent, totalBytes: reader.size))
+                }
+            } else {
+                try handle.wait(deadline)
+            }
+        }
+        if let progress, reported != sent || sent == 0 { progress(UploadProgress(bytesSent: sent, totalBytes: reader.size)) }
+    }
+
+    private func verifySHA256(_ temporary: String, expected: String, finalPath: String, deadline: OperationDeadline) throws(SSHError) {
+        let result = try run(["sha256sum", "--", temporary], operation: "verify \(finalPath)", deadline: deadline)
+        let actual = result.output.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+        guard actual == expected.lowercased() else {
+            throw SSHError(
+                .remoteCommand, host: target.host, operation: "verify \(finalPath)",
+                message: "the uploaded file has sha256 \(actual), expected \(expected.lowercased())",
+                hint: "The local file changed during the upload or the transfer was corrupted; upload again")
+        }
+    }
+
+    private func publish(_ temporary: String, as finalPath: String, sftp: LibSSH2SFTP, deadline: OperationDeadline) throws(SSHError) {
+        do throws(SSHError) {
+            try sftp.rename(temporary, to: finalPath, deadline: deadline)
+        } catch where error.code == .sftp {
+            _ = try run(["mv", "-f", "-T", "--", temporary, finalPath], operation: "replace \(finalPath)", deadline: deadline)
+        }
+    }
+
+    /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.
+    static func temporaryName(for remotePath: String) -> String {
+        let slash = remotePath.lastIndex(of: "/")
+        let directory = slash.map { String(remotePath[...$0]) } ?? ""
+        let name = slash.map { String(remotePath[remotePath.index(after: $0)...]) } ?? remotePath
+        let random = String(UInt64.random(in: .min ... .max), radix: 16)
+        return "\(directory).\(name).fleet-\(random).tmp"
+    }
+}
+
+/// Reads upload bytes from a local file (POSIX reads) or from memory.
+private final class LocalReader {
+    let size: Int64
+    private let fd: Int32
+    private let data: Data?
+    private var offset = 0
+    private let path: String
+    private let host: String
+
+    init(_ source: SessionContext.UploadSource, host: String) throws(SSHError) {
+        self.host = host
+        switch source {
+        case .data(let data):
+            self.data = data
+            self.fd = -1
+            self.size = Int64(data.count)
+            self.path = "<memory>"
+        case .file(let path):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            var info = stat()
+            guard fd >= 0, fstat(fd, &info) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if fd >= 0 { close(fd) }
+                throw SSHError(
+                    .localFile, host: host, operation: "upload", message: "cannot read \(path): \(reason)",
+                    hint: "Check the local file path and its permissions")
+            }
+            self.data = nil
+            self.fd = fd
+            self.size = Int64(info.st_size)
+            self.path = path
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SSHError) -> Int {
+        if let data {
+            let count = min(buffer.count, data.count - offset)
+            if count > 0 {
+                data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+            }
+            offset += count
+            return count
+        }
+        while true {
+            let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw SSHError(
+                .localFile, host: host, operation: "upload", message: "reading \(path) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import PropertyBased
+import Testing
+
+/// Exec against a real sshd: exit codes, signals, big interleaved output, stdin and quoting.
+@Suite(.timeLimit(.minutes(2)))
+struct SSHExecTests {
+    @Test func exitStatusesSignalsAndOutput() async throws {
+        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
+                let ok = try await ssh.exec("echo hello; echo oops >&2")
+                #expect(ok.exitStatus == 0 && ok.exitSignal == nil)
+                #expect(ok.output == "hello\n")
+                #expect(ok.errorOutput == "oops\n")
+                #expect(try await ssh.exec("exit 1").exitStatus == 1)
+                #expect(try await ssh.exec("exit 255").exitStatus == 255)
+                let killed = try await ssh.exec("kill -TERM $$; sleep 5")
+                #expect(killed.exitSignal == "TERM")
+                #expect(killed.exitStatus == nil)
+            }
+        }
+    }
+
+    @Test func largeStderrThenStdoutDoesNotDeadlock() async throws {
+        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
+                let command = "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 4000000 /dev/zero | tr '\\0' o; exit 7"
+                let result = try await ssh.exec(command, timeout: .seconds(20))
+                #expect(result.stderr.count == 4_000_000)
+                #expect(result.stdout.count == 4_000_000)
+                #expect(result.stderr.allSatisfy { $0 == UInt8(ascii: "e") })
+                #expect(result.stdout.allSatisfy { $0 == UInt8(ascii: "o") })
+                #expect(result.exitStatus == 7)
+            }
+        }
+    }
+
+    @Test func nonASCIIOutputSplitAcrossReadsAndStdin() async throws {
+        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
+                // 3-byte and 4-byte characters, 300 000 of them: reads of any size split some of them.
+                let text = String(repeating: "日本🚀é", count: 300_000 / 4)
+                let echoed = try await ssh.exec("cat", stdin: Data(text.utf8))
+                #expect(echoed.output == text)
+                let generated = try await ssh.exec("i=0; while [ $i -lt 2000 ]; do printf 'žluťoučký 🐎 %s\\n' $i; i=$((i+1)); done")
+                let expected = (0..<2000).map { "žluťoučký 🐎 \($0)\n" }.joined()
+                #expect(generated.output == expected)
+            }
+        }
+    }
+
+    @Test func quotedArgumentsRoundTripExactly() async throws {
+        let tricky: [Character] = [
+            "a", "Z", "0", " ", "\t", "\n", "'", "\"", "\\", "$", "(", ")", "`", "*", "?", "[", "]", "{", "}",
+            ";", "&", "|", "<", ">", "!", "#", "~", "-", "=", "%", "é", "日", "🚀", "\r",
+        ]
+        let word = Gen<Character?>.element(of: tricky).map { $0! }.string(of: 0...16)
+        let argv = word.array(of: 1...5)
+        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
+                await propertyCheck(count: 150, input: argv) { words in
+                    let result = try await ssh.exec(arguments: ["printf", "%s\\0"] + words)
+                    #expect(result.exitStatus == 0)
+                    var parts = result.stdout.split(separator: 0, omittingEmptySubsequences: false).map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
+                    #expect(parts.removeLast() == "")
+                    #expect(parts == words)
+                }
+                let nul = await #expect(throws: SSHError.self) { try await ssh.exec("echo a\u{0}b") }
+                #expect(nul?.code == .invalidArgument)
+            }
+        }
+    }
+}
