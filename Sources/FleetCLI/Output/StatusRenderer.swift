@@ -18,7 +18,7 @@ struct StatusRenderer {
         for role in ["validator", "sentry", "full"] {
             let members = observations.filter { $0.role == role }
             guard !members.isEmpty else { continue }
-            table.rows.append(.section(terminal.paint("\(role)s (\(members.count))", .bold)))
+            table.rows.append(.section(terminal.paint("\(Self.plural[role] ?? role) (\(members.count))", .bold)))
             for observation in members {
                 table.rows.append(.cells(row(observation, severity: flagged[observation.host])))
             }
@@ -84,6 +84,8 @@ struct StatusRenderer {
         case .info: terminal.paint("INFO    ", .dim)
         }
     }
+
+    private static let plural = ["validator": "validators", "sentry": "sentries", "full": "full nodes"]
 
     static func bytes(_ count: Int64) -> String {
         let gib = Double(count) / 1_073_741_824

@@ -1,0 +1,59 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+/// `fleet status`: every node's state in one screen, with drift and double-sign risk flagged.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show current, staged binaries, pending plan, height and consensus key of every node.",
+        discussion: """
+            One round trip per node: `node-agent status --json` where the agent is installed, plain shell \
+            probes otherwise. Exit codes: 0 all good, 1 some nodes unreachable, 2 inventory error, \
+            3 double-sign risk (two running nodes with one consensus key).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Show full hashes and addresses.")
+    var wide = false
+
+    @Option(help: "Blocks a node may trail the highest node before it is flagged.")
+    var lag: Int64 = 10
+
+    @Option(help: .hidden)
+    var printProbe: String?
+
+    func run() async throws {
+        let (inventory, hosts) = try global.selectedHosts()
+        if let name = printProbe {
+            guard let host = inventory.host(named: name) else { throw ValidationError("no host \(name)") }
+            switch FleetStatusCollector.probeTarget(for: host) {
+            case .success(let target): Terminal.out(NodeProbe.command(for: target) + "\n")
+            case .failure(let error): throw ValidationError(error.description)
+            }
+            return
+        }
+        let settings = SSHClientSettings(global)
+        let observations = await FleetStatusCollector.collect(
+            hosts: hosts, target: { settings.target(for: $0) }, maxConcurrent: global.parallel,
+            now: Date().formatted(.iso8601)
+        )
+        let assessment = FleetAssessment(observations, policy: .init(lagThreshold: lag))
+        if global.json {
+            let report = StatusReport(nodes: observations, findings: assessment.findings, exitCode: assessment.exitCode)
+            Terminal.out(String(decoding: try NodeStatus.encoder.encode(report), as: UTF8.self) + "\n")
+        } else {
+            Terminal.out(StatusRenderer(terminal: .current, wide: wide).render(observations, assessment))
+        }
+        if assessment.exitCode != 0 { throw ExitCode(assessment.exitCode) }
+    }
+}
+
+/// `fleet status --json`.
+struct StatusReport: Encodable {
+    var nodes: [HostObservation]
+    var findings: [FleetFinding]
+    var exitCode: Int32
+}

@@ -1,0 +1,39 @@
+import FleetCore
+import Foundation
+
+/// The local side of every SSH connection `fleet` makes: read once from the environment and
+/// `~/.ssh/config`, then turned into a target per inventory host.
+struct SSHClientSettings: Sendable {
+    var client: SSHTarget.ClientEnvironment
+    var config: SSHConfigFile?
+
+    /// Reads `HOME`, `USER`, `SSH_AUTH_SOCK`, `FLEET_SSH_PASSPHRASE` and `~/.ssh/config`.
+    init(_ global: GlobalOptions) {
+        let env = ProcessInfo.processInfo.environment
+        let home = env["HOME"] ?? NSHomeDirectory()
+        client = SSHTarget.ClientEnvironment(
+            homeDirectory: home,
+            localUser: env["USER"] ?? NSUserName(),
+            agentSocket: env["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 },
+            passphrase: env["FLEET_SSH_PASSPHRASE"],
+            knownHostsFile: global.knownHosts,
+            acceptNewHostKeys: global.acceptNewHostKeys
+        )
+        config = (try? String(contentsOfFile: home + "/.ssh/config", encoding: .utf8)).map(SSHConfigFile.parse)
+    }
+
+    /// The target for `host`: inventory variables beat `~/.ssh/config`, which beats defaults.
+    func target(for host: InventoryHost) -> SSHTarget {
+        SSHTarget.resolve(
+            alias: host.name,
+            inventory: .init(
+                host: host.vars["ansible_host"].flatMap { $0.isEmpty ? nil : $0 },
+                port: host.vars["ansible_port"] == nil ? nil : host.port,
+                user: host.user,
+                identityFile: host.privateKeyFile
+            ),
+            config: config,
+            client: client
+        )
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Reads every selected node's state over SSH, in parallel: one connection and one exec per node.
+public enum FleetStatusCollector {
+    /// Collects an observation per host, in the order given.
+    ///
+    /// - Parameters:
+    ///   - hosts: the selected inventory hosts.
+    ///   - target: the SSH target of a host (built by the caller from inventory and client settings).
+    ///   - maxConcurrent: hosts read at once.
+    ///   - now: the timestamp recorded for statuses that carry none.
+    /// - Returns: one ``HostObservation`` per host; an unreachable node carries its error, never throws.
+    public static func collect(
+        hosts: [InventoryHost],
+        target: @escaping @Sendable (InventoryHost) -> SSHTarget,
+        maxConcurrent: Int,
+        now: String
+    ) async -> [HostObservation] {
+        let results = await forEachHost(hosts, maxConcurrent: maxConcurrent) { host in
+            await observe(host, target: target(host), now: now)
+        }
+        return results.map(\.1)
+    }
+
+    /// The probe target of a host, or a sentence saying which variable is missing.
+    public static func probeTarget(for host: InventoryHost) -> Result<NodeProbe.Target, ProbeTargetError> {
+        guard let home = host.daemonHome else { return .failure(.init(host: host.name, variable: "daemon_home")) }
+        guard let name = host.daemonName else { return .failure(.init(host: host.name, variable: "daemon_name")) }
+        return .success(.init(daemonHome: home, daemonName: name, nodeRPC: host.nodeRPC, agentPath: host.agentPath))
+    }
+
+    /// A host that lacks a variable the status needs.
+    public struct ProbeTargetError: Error, CustomStringConvertible {
+        /// The inventory host.
+        public var host: String
+        /// The missing variable.
+        public var variable: String
+        public var description: String { "\(variable) is not set for \(host) in the inventory" }
+    }
+
+    private static func observe(_ host: InventoryHost, target: SSHTarget, now: String) async -> HostObservation {
+        let role = host.role.rawValue
+        let probe: NodeProbe.Target
+        switch probeTarget(for: host) {
+        case .success(let value): probe = value
+        case .failure(let error): return HostObservation(host: host.name, role: role, error: error.description)
+        }
+        do {
+            let result = try await withSSHConnection(target) { connection in
+                try await connection.exec(NodeProbe.command(for: probe), timeout: .seconds(30))
+            }
+            let (status, source) = try NodeProbe.parse(
+                stdout: result.stdout, exitStatus: result.exitStatus ?? -1, target: probe, collectedAt: now
+            )
+            return HostObservation(host: host.name, role: role, status: status, source: source)
+        } catch {
+            return HostObservation(host: host.name, role: role, error: String(describing: error))
+        }
+    }
+}
