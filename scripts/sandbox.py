@@ -289,8 +289,10 @@ def write_inventory(root, manifest):
         f"ansible_user={manifest['user']}",
         f"ansible_ssh_private_key_file={manifest['client_key']}",
         f"daemon_name={DAEMON_NAME}",
-        "",
     ]
+    if manifest.get("agent"):
+        lines.append(f"agent_path={manifest['agent']}")
+    lines.append("")
     path = os.path.join(root, "inventory.ini")
     with open(path, "w") as f:
         f.write("\n".join(lines))

@@ -11,7 +11,7 @@ struct GlobalOptions: ParsableArguments {
     var limit: String?
 
     @Option(name: [.customShort("f"), .long], help: "Hosts worked on at once.")
-    var parallel: Int = 16
+    var parallel: Int = 32
 
     @Flag(help: "Machine-readable output.")
     var json = false
