@@ -31,6 +31,10 @@ for n in m["nodes"]:
     printf '%-12s %-10s %-22s %-10s %-8s %-8s %s\n' "$name" "$role" "$host:$port" "$current" "$version" "$height" "$address"
 done
 echo
+echo "The same fleet through fleet status (libssh2, strict host keys, one round trip per node):"
+echo "\$ fleet status -i $dir/inventory.ini --known-hosts $dir/known_hosts"
+"$(swift build --show-bin-path)/fleet" status -i "$dir/inventory.ini" --known-hosts "$dir/known_hosts" || true
+echo
 echo "Inventory:   $dir/inventory.ini"
 echo "Known hosts: $dir/known_hosts    Client key: $dir/client_key"
 echo "Stop it with: make demo-down"
