@@ -22,9 +22,9 @@ struct TOMLDocument: Equatable {
     ///
     /// - Throws: ``SyntaxError`` for anything outside the subset.
     init(parsing text: String) throws(SyntaxError) {
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = offset + 1
-            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+            var line = Substring(rawLine)
             line = line.drop { $0 == " " || $0 == "\t" }
             if line.isEmpty || line.first == "#" { continue }
             if line.first == "[" { throw SyntaxError(line: number, message: "tables are not supported") }
@@ -130,7 +130,7 @@ struct TOMLDocument: Equatable {
                 case "\t": out += "\\t"
                 case "\r": out += "\\r"
                 default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F {
+                    if scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.isNewline {
                         let hex = String(scalar.value, radix: 16, uppercase: true)
                         out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                     } else {
