@@ -22,7 +22,7 @@ struct AgentInitializer {
         if executable.isEmpty { throw CommandFailure("no <path to executable> provided") }
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(String(cString: strerror(errno)))"
+            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
             throw CommandFailure(errno == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)")
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {

@@ -21,7 +21,7 @@ struct UpgradeStager {
         let layout = configuration.layout
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(String(cString: strerror(errno)))"
+            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
             throw CommandFailure(errno == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)")
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
@@ -67,7 +67,7 @@ struct UpgradeStager {
         if stat(path, &info) == 0 {
             if !force { throw CommandFailure("file already exists at \(path)") }
         } else if errno != ENOENT {
-            throw CommandFailure("failed to check if file exists: stat \(path): \(String(cString: strerror(errno)))")
+            throw CommandFailure("failed to check if file exists: stat \(path): \(GoErrorText.errno(errno))")
         }
     }
 }

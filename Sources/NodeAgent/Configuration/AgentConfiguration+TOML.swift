@@ -23,7 +23,7 @@ extension AgentConfiguration {
         if path.isEmpty { return try fromEnvironment(environment) }
         var info = stat()
         if stat(path, &info) != 0 {
-            throw ConfigurationError("config not found: at \(path) : stat \(path): \(String(cString: strerror(errno)))")
+            throw ConfigurationError("config not found: at \(path) : stat \(path): \(GoErrorText.errno(errno))")
         }
         let document: TOMLDocument
         do {

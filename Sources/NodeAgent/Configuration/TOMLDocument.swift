@@ -130,7 +130,7 @@ struct TOMLDocument: Equatable {
                 case "\t": out += "\\t"
                 case "\r": out += "\\r"
                 default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.isNewline {
+                    if scalar.value < 0x20 || scalar.value == 0x7F || Character(scalar).isNewline {
                         let hex = String(scalar.value, radix: 16, uppercase: true)
                         out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                     } else {

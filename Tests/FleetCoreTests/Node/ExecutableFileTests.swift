@@ -20,7 +20,7 @@ struct ExecutableFileTests {
             #expect(notRegular?.description == "dummyd is not a regular file")
             let missing = #expect(throws: ExecutableFileError.self) { try ExecutableFile.ensure(dir + "/upgrades/missing/bin/dummyd") }
             #expect(missing?.code == .missing)
-            #expect(missing?.description.contains("no such file or directory") == true || missing?.description.contains("No such file") == true)
+            #expect(missing?.description == "cannot stat dir \(dir)/upgrades/missing/bin/dummyd: stat \(dir)/upgrades/missing/bin/dummyd: no such file or directory")
         }
     }
 }

@@ -44,7 +44,7 @@ struct UpgradePlanTests {
             try UpgradePlan.read(from: "/nonexistent/upgrade-info.json", disableRecase: false)
         }
         #expect(error?.code == .unreadable)
-        #expect(error?.description == "open /nonexistent/upgrade-info.json: No such file or directory")
+        #expect(error?.description == "open /nonexistent/upgrade-info.json: no such file or directory")
     }
 
     @Test("the empty-file message quotes the path")

@@ -70,7 +70,7 @@ struct AgentConfigurationEnvironmentTests {
         },
         with("backup dir relative", ["DAEMON_DATA_BACKUP_DIR": "rel/dir"], errors: 1, texts: ["rel/dir must be an absolute path"]),
         with("backup dir missing", ["DAEMON_DATA_BACKUP_DIR": "/nonexistent/backups"], errors: 1,
-             texts: [#""/nonexistent/backups" must be a valid directory: stat /nonexistent/backups: No such file or directory"#]),
+             texts: [#""/nonexistent/backups" must be a valid directory: stat /nonexistent/backups: no such file or directory"#]),
         with("poll interval bad", ["DAEMON_POLL_INTERVAL": "bad"], errors: 1,
              texts: [#"invalid: DAEMON_POLL_INTERVAL: could not parse 'bad' into a duration: time: invalid duration "bad""#]),
         with("poll interval 0", ["DAEMON_POLL_INTERVAL": "0"], errors: 1, texts: ["invalid: DAEMON_POLL_INTERVAL: must be greater than 0"]),

@@ -94,7 +94,7 @@ struct AgentConfigurationFileTests {
     func unreadable() async throws {
         try await ConfigTestHome.with { home in
             let missing = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromFile(home.path + "/nope.toml", environment: [:]) }
-            #expect(missing?.description == "config not found: at \(home.path)/nope.toml : stat \(home.path)/nope.toml: No such file or directory")
+            #expect(missing?.description == "config not found: at \(home.path)/nope.toml : stat \(home.path)/nope.toml: no such file or directory")
             let path = try Self.write("daemon_home = \"unterminated\n", in: home)
             let syntax = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromFile(path, environment: [:]) }
             #expect(syntax?.description == "failed to read config file: toml: line 1: unterminated string")

@@ -28,13 +28,13 @@ struct AgentConfigurationValidationTests {
         ValidateCase(name: "missing both", home: "", daemon: "", backup: "{home}", errors: ["DAEMON_NAME is not set", "DAEMON_HOME is not set"]),
         ValidateCase(name: "relative home", home: "rel/home", backup: "{home}", errors: ["DAEMON_HOME must be an absolute path"]),
         ValidateCase(name: "no cosmovisor subdirectory", home: "{home}/backups", backup: "{home}",
-                     errors: ["cannot stat home dir: stat {home}/backups/cosmovisor: No such file or directory"]),
+                     errors: ["cannot stat home dir: stat {home}/backups/cosmovisor: no such file or directory"]),
         ValidateCase(name: "cosmovisor is a file", home: "{home}/filehome", backup: "{home}",
                      errors: ["{home}/filehome/cosmovisor is not a directory"]),
         ValidateCase(name: "empty backup dir", home: "{home}", backup: "", errors: ["DAEMON_DATA_BACKUP_DIR must not be empty"]),
         ValidateCase(name: "relative backup dir", home: "{home}", backup: "rel", errors: ["rel must be an absolute path"]),
         ValidateCase(name: "missing backup dir", home: "{home}", backup: "/nonexistent",
-                     errors: [#""/nonexistent" must be a valid directory: stat /nonexistent: No such file or directory"#]),
+                     errors: [#""/nonexistent" must be a valid directory: stat /nonexistent: no such file or directory"#]),
     ]
 
     @Test("TestValidate", arguments: cases)
