@@ -1,5 +1,7 @@
+import Dispatch
 import FleetCore
 import Foundation
+import Synchronization
 
 /// Builds the ``NodeStatus`` document `node-agent status` prints, from disk, the RPC and the state file.
 ///
@@ -14,6 +16,7 @@ struct NodeStatusCollector {
     /// Collects the document.
     func collect() async -> NodeStatus {
         let layout = configuration.layout
+        async let chain = ChainRPCClient.status(rpcURL: configuration.rpcURL)
         let binaries = stagedBinaries(layout)
         let target = AtomicSymlink.target(of: layout.current)
         var current = NodeStatus.CurrentLink(target: target)
@@ -34,17 +37,20 @@ struct NodeStatusCollector {
             binaries: binaries,
             pendingPlan: pendingPlan(layout),
             child: child,
-            chain: await ChainRPCClient.status(rpcURL: configuration.rpcURL),
+            chain: await chain,
             consensus: ConsensusIdentity.read(layout),
             disk: disk()
         )
     }
 
     /// `genesis` then every `upgrades/*` directory, sorted by name.
+    ///
+    /// The binaries are hashed and asked for their `version` in parallel: each `version` is a process
+    /// start, the slowest part of a status report.
     func stagedBinaries(_ layout: CosmovisorLayout) -> [NodeStatus.StagedBinary] {
-        var result: [NodeStatus.StagedBinary] = []
+        var candidates: [(name: String, path: String)] = []
         if FileManager.default.fileExists(atPath: layout.genesisDirectory) {
-            result.append(BinaryInspector.inspect(name: CosmovisorLayout.genesisLinkTarget, path: layout.genesisBinary))
+            candidates.append((CosmovisorLayout.genesisLinkTarget, layout.genesisBinary))
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.upgradesDirectory)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
@@ -53,9 +59,15 @@ struct NodeStatusCollector {
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 continue
             }
-            result.append(BinaryInspector.inspect(name: name, path: directory + "/bin/" + layout.daemonName))
+            candidates.append((name, directory + "/bin/" + layout.daemonName))
         }
-        return result
+        let list = candidates
+        let results = Mutex([NodeStatus.StagedBinary?](repeating: nil, count: list.count))
+        DispatchQueue.concurrentPerform(iterations: list.count) { index in
+            let binary = BinaryInspector.inspect(name: list[index].name, path: list[index].path)
+            results.withLock { $0[index] = binary }
+        }
+        return results.withLock { $0.compactMap { $0 } }
     }
 
     /// The plan in `data/upgrade-info.json` unless it is the one `current` already records.
