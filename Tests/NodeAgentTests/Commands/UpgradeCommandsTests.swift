@@ -95,6 +95,7 @@ struct UpgradeCommandsTests {
             (["add-upgrade", "..", "{dir}/new"], #"invalid upgrade name "..": name must not be "." or "..""#),
             (["add-upgrade", "a\nb", "{dir}/new"], #"invalid upgrade name "a\nb": name must not contain control characters"#),
             (["add-upgrade", "v2", "{dir}/new", "--upgrade-height", "5"], "failed to write binary to location: "),
+            (["add-upgrade", "v2", "{dir}"], "failed to read binary: read {dir}: is a directory"),
         ]
     )
     func errors(arguments: [String], message: String) async throws {
