@@ -71,3 +71,31 @@ struct UpgradeStager {
         }
     }
 }
+
+extension UpgradeStager {
+    /// Stages every entry of `batch` (overwriting binaries), replaces the batch file with their plans
+    /// (JSON array, 2-space indent, mode 0600) and records every height in the manual schedule.
+    ///
+    /// All names are validated before anything is written.
+    func addBatch(_ batch: UpgradeBatch) throws {
+        let names = try batch.entries.map { entry throws(UpgradeNameError) in
+            try UpgradeName(entry.name, recase: !configuration.disableRecase)
+        }
+        for (entry, name) in zip(batch.entries, names) {
+            try add(name: name.original, executable: entry.executable, height: 0, force: true)
+        }
+        let layout = configuration.layout
+        let plans = zip(batch.entries, names).map { UpgradePlan(name: $1.recased, height: $0.height) }
+        do {
+            try AtomicFile.write(UpgradePlan.batchData(plans), to: layout.batchFile, mode: 0o600)
+        } catch {
+            throw CommandFailure("error writing combined JSON to file: \(error)")
+        }
+        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        for plan in plans {
+            schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: AgentRuntimeState.timestamp(now())))
+        }
+        try schedule.write(to: layout.manualUpgradesFile)
+        logger.info("\(layout.batchFile) created, \(plans.count) upgrades will switch at their heights")
+    }
+}
