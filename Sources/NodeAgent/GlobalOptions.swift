@@ -10,7 +10,8 @@ struct GlobalOptions: ParsableArguments {
     var cosmovisorConfig: String = ""
 
     /// The configuration: from the file when one was given, else from the environment (full validation).
-    func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError)
+    func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError)
         -> AgentConfiguration
     {
         try AgentConfiguration.fromFile(cosmovisorConfig, environment: environment)

@@ -19,7 +19,10 @@ public enum ExecutableFile {
             )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
-            throw ExecutableFileError(code: .notRegular, message: "\(PosixFile.baseName(of: path)) is not a regular file")
+            throw ExecutableFileError(
+                code: .notRegular,
+                message: "\(PosixFile.baseName(of: path)) is not a regular file"
+            )
         }
         let mode = info.st_mode & 0o7777
         if mode & 0o111 != 0o111, chmod(path, mode | 0o111) != 0 {

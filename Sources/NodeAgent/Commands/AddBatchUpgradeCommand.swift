@@ -38,7 +38,9 @@ struct AddBatchUpgradeCommand: AsyncParsableCommand {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw CommandFailure("error parsing upgrade CSV file \(path): open \(path): \(GoErrorText.errno(ENOENT))")
+                throw CommandFailure(
+                    "error parsing upgrade CSV file \(path): open \(path): \(GoErrorText.errno(ENOENT))"
+                )
             }
             batch = try UpgradeBatch.parse(csv: text, path: path)
         case (nil, false):

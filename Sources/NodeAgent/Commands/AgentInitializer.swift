@@ -23,7 +23,9 @@ struct AgentInitializer {
         var info = stat()
         if stat(executable, &info) != 0 {
             let reason = "stat \(executable): \(GoErrorText.errno(errno))"
-            throw CommandFailure(errno == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)")
+            throw CommandFailure(
+                errno == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
+            )
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw CommandFailure("invalid path to executable: must not be a directory")

@@ -42,7 +42,9 @@ struct UpgradeBatch: Equatable {
         var entries: [Entry] = []
         for (index, record) in records.enumerated() {
             guard record.fields.count == 3 else {
-                throw CommandFailure("error parsing upgrade CSV file \(path): record on line \(record.line): wrong number of fields")
+                throw CommandFailure(
+                    "error parsing upgrade CSV file \(path): record on line \(record.line): wrong number of fields"
+                )
             }
             entries.append(try entry(index, record.fields))
         }
@@ -111,12 +113,16 @@ enum CSVRecords {
             case " ", "\t":
                 if fieldStarted { field.append(character) }
             default:
-                if character == "\"" { throw SyntaxError(description: "parse error on line \(line): bare \" in non-quoted field") }
+                if character == "\"" {
+                    throw SyntaxError(description: "parse error on line \(line): bare \" in non-quoted field")
+                }
                 field.append(character)
                 fieldStarted = true
             }
         }
-        if inQuotes { throw SyntaxError(description: "parse error on line \(line): extraneous or missing \" in quoted-field") }
+        if inQuotes {
+            throw SyntaxError(description: "parse error on line \(line): extraneous or missing \" in quoted-field")
+        }
         if fieldStarted || !fields.isEmpty || !field.isEmpty {
             fields.append(field)
             records.append((recordLine, fields))

@@ -22,7 +22,9 @@ struct UpgradeStager {
         var info = stat()
         if stat(executable, &info) != 0 {
             let reason = "stat \(executable): \(GoErrorText.errno(errno))"
-            throw CommandFailure(errno == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)")
+            throw CommandFailure(
+                errno == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
+            )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
             throw CommandFailure("failed to read binary: read \(executable): is a directory")

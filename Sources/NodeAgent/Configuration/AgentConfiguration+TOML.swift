@@ -19,7 +19,8 @@ extension AgentConfiguration {
     ///
     /// - Throws: ``ConfigurationError``: `config not found: at <path> : <err>`, `failed to read config
     ///   file: <err>`, or the collected parse and validation problems.
-    static func fromFile(_ path: String, environment: [String: String]) throws(ConfigurationError) -> AgentConfiguration {
+    static func fromFile(_ path: String, environment: [String: String]) throws(ConfigurationError) -> AgentConfiguration
+    {
         if path.isEmpty { return try fromEnvironment(environment) }
         var info = stat()
         if stat(path, &info) != 0 {

@@ -28,7 +28,9 @@ extension AgentConfiguration {
         } else {
             switch Self.statDirectory(backupDir) {
             case .failure(let reason):
-                problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory: \(reason)"))
+                problems.append(
+                    ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory: \(reason)")
+                )
             case .success(false):
                 problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory"))
             case .success(true): break

@@ -81,7 +81,9 @@ struct CosmovisorLogHandler: LogHandler {
         case .stringConvertible(let convertible): return quoteIfNeeded(convertible.description)
         case .array(let items): return "[" + items.map { GoDuration.goQuote(plain($0)) }.joined(separator: ",") + "]"
         case .dictionary(let dictionary):
-            let body = dictionary.keys.sorted().map { GoDuration.goQuote($0) + ":" + GoDuration.goQuote(plain(dictionary[$0]!)) }
+            let body = dictionary.keys.sorted().map {
+                GoDuration.goQuote($0) + ":" + GoDuration.goQuote(plain(dictionary[$0]!))
+            }
             return "{" + body.joined(separator: ",") + "}"
         }
     }

@@ -56,7 +56,8 @@ struct NodeStatusCollector {
         for name in names.sorted() where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false
             let directory = layout.upgradesDirectory + "/" + name
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 continue
             }
             candidates.append((name, directory + "/bin/" + layout.daemonName))
@@ -74,12 +75,17 @@ struct NodeStatusCollector {
     func pendingPlan(_ layout: CosmovisorLayout) -> NodeStatus.PlanInfo? {
         guard let plan = try? UpgradePlan.read(from: layout.upgradeInfoFile, disableRecase: configuration.disableRecase)
         else { return nil }
-        if let applied = try? UpgradePlan.read(from: layout.currentUpgradeRecord, disableRecase: configuration.disableRecase),
+        if let applied = try? UpgradePlan.read(
+            from: layout.currentUpgradeRecord,
+            disableRecase: configuration.disableRecase
+        ),
             applied.name.lowercased() == plan.name.lowercased(), applied.height == plan.height
         {
             return nil
         }
-        let staged = (try? plan.upgradeName()).map { FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0)) }
+        let staged = (try? plan.upgradeName()).map {
+            FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0))
+        }
         return NodeStatus.PlanInfo(
             name: plan.name,
             height: plan.height,
@@ -92,7 +98,10 @@ struct NodeStatusCollector {
     func agentAndChild() -> (NodeStatus.AgentInfo, NodeStatus.ChildInfo?) {
         let state = try? AgentRuntimeState.read(from: configuration.effectiveStateFile)
         guard let state, ProcessIdentity.isRunningAgent(state.pid) else {
-            return (NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings), nil)
+            return (
+                NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings),
+                nil
+            )
         }
         let agent = NodeStatus.AgentInfo(
             version: state.version,

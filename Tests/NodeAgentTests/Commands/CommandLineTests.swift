@@ -10,7 +10,10 @@ struct CommandLineTests {
     /// Upstream TestGetHelpText.
     @Test("TestGetHelpText: the help text names Cosmovisor, DAEMON_NAME, DAEMON_HOME and the docs URL")
     func helpText() throws {
-        for text in [HelpText.text, try AgentCLI.run([]).output, try AgentCLI.run(["help"]).output, try AgentCLI.run(["--help"]).output] {
+        for text in [
+            HelpText.text, try AgentCLI.run([]).output, try AgentCLI.run(["help"]).output,
+            try AgentCLI.run(["--help"]).output,
+        ] {
             #expect(text.contains("Cosmovisor"))
             #expect(text.contains("DAEMON_NAME"))
             #expect(text.contains("DAEMON_HOME"))
@@ -23,12 +26,21 @@ struct CommandLineTests {
     func unknownCommand() async throws {
         let direct = try AgentCLI.run(["start"])
         #expect(direct.exitCode == 1)
-        #expect(direct.errorOutput == "Error: unknown command \"start\" for \"node-agent\"\nRun 'node-agent --help' for usage.\n")
+        #expect(
+            direct.errorOutput
+                == "Error: unknown command \"start\" for \"node-agent\"\nRun 'node-agent --help' for usage.\n"
+        )
         try await withTemporaryDirectory { dir in
-            try FileManager.default.createSymbolicLink(atPath: dir + "/cosmovisor", withDestinationPath: AgentCLI.binary)
+            try FileManager.default.createSymbolicLink(
+                atPath: dir + "/cosmovisor",
+                withDestinationPath: AgentCLI.binary
+            )
             let linked = try AgentCLI.run(["start"], program: dir + "/cosmovisor")
             #expect(linked.exitCode == 1)
-            #expect(linked.errorOutput == "Error: unknown command \"start\" for \"cosmovisor\"\nRun 'cosmovisor --help' for usage.\n")
+            #expect(
+                linked.errorOutput
+                    == "Error: unknown command \"start\" for \"cosmovisor\"\nRun 'cosmovisor --help' for usage.\n"
+            )
         }
     }
 
@@ -36,9 +48,14 @@ struct CommandLineTests {
     func cosmovisorLink() async throws {
         try await withTemporaryDirectory { dir in
             try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: dir + "/cosmovisor", withDestinationPath: AgentCLI.binary)
+            try FileManager.default.createSymbolicLink(
+                atPath: dir + "/cosmovisor",
+                withDestinationPath: AgentCLI.binary
+            )
             let environment = ["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "d", "UNSAFE_SKIP_BACKUP": "true"]
-            for arguments in [["config"], ["show-upgrade-info"], ["version", "--cosmovisor-only"], ["add-upgrade", "x"]] {
+            for arguments in [
+                ["config"], ["show-upgrade-info"], ["version", "--cosmovisor-only"], ["add-upgrade", "x"],
+            ] {
                 let direct = try AgentCLI.run(arguments, environment: environment)
                 let linked = try AgentCLI.run(arguments, environment: environment, program: dir + "/cosmovisor")
                 #expect(direct.exitCode == linked.exitCode, "\(arguments)")
@@ -55,8 +72,14 @@ struct CommandLineTests {
         arguments: [
             (["config"], ["config"]),
             (["-c", "/c.toml", "config"], ["config", "--cosmovisor-config", "/c.toml"]),
-            (["--cosmovisor-config", "/c.toml", "show-upgrade-info"], ["show-upgrade-info", "--cosmovisor-config", "/c.toml"]),
-            (["--cosmovisor-config=/c.toml", "run", "start", "-c", "x"], ["run", "--cosmovisor-config", "/c.toml", "start", "-c", "x"]),
+            (
+                ["--cosmovisor-config", "/c.toml", "show-upgrade-info"],
+                ["show-upgrade-info", "--cosmovisor-config", "/c.toml"]
+            ),
+            (
+                ["--cosmovisor-config=/c.toml", "run", "start", "-c", "x"],
+                ["run", "--cosmovisor-config", "/c.toml", "start", "-c", "x"]
+            ),
             (["config", "-c", "/c.toml"], ["config", "-c", "/c.toml"]),
             (["--help"], ["--help"]),
             ([], []),
@@ -64,10 +87,16 @@ struct CommandLineTests {
     )
     func normalise(arguments: [String], expected: [String]) throws {
         let invocation = Invocation(argv: ["/usr/bin/node-agent"] + arguments)
-        #expect(try invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"]).get() == expected)
+        #expect(
+            try invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"]).get()
+                == expected
+        )
     }
 
-    @Test("the program name follows argv[0]", arguments: [("/x/cosmovisor", "cosmovisor"), ("node-agent", "node-agent"), ("/x/other", "node-agent")])
+    @Test(
+        "the program name follows argv[0]",
+        arguments: [("/x/cosmovisor", "cosmovisor"), ("node-agent", "node-agent"), ("/x/other", "node-agent")]
+    )
     func programName(argv0: String, name: String) {
         #expect(Invocation(argv: [argv0]).programName == name)
     }
@@ -84,7 +113,10 @@ struct CommandLineTests {
             let file = dir + "/c.toml"
             try Data("daemon_home = \"\(home)\"\ndaemon_name = \"filed\"\ndaemon_poll_interval = \"2s\"\n".utf8)
                 .write(to: URL(fileURLWithPath: file))
-            for arguments in [["-c", file, "config"], ["config", "--cosmovisor-config", file], ["--cosmovisor-config=\(file)", "config"]] {
+            for arguments in [
+                ["-c", file, "config"], ["config", "--cosmovisor-config", file],
+                ["--cosmovisor-config=\(file)", "config"],
+            ] {
                 let result = try AgentCLI.run(arguments)
                 #expect(result.exitCode == 0, "\(result.errorOutput)")
                 #expect(result.errorOutput.contains("  DAEMON_NAME: filed\n"))

@@ -25,7 +25,9 @@ struct StatusCommandTests {
         init(_ dir: String) throws {
             self.dir = dir
             port = Int.random(in: 21000..<39000)
-            let built = try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", dir + "/rel"])
+            let built = try ProcessRunner.run([
+                "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", dir + "/rel",
+            ])
             try #require(built.exitCode == 0, "\(built.errorOutput)")
             releases = try JSONDecoder().decode([String: Sandbox.Release].self, from: built.stdout)
             let initialised = try ProcessRunner.run([
@@ -35,7 +37,10 @@ struct StatusCommandTests {
             try #require(initialised.exitCode == 0, "\(initialised.errorOutput)")
             let agentInit = try AgentCLI.run(["init", releases["v1"]!.path], environment: environment)
             try #require(agentInit.exitCode == 0, "\(agentInit.errorOutput)")
-            let staged = try AgentCLI.run(["add-upgrade", "v2", releases["v2"]!.path, "--upgrade-height", "100000"], environment: environment)
+            let staged = try AgentCLI.run(
+                ["add-upgrade", "v2", releases["v2"]!.path, "--upgrade-height", "100000"],
+                environment: environment
+            )
             try #require(staged.exitCode == 0, "\(staged.errorOutput)")
         }
 
@@ -49,7 +54,9 @@ struct StatusCommandTests {
         func withChain<T>(_ body: () async throws -> T) async throws -> T {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: releases["v1"]!.path)
-            process.arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms"]
+            process.arguments = [
+                "start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -91,7 +98,10 @@ struct StatusCommandTests {
                 #expect(status.binaries.map(\.sha256) == [node.releases["v1"]!.sha256, node.releases["v2"]!.sha256])
                 #expect(status.binaries.map(\.version) == ["v1", "v2"])
                 #expect(status.binaries.allSatisfy { $0.executable })
-                #expect(status.current == NodeStatus.CurrentLink(target: "genesis", sha256: node.releases["v1"]!.sha256, version: "v1"))
+                #expect(
+                    status.current
+                        == NodeStatus.CurrentLink(target: "genesis", sha256: node.releases["v1"]!.sha256, version: "v1")
+                )
                 #expect(status.pendingPlan == NodeStatus.PlanInfo(name: "v2", height: 100_000, binaryStaged: true))
                 #expect(status.agent?.running == false)
                 #expect(status.agent?.settings["node_agent_rpc"] == "http://127.0.0.1:\(node.port)")
@@ -105,11 +115,16 @@ struct StatusCommandTests {
     func remoteSigner() async throws {
         try await withTemporaryDirectory { dir in
             let node = try Node(dir)
-            try Data("# CometBFT\nproxy_app = \"tcp://127.0.0.1:26658\"\npriv_validator_laddr = \"tcp://127.0.0.1:26659\"\n\n[rpc]\nladdr = \"x\"\n".utf8)
-                .write(to: URL(fileURLWithPath: node.home + "/config/config.toml"))
+            try Data(
+                "# CometBFT\nproxy_app = \"tcp://127.0.0.1:26658\"\npriv_validator_laddr = \"tcp://127.0.0.1:26659\"\n\n[rpc]\nladdr = \"x\"\n"
+                    .utf8
+            )
+            .write(to: URL(fileURLWithPath: node.home + "/config/config.toml"))
             let status = try node.status()
             #expect(status.consensus == NodeStatus.ConsensusInfo(address: nil, remoteSigner: "tcp://127.0.0.1:26659"))
-            try Data("priv_validator_laddr = \"\"\n".utf8).write(to: URL(fileURLWithPath: node.home + "/config/config.toml"))
+            try Data("priv_validator_laddr = \"\"\n".utf8).write(
+                to: URL(fileURLWithPath: node.home + "/config/config.toml")
+            )
             #expect(try node.status().consensus.address?.count == 40)
         }
     }
@@ -153,9 +168,19 @@ struct StatusCommandTests {
             let stateFile = node.home + "/cosmovisor/.node-agent/state.json"
             func write(pid: Int32) throws {
                 try AgentRuntimeState(
-                    pid: pid, startedAt: "2026-01-01T00:00:00Z", version: "9.9.9", home: node.home, daemonName: "mockchaind",
+                    pid: pid,
+                    startedAt: "2026-01-01T00:00:00Z",
+                    version: "9.9.9",
+                    home: node.home,
+                    daemonName: "mockchaind",
                     updatedAt: "2026-01-01T00:00:01Z",
-                    child: .init(pid: 4242, startedAt: "2026-01-01T00:00:00Z", starts: 3, upgradesApplied: ["v2"], state: "running"),
+                    child: .init(
+                        pid: 4242,
+                        startedAt: "2026-01-01T00:00:00Z",
+                        starts: 3,
+                        upgradesApplied: ["v2"],
+                        state: "running"
+                    ),
                     settings: ["daemon_poll_interval": "1s"]
                 ).write(to: stateFile)
             }

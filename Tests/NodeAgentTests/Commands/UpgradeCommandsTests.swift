@@ -10,13 +10,17 @@ struct UpgradeCommandsTests {
         var dir: String
         var root: String { dir + "/home/cosmovisor" }
         var environment: [String: String] {
-            AgentCLI.plainLogs.merging(["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd", "UNSAFE_SKIP_BACKUP": "true"]) { _, new in new }
+            AgentCLI.plainLogs.merging([
+                "DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd", "UNSAFE_SKIP_BACKUP": "true",
+            ]) { _, new in new }
         }
 
         init(_ dir: String, data: Bool = true) throws {
             self.dir = dir
             try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
-            if data { try FileManager.default.createDirectory(atPath: dir + "/home/data", withIntermediateDirectories: true) }
+            if data {
+                try FileManager.default.createDirectory(atPath: dir + "/home/data", withIntermediateDirectories: true)
+            }
             try AgentCLI.script(dir + "/new", "echo v2", mode: 0o644)
             try AgentCLI.script(dir + "/newer", "echo v2b")
         }
@@ -45,9 +49,14 @@ struct UpgradeCommandsTests {
             #expect(again.errorOutput == "Error: file already exists at \(binary)\n")
             #expect(FileManager.default.contents(atPath: binary) == FileManager.default.contents(atPath: dir + "/new"))
 
-            let forced = try AgentCLI.run(["add-upgrade", "--force", "chain 2", dir + "/newer"], environment: home.environment)
+            let forced = try AgentCLI.run(
+                ["add-upgrade", "--force", "chain 2", dir + "/newer"],
+                environment: home.environment
+            )
             #expect(forced.exitCode == 0)
-            #expect(FileManager.default.contents(atPath: binary) == FileManager.default.contents(atPath: dir + "/newer"))
+            #expect(
+                FileManager.default.contents(atPath: binary) == FileManager.default.contents(atPath: dir + "/newer")
+            )
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: home.root + "/upgrades/chain%202/bin")
             #expect(leftovers == ["appd"])
         }
@@ -57,21 +66,41 @@ struct UpgradeCommandsTests {
     func withHeight() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try AgentCLI.run(["add-upgrade", "V2", dir + "/new", "--upgrade-height", "120"], environment: home.environment)
+            let result = try AgentCLI.run(
+                ["add-upgrade", "V2", dir + "/new", "--upgrade-height", "120"],
+                environment: home.environment
+            )
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             let info = dir + "/home/data/upgrade-info.json"
-            #expect(result.output.hasSuffix("INF \(info) created, v2 upgrade binary will switch at height 120 module=cosmovisor\n"))
-            #expect(try String(contentsOfFile: info, encoding: .utf8) == #"{"name":"v2","time":"0001-01-01T00:00:00Z","height":120}"#)
+            #expect(
+                result.output.hasSuffix(
+                    "INF \(info) created, v2 upgrade binary will switch at height 120 module=cosmovisor\n"
+                )
+            )
+            #expect(
+                try String(contentsOfFile: info, encoding: .utf8)
+                    == #"{"name":"v2","time":"0001-01-01T00:00:00Z","height":120}"#
+            )
             let schedule = try ManualUpgradeSchedule.read(from: home.root + "/.node-agent/manual-upgrades.json")
             #expect(schedule.upgrades.map(\.name) == ["v2"])
             #expect(schedule.nextHaltHeight(above: 100) == 120)
 
-            let clash = try AgentCLI.run(["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130"], environment: home.environment)
+            let clash = try AgentCLI.run(
+                ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130"],
+                environment: home.environment
+            )
             #expect(clash.exitCode == 1)
             #expect(clash.errorOutput == "Error: file already exists at \(info)\n")
-            let forced = try AgentCLI.run(["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130", "--force"], environment: home.environment)
+            let forced = try AgentCLI.run(
+                ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130", "--force"],
+                environment: home.environment
+            )
             #expect(forced.exitCode == 0)
-            #expect(try ManualUpgradeSchedule.read(from: home.root + "/.node-agent/manual-upgrades.json").upgrades.map(\.height) == [120, 130])
+            #expect(
+                try ManualUpgradeSchedule.read(from: home.root + "/.node-agent/manual-upgrades.json").upgrades.map(
+                    \.height
+                ) == [120, 130]
+            )
         }
     }
 
@@ -91,9 +120,15 @@ struct UpgradeCommandsTests {
         "errors",
         arguments: [
             (["add-upgrade", "v2"], "accepts 2 arg(s), received 1"),
-            (["add-upgrade", "v2", "{dir}/missing"], "invalid executable path: stat {dir}/missing: no such file or directory"),
+            (
+                ["add-upgrade", "v2", "{dir}/missing"],
+                "invalid executable path: stat {dir}/missing: no such file or directory"
+            ),
             (["add-upgrade", "..", "{dir}/new"], #"invalid upgrade name "..": name must not be "." or "..""#),
-            (["add-upgrade", "a\nb", "{dir}/new"], #"invalid upgrade name "a\nb": name must not contain control characters"#),
+            (
+                ["add-upgrade", "a\nb", "{dir}/new"],
+                #"invalid upgrade name "a\nb": name must not contain control characters"#
+            ),
             (["add-upgrade", "v2", "{dir}/new", "--upgrade-height", "5"], "failed to write binary to location: "),
             (["add-upgrade", "v2", "{dir}"], "failed to read binary: read {dir}: is a directory"),
         ]
@@ -114,7 +149,9 @@ struct UpgradeCommandsTests {
             let home = try Home(dir)
             let result = try AgentCLI.run(["add-upgrade", "../../escape", dir + "/new"], environment: home.environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: home.root + "/upgrades") == ["..%2F..%2Fescape"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: home.root + "/upgrades") == ["..%2F..%2Fescape"]
+            )
             #expect(!FileManager.default.fileExists(atPath: dir + "/escape"))
         }
     }

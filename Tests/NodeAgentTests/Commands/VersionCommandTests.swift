@@ -17,7 +17,10 @@ struct VersionCommandTests {
     static func home(_ dir: String, app: String) throws -> [String: String] {
         try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
         try AgentCLI.script(dir + "/home/cosmovisor/genesis/bin/appd", app)
-        try FileManager.default.createSymbolicLink(atPath: dir + "/home/cosmovisor/current", withDestinationPath: "genesis")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/home/cosmovisor/current",
+            withDestinationPath: "genesis"
+        )
         return ["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd"]
     }
 
@@ -57,11 +60,17 @@ struct VersionCommandTests {
             var environment = try Self.home(dir, app: #"echo '{"name":"appd","version":"1.2.3"}'; echo noise >&2"#)
             let result = try AgentCLI.run(["version", "-o", "json"], environment: environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
-            #expect(result.errorOutput == #"{"cosmovisor_version":"\#(FleetVersion.current)","app_version":{"name":"appd","version":"1.2.3"}}"# + "\n")
+            #expect(
+                result.errorOutput
+                    == #"{"cosmovisor_version":"\#(FleetVersion.current)","app_version":{"name":"appd","version":"1.2.3"}}"#
+                    + "\n"
+            )
             environment = try Self.home(dir + "/b", app: "echo not json")
             let bad = try AgentCLI.run(["version", "--output", "json"], environment: environment)
             #expect(bad.exitCode == 1)
-            #expect(bad.errorOutput == "Error: can't print version output, expected valid json from APP, got: not json\n")
+            #expect(
+                bad.errorOutput == "Error: can't print version output, expected valid json from APP, got: not json\n"
+            )
         }
     }
 }
