@@ -24,7 +24,7 @@ struct StatusCommandTests {
 
         init(_ dir: String) throws {
             self.dir = dir
-            port = Int.random(in: 21000..<39000)
+            port = try Self.freePort()
             let built = try ProcessRunner.run([
                 "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", dir + "/rel",
             ])
@@ -42,6 +42,25 @@ struct StatusCommandTests {
                 environment: environment
             )
             try #require(staged.exitCode == 0, "\(staged.errorOutput)")
+        }
+
+        /// A loopback TCP port nobody listens on right now (bind to port 0, read it back, close).
+        static func freePort() throws -> Int {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                    bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+                }
+            }
+            try #require(bound)
+            return Int(UInt16(bigEndian: address.sin_port))
         }
 
         func status() throws -> NodeStatus {
@@ -65,7 +84,7 @@ struct StatusCommandTests {
                 process.waitUntilExit()
             }
             var ready = false
-            for _ in 0..<100 where !ready {
+            for _ in 0..<250 where !ready {
                 if let status = try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"), status.height > 2 {
                     ready = true
                 } else {
