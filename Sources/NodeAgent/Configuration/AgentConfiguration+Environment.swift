@@ -7,14 +7,17 @@ extension AgentConfiguration {
     ///
     /// - Parameters:
     ///   - environment: the process environment.
-    ///   - validate: run ``validationProblems()`` too (`init` skips it).
+    ///   - validation: which checks follow parsing (`init` and `status` only need name and home).
     /// - Throws: ``ConfigurationError`` with every parse problem, then every validation problem, in
     ///   cosmovisor's order.
-    static func fromEnvironment(_ environment: [String: String], validate: Bool = true) throws(ConfigurationError)
+    static func fromEnvironment(
+        _ environment: [String: String],
+        validation: Validation = .full
+    ) throws(ConfigurationError)
         -> AgentConfiguration
     {
         let (configuration, problems) = parse { environment[$0].map(ConfigValue.string) }
-        let all = problems + (validate ? configuration.validationProblems() : [])
+        let all = problems + configuration.problems(validation)
         if !all.isEmpty { throw ConfigurationError(all) }
         return configuration
     }

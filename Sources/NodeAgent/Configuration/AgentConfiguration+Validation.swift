@@ -2,6 +2,22 @@ import FleetCore
 import Foundation
 
 extension AgentConfiguration {
+    /// Which checks follow parsing.
+    enum Validation: Sendable {
+        /// cosmovisor's `validate()`: name, home with its `cosmovisor/` folder, backup directory.
+        case full
+        /// `init`'s minimal check: name set, home set and absolute.
+        case minimal
+    }
+
+    /// The problems `validation` finds.
+    func problems(_ validation: Validation) -> [ConfigurationProblem] {
+        switch validation {
+        case .full: validationProblems()
+        case .minimal: minimalProblems()
+        }
+    }
+
     /// Cosmovisor's `validate()`: name, home, then the backup directory unless backups are skipped.
     ///
     /// Touches the file system: `$DAEMON_HOME/cosmovisor` must be a directory, and so must the backup

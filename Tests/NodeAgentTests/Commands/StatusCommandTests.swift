@@ -231,4 +231,23 @@ struct StatusCommandTests {
             #expect(result.output.contains("chain: unavailable"))
         }
     }
+
+    @Test("status needs only name and home: a bad backup dir or a missing tree still gives a report")
+    func lenientConfiguration() async throws {
+        try await withTemporaryDirectory { dir in
+            let environment = [
+                "DAEMON_HOME": dir, "DAEMON_NAME": "appd", "DAEMON_DATA_BACKUP_DIR": "/nonexistent",
+                "NODE_AGENT_RPC": "http://127.0.0.1:\(try Node.freePort())",
+            ]
+            let result = try AgentCLI.run(["status", "--json"], environment: environment)
+            #expect(result.exitCode == 0, "\(result.errorOutput)")
+            let status = try NodeStatus.decode(result.stdout)
+            #expect(status.current.target == nil)
+            #expect(status.binaries.isEmpty)
+            #expect(status.consensus == NodeStatus.ConsensusInfo())
+            let unnamed = try AgentCLI.run(["status"], environment: ["DAEMON_HOME": dir])
+            #expect(unnamed.exitCode == 1)
+            #expect(unnamed.errorOutput == "Error: DAEMON_NAME is not set\n")
+        }
+    }
 }
