@@ -27,6 +27,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         ConfigCommand.self,
         AddUpgradeCommand.self,
         AddBatchUpgradeCommand.self,
+        PrepareUpgradeCommand.self,
         ShowUpgradeInfoCommand.self,
         StatusCommand.self,
     ]

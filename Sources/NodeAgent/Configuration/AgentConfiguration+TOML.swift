@@ -23,8 +23,7 @@ extension AgentConfiguration {
         _ path: String,
         environment: [String: String],
         validation: Validation = .full
-    ) throws(ConfigurationError) -> AgentConfiguration
-    {
+    ) throws(ConfigurationError) -> AgentConfiguration {
         if path.isEmpty { return try fromEnvironment(environment, validation: validation) }
         var info = stat()
         if stat(path, &info) != 0 {
