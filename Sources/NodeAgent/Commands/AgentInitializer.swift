@@ -22,9 +22,10 @@ struct AgentInitializer {
         if executable.isEmpty { throw CommandFailure("no <path to executable> provided") }
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
+            let code = errno
+            let reason = "stat \(executable): \(GoErrorText.errno(code))"
             throw CommandFailure(
-                errno == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
+                code == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
             )
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {

@@ -21,14 +21,19 @@ struct UpgradeStager {
         let layout = configuration.layout
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
+            let code = errno
+            let reason = "stat \(executable): \(GoErrorText.errno(code))"
             throw CommandFailure(
-                errno == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
+                code == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
             )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
             throw CommandFailure("failed to read binary: read \(executable): is a directory")
         }
+        let binary = layout.upgradeBinary(for: name)
+        try refuseExisting(binary, force: force)
+        // Both refusals come before any write, so a refused command changes nothing.
+        if height > 0 { try refuseExisting(layout.upgradeInfoFile, force: force) }
         let binDirectory = layout.upgradeBinDirectory(for: name)
         do {
             try FileManager.default.createDirectory(
@@ -39,8 +44,6 @@ struct UpgradeStager {
         } catch {
             throw CommandFailure("failed to create upgrade directory: \(error.localizedDescription)")
         }
-        let binary = layout.upgradeBinary(for: name)
-        try refuseExisting(binary, force: force)
         do {
             try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
         } catch {
@@ -52,7 +55,6 @@ struct UpgradeStager {
         guard height > 0 else { return }
         let plan = UpgradePlan(name: name.recased, height: height)
         let planPath = layout.upgradeInfoFile
-        try refuseExisting(planPath, force: force)
         do {
             try AtomicFile.write(plan.jsonData(), to: planPath, mode: 0o644)
         } catch {

@@ -91,6 +91,7 @@ struct UpgradeCommandsTests {
             )
             #expect(clash.exitCode == 1)
             #expect(clash.errorOutput == "Error: file already exists at \(info)\n")
+            #expect(!FileManager.default.fileExists(atPath: home.root + "/upgrades/v3"), "a refused command stages nothing")
             let forced = try AgentCLI.run(
                 ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130", "--force"],
                 environment: home.environment
