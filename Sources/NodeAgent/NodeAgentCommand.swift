@@ -32,6 +32,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         StatusCommand.self,
     ]
 
+    /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.
     static func main() async {
         let invocation = Invocation.current
         let names = subcommands.map { $0._commandName } + ["help"]
