@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 extension SessionContext {
     /// Bytes handed to one `libssh2_sftp_write` call: 32 × 30000, libssh2 1.10's packet size.
