@@ -7,6 +7,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node-agent",
         abstract: "Supervise a Cosmos node binary and apply its upgrades (cosmovisor-compatible).",
-        version: FleetVersion.current
+        version: FleetVersion.current,
+        subcommands: [RunCommand.self]
     )
 }

@@ -1,0 +1,233 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+
+/// The thin shell around ``Supervisor/StateMachine``: it turns the child's exit, the inotify watcher, the
+/// poll timer, signals, timers and finished steps into events on one stream, and executes the machine's
+/// actions. All decisions happen in ``run()``'s one task, so there are no locks around the machine.
+///
+/// ```swift
+/// let settings = try RunSettings.fromEnvironment(environment, arguments: ["start", "--home", home])
+/// let code = await Supervisor(settings: settings, logger: logger).run()
+/// ```
+final class Supervisor {
+    /// What flows on the event stream: machine events and raw wake-ups the shell turns into events.
+    enum Input: Sendable {
+        case event(StateMachine.Event)
+        case fileChanged
+        case pollTick
+    }
+
+    let settings: RunSettings
+    let logger: Logger
+    private let steps: UpgradeSteps
+    private var machine: StateMachine
+    private var reader: PlanFileReader
+    private var children: [Int32: ChildProcess] = [:]
+    private var record: RunStateRecord
+    private var childStarts = 0
+    private let continuation: AsyncStream<Input>.Continuation
+    private let inputs: AsyncStream<Input>
+
+    /// Creates the supervisor; nothing starts before ``run()``.
+    init(settings: RunSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.steps = UpgradeSteps(settings: settings, logger: logger)
+        self.machine = StateMachine(settings: settings.machineSettings)
+        self.reader = PlanFileReader(path: settings.upgradeInfoPath, disableRecase: settings.disableRecase)
+        (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
+        let now = RunStateRecord.timestamp()
+        record = RunStateRecord(
+            agentPid: getpid(), agentStartedAt: now, state: "starting", upgradesApplied: [], childStarts: 0, updatedAt: now
+        )
+    }
+
+    /// Supervises until the machine decides to exit; returns the process exit code (§5.13).
+    func run() async -> Int32 {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: settings.dataDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
+        }
+        await stopLeftoverChild()
+        do {
+            try CurrentLink.ensure(root: settings.root)
+        } catch {
+            return fail("\(error)")
+        }
+        let continuation = self.continuation
+        let signals = installSignalHandlers(continuation)
+        let watcher =
+            settings.disableInotify
+            ? nil
+            : UpgradeFileWatcher(directory: settings.dataDirectory, fileName: "upgrade-info.json") {
+                continuation.yield(.fileChanged)
+            }
+        defer {
+            watcher?.stop()
+            signals.forEach { $0.cancel() }
+        }
+        return await withTaskGroup(of: Void.self) { group in
+            let interval = settings.pollInterval
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    continuation.yield(.pollTick)
+                }
+            }
+            var code: Int32 = 1
+            var queue: [StateMachine.Event] = [.start(applied: steps.appliedUpgrade())]
+            loop: for await input in inputs {
+                switch input {
+                case .event(let event): queue.append(event)
+                case .fileChanged: queue.append(.planObserved(reader.read(force: true) ?? .missing))
+                case .pollTick:
+                    watcher?.rewatchIfNeeded()
+                    if let observation = reader.read(force: false) { queue.append(.planObserved(observation)) }
+                    queue.append(.tick)
+                }
+                while !queue.isEmpty {
+                    let before = machine.snapshot.phase
+                    let actions = machine.handle(queue.removeFirst())
+                    if before == "stopping", machine.snapshot.phase.hasPrefix("upgrading") { crashHook("stop") }
+                    saveState()
+                    for action in actions {
+                        if let exit = execute(action, group: &group, queue: &queue) {
+                            code = exit
+                            break loop
+                        }
+                    }
+                }
+            }
+            group.cancelAll()
+            saveState()
+            return code
+        }
+    }
+
+    // MARK: - Actions
+
+    /// Executes one action; returns an exit code when the loop must end.
+    private func execute(_ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event]) -> Int32? {
+        let continuation = self.continuation
+        switch action {
+        case .checkPlan:
+            queue.append(.planObserved(reader.read(force: true) ?? .missing))
+        case .queryHeight(let plan):
+            let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
+            group.addTask { continuation.yield(.event(.heightObserved(plan, await source.height()))) }
+        case .spawn(let haltHeight):
+            queue.append(spawn(haltHeight: haltHeight, group: &group))
+        case .signalGroup(let pid, let signal):
+            _ = killpg(pid, signal)
+        case .startGraceTimer(let pid):
+            let grace = settings.shutdownGrace
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                continuation.yield(.event(.graceElapsed(pid: pid)))
+            }
+        case .runStep(let step, let plan):
+            let steps = self.steps
+            let crashAt = settings.crashAt
+            group.addTask {
+                let event = await Supervisor.perform(step, plan, steps)
+                if crashAt == step.description { kill(getpid(), SIGKILL) }
+                continuation.yield(.event(event))
+            }
+        case .log(let notice):
+            log(notice)
+        case .exit(let code, let error):
+            if let error { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)) }
+            return code
+        }
+        return nil
+    }
+
+    private static func perform(_ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps) async -> StateMachine.Event {
+        do {
+            switch step {
+            case .delay: await steps.delay()
+            case .backup: try await steps.backup(plan)
+            case .customPreUpgrade: try await steps.customPreUpgrade(plan)
+            case .switchBinary: try steps.switchBinary(plan)
+            case .preUpgrade: return .preUpgradeExited(await steps.preUpgrade())
+            }
+            return .stepSucceeded(step)
+        } catch {
+            return .stepFailed(step, error.description)
+        }
+    }
+
+    private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) -> StateMachine.Event {
+        let binary = settings.currentBinary
+        do {
+            try CurrentLink.ensure(root: settings.root)
+            try CurrentLink.ensureBinary(binary)
+        } catch {
+            return .spawnFailed("current binary is invalid: \(error)")
+        }
+        var arguments = settings.arguments
+        if let haltHeight { arguments += ["--halt-height", "\(haltHeight)"] }
+        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
+            .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
+        logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(resolved, arguments: arguments)
+        } catch {
+            return .spawnFailed("launching process \(resolved) \(arguments.joined(separator: " ")) failed: \(error)")
+        }
+        children[child.pid] = child
+        childStarts += 1
+        record.child = RunStateRecord.Child(
+            pid: child.pid, startTime: child.startTime, haltHeight: haltHeight, binary: resolved,
+            startedAt: RunStateRecord.timestamp()
+        )
+        let continuation = self.continuation
+        group.addTask { continuation.yield(.event(.childExited(await child.wait()))) }
+        return .childSpawned(pid: child.pid)
+    }
+
+    // MARK: - Signals, state file, crash hooks
+
+    private func installSignalHandlers(_ continuation: AsyncStream<Input>.Continuation) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT, SIGQUIT, SIGHUP].map { signal in
+            Glibc.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler { continuation.yield(.event(.signalReceived(signal))) }
+            source.resume()
+            return source
+        }
+    }
+
+    private func saveState() {
+        let snapshot = machine.snapshot
+        var next = record
+        next.state = snapshot.phase
+        if snapshot.childPid == nil, !snapshot.phase.hasPrefix("starting") { next.child = nil }
+        next.current = CurrentLink.target(root: settings.root)
+        next.appliedUpgrade = snapshot.applied.name.isEmpty ? nil : .init(name: snapshot.applied.name, height: snapshot.applied.height)
+        next.pendingPlan = snapshot.pendingPlan.map { .init(name: $0.name, height: $0.height) }
+        next.upgradesApplied = snapshot.upgradesApplied
+        next.childStarts = childStarts
+        var comparable = next
+        comparable.updatedAt = record.updatedAt
+        guard comparable != record else { return }
+        next.updatedAt = RunStateRecord.timestamp()
+        record = next
+        if let data = try? RunStateRecord.encoder.encode(record) {
+            try? CurrentLink.writeAtomically(data, to: settings.stateFile)
+        }
+    }
+
+    private func crashHook(_ step: String) {
+        if settings.crashAt == step { kill(getpid(), SIGKILL) }
+    }
+
+    private func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        return 1
+    }
+}
