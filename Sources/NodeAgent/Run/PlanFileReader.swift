@@ -27,8 +27,9 @@ struct PlanFileReader: Sendable {
     }
 
     /// Reads the file when its signature changed since the last read (or always when `force`);
-    /// `nil` means unchanged.
-    mutating func read(force: Bool) -> Supervisor.StateMachine.PlanObservation? {
+    /// `nil` means unchanged. `childStartedAt` (wall clock) tells whether the file was written while the
+    /// current child ran, i.e. most likely by the node itself.
+    mutating func read(force: Bool, childStartedAt: timespec?) -> Supervisor.StateMachine.PlanObservation? {
         var info = stat()
         guard stat(path, &info) == 0 else {
             // Any stat error is "no plan (yet)"; cosmovisor panics on errors other than ENOENT.
@@ -50,7 +51,12 @@ struct PlanFileReader: Sendable {
         // An empty file is a write in progress: the close or the next poll brings the content.
         if data.isEmpty { return .missing }
         switch RunPlan.parse(data, path: path, disableRecase: disableRecase) {
-        case .success(let plan): return .plan(plan)
+        case .success(let plan):
+            let fresh = childStartedAt.map { start in
+                signature.mtime.tv_sec > start.tv_sec
+                    || (signature.mtime.tv_sec == start.tv_sec && signature.mtime.tv_nsec >= start.tv_nsec)
+            }
+            return .plan(plan, writtenSinceSpawn: fresh ?? false)
         case .failure(let problem): return .invalid(problem)
         }
     }

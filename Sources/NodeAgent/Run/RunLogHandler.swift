@@ -44,7 +44,9 @@ struct RunLogHandler: LogHandler {
     private static func render(_ value: Logger.MetadataValue) -> String {
         switch value {
         case .array(let items):
-            let data = (try? JSONEncoder().encode(items.map { "\($0)" })) ?? Data()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let data = (try? encoder.encode(items.map { "\($0)" })) ?? Data()
             return String(decoding: data, as: UTF8.self)
         default:
             let text = "\(value)"

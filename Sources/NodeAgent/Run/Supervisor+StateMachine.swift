@@ -54,6 +54,7 @@ extension Supervisor {
         private let settings: Settings
         private var applied: AppliedUpgrade = .genesis
         private var pending: RunPlan?
+        private var pendingIsFresh = false
         private var lastProblem: PlanProblem?
         private var skippedLogged: Set<RunPlan> = []
         private var shutdownRequested = false
@@ -153,8 +154,9 @@ extension Supervisor {
             case .invalid(let problem):
                 defer { lastProblem = problem }
                 return (nil, problem == lastProblem ? [] : [.log(.invalidPlan(problem))])
-            case .plan(let plan):
+            case .plan(let plan, let fresh):
                 lastProblem = nil
+                pendingIsFresh = fresh
                 guard plan.name.lowercased() != applied.name.lowercased(), plan.height > applied.height else {
                     return (nil, [])
                 }
@@ -167,8 +169,13 @@ extension Supervisor {
 
         /// The gate: the node has committed the block before the upgrade height (x/upgrade and
         /// `--halt-height` both stop before executing H; CometBFT's block store may already show H).
-        private func isDue(_ plan: RunPlan, height: Int64?) -> Bool {
-            guard let height else { return false }
+        ///
+        /// When no source knows the height and the child has exited after writing the file during its run,
+        /// the file is trusted: that is the node failing at its upgrade height, and refusing it is the
+        /// crash loop of cosmos-sdk #22731/#25097. A plan written before the child started never passes
+        /// without a height (#22167).
+        private func isDue(_ plan: RunPlan, height: Int64?, childGone: Bool = false) -> Bool {
+            guard let height else { return childGone && pendingIsFresh }
             return height + 1 >= plan.height
         }
 
@@ -206,12 +213,12 @@ extension Supervisor {
                 if isDue(plan, height: height) {
                     return stop(pid: pid, then: .upgrade(plan))
                 }
-                if halt != plan.height, !shutdownRequested {
+                if height != nil, halt != plan.height, !shutdownRequested {
                     return [.log(.planScheduled(plan))] + stop(pid: pid, then: .respawn(haltHeight: plan.height))
                 }
                 return []
             case .exited(let status, plan):
-                if isDue(plan, height: height) { return beginUpgrade(plan) }
+                if isDue(plan, height: height, childGone: true) { return beginUpgrade(plan) }
                 return finish(status)
             default:
                 return []

@@ -50,7 +50,9 @@ extension Supervisor.StateMachine {
     enum PlanObservation: Sendable, Equatable {
         case missing
         case invalid(PlanProblem)
-        case plan(RunPlan)
+        /// A valid plan; `writtenSinceSpawn` when the file changed after the last child started
+        /// (the node wrote it at its upgrade height, or a plan was added while it ran).
+        case plan(RunPlan, writtenSinceSpawn: Bool)
     }
 
     /// Everything that can happen to the supervisor.

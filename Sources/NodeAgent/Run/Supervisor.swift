@@ -27,6 +27,7 @@ final class Supervisor {
     private var children: [Int32: ChildProcess] = [:]
     private var record: RunStateRecord
     private var childStarts = 0
+    private var childStartedAt: timespec?
     private let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
 
@@ -82,10 +83,10 @@ final class Supervisor {
             loop: for await input in inputs {
                 switch input {
                 case .event(let event): queue.append(event)
-                case .fileChanged: queue.append(.planObserved(reader.read(force: true) ?? .missing))
+                case .fileChanged: queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
-                    if let observation = reader.read(force: false) { queue.append(.planObserved(observation)) }
+                    if let observation = reader.read(force: false, childStartedAt: childStartedAt) { queue.append(.planObserved(observation)) }
                     queue.append(.tick)
                 }
                 while !queue.isEmpty {
@@ -114,7 +115,7 @@ final class Supervisor {
         let continuation = self.continuation
         switch action {
         case .checkPlan:
-            queue.append(.planObserved(reader.read(force: true) ?? .missing))
+            queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
         case .queryHeight(let plan):
             let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
             group.addTask { continuation.yield(.event(.heightObserved(plan, await source.height()))) }
@@ -180,6 +181,9 @@ final class Supervisor {
             return .spawnFailed("launching process \(resolved) \(arguments.joined(separator: " ")) failed: \(error)")
         }
         children[child.pid] = child
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
+        childStartedAt = now
         childStarts += 1
         record.child = RunStateRecord.Child(
             pid: child.pid, startTime: child.startTime, haltHeight: haltHeight, binary: resolved,
