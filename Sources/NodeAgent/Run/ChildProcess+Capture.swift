@@ -4,7 +4,7 @@ import Glibc
 /// What a helper command (`<app> status`, `<app> pre-upgrade`, the custom script) produced.
 struct CapturedRun: Sendable {
     /// How it ended.
-    var status: ExitStatus
+    var status: ChildExit
     /// Everything it wrote to stdout (stderr is discarded, as cosmovisor does).
     var output: String
 }
@@ -64,9 +64,9 @@ extension ChildProcess {
             output.finish(String(decoding: bytes, as: UTF8.self))
         }
         reader.start()
-        let status: ExitStatus
+        let status: ChildExit
         if let timeout {
-            status = await withTaskGroup(of: ExitStatus?.self) { group in
+            status = await withTaskGroup(of: ChildExit?.self) { group in
                 group.addTask { await child.wait() }
                 group.addTask {
                     try? await Task.sleep(for: timeout)

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// How a child process ended.
-enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+enum ChildExit: Sendable, Equatable, CustomStringConvertible {
     /// It called `exit(code)`.
     case exited(Int32)
     /// A signal ended it.
@@ -24,7 +24,7 @@ enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .exited(let code): return "exit status \(code)"
-        case .signaled(let sig): return "signal: \(ExitStatus.signalName(sig))"
+        case .signaled(let sig): return "signal: \(ChildExit.signalName(sig))"
         }
     }
 
@@ -68,7 +68,7 @@ final class ChildProcess: Sendable {
         let thread = Thread {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            box.complete(ExitStatus(waitStatus: status))
+            box.complete(ChildExit(waitStatus: status))
         }
         thread.stackSize = 64 << 10
         thread.start()
@@ -127,12 +127,12 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits until the child has been reaped.
-    func wait() async -> ExitStatus {
+    func wait() async -> ChildExit {
         await exitStatus.value()
     }
 
     /// The exit status if the child has been reaped already.
-    var exited: ExitStatus? { exitStatus.current }
+    var exited: ChildExit? { exitStatus.current }
 
     /// Sends `signal` to the child's whole process group; returns false when nothing received it.
     @discardableResult
@@ -162,12 +162,12 @@ final class ChildProcess: Sendable {
 /// The exit status handed from the waiter thread to async waiters; guarded by `lock`.
 private final class WaitBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var status: ExitStatus?
-    private var waiters: [CheckedContinuation<ExitStatus, Never>] = []
+    private var status: ChildExit?
+    private var waiters: [CheckedContinuation<ChildExit, Never>] = []
 
-    var current: ExitStatus? { lock.withLock { status } }
+    var current: ChildExit? { lock.withLock { status } }
 
-    func complete(_ value: ExitStatus) {
+    func complete(_ value: ChildExit) {
         let toResume = lock.withLock {
             status = value
             defer { waiters = [] }
@@ -176,9 +176,9 @@ private final class WaitBox: @unchecked Sendable {
         toResume.forEach { $0.resume(returning: value) }
     }
 
-    func value() async -> ExitStatus {
+    func value() async -> ChildExit {
         await withCheckedContinuation { continuation in
-            let ready: ExitStatus? = lock.withLock {
+            let ready: ChildExit? = lock.withLock {
                 if let status { return status }
                 waiters.append(continuation)
                 return nil

@@ -50,7 +50,11 @@ struct RunLogHandler: LogHandler {
             return String(decoding: data, as: UTF8.self)
         default:
             let text = "\(value)"
-            return text.contains(" ") || text.isEmpty ? "\"\(text)\"" : text
+            let needsQuotes = text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0.value < 0x20 }
+            guard needsQuotes else { return text }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
         }
     }
 

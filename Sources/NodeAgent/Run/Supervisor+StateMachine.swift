@@ -45,7 +45,7 @@ extension Supervisor {
             case spawning(haltHeight: Int64?)
             case running(pid: Int32, haltHeight: Int64?, gate: RunPlan?)
             case stopping(pid: Int32, then: AfterStop, killed: Bool)
-            case exited(ExitStatus, gate: RunPlan?)
+            case exited(ChildExit, gate: RunPlan?)
             case upgrading(RunPlan, UpgradeStep)
             case finished
         }
@@ -247,7 +247,7 @@ extension Supervisor {
             return [.log(.shuttingDown), .signalGroup(pid: pid, signal: SIGKILL)]
         }
 
-        private mutating func childExited(_ status: ExitStatus) -> [Action] {
+        private mutating func childExited(_ status: ChildExit) -> [Action] {
             switch state {
             case .running(let pid, _, _):
                 // Whatever is left of the child's group goes with it.
@@ -274,14 +274,14 @@ extension Supervisor {
             }
         }
 
-        private func shutdownCode(_ status: ExitStatus) -> Int32 {
+        private func shutdownCode(_ status: ChildExit) -> Int32 {
             switch status {
             case .exited(0), .signaled(SIGTERM), .signaled(SIGINT), .signaled(SIGQUIT): return 0
             default: return 1
             }
         }
 
-        private mutating func finish(_ status: ExitStatus) -> [Action] {
+        private mutating func finish(_ status: ChildExit) -> [Action] {
             state = .finished
             if status.isSuccess { return [.exit(code: 0, error: nil)] }
             return [.exit(code: 1, error: status.description)]
@@ -342,7 +342,7 @@ extension Supervisor {
             return start(all[index + 1], plan)
         }
 
-        private mutating func preUpgradeExited(_ status: ExitStatus, attempt: Int, _ plan: RunPlan) -> [Action] {
+        private mutating func preUpgradeExited(_ status: ChildExit, attempt: Int, _ plan: RunPlan) -> [Action] {
             switch status {
             case .exited(0):
                 return [.log(.preUpgradeSucceeded)] + upgradeDone()

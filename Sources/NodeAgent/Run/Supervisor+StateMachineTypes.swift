@@ -67,14 +67,14 @@ extension Supervisor.StateMachine {
         case tick
         case childSpawned(pid: Int32)
         case spawnFailed(String)
-        case childExited(ExitStatus)
+        case childExited(ChildExit)
         /// `DAEMON_SHUTDOWN_GRACE` ran out for the child with this pid.
         case graceElapsed(pid: Int32)
         /// TERM, INT, QUIT or HUP reached the agent.
         case signalReceived(Int32)
         case stepSucceeded(UpgradeStep)
         case stepFailed(UpgradeStep, String)
-        case preUpgradeExited(ExitStatus)
+        case preUpgradeExited(ChildExit)
     }
 
     /// Decisions worth a log line; the shell renders them with cosmovisor's exact text.
@@ -88,7 +88,7 @@ extension Supervisor.StateMachine {
         case graceExceeded
         case preUpgradeSucceeded
         case preUpgradeNotImplemented
-        case preUpgradeRetrying(attempt: Int, status: ExitStatus)
+        case preUpgradeRetrying(attempt: Int, status: ChildExit)
         case relaunching
         case restartOff
     }

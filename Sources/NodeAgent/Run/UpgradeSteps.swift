@@ -89,7 +89,7 @@ struct UpgradeSteps: Sendable {
     }
 
     /// `<current bin> pre-upgrade`, in the agent's working directory (the root), stdout captured.
-    func preUpgrade() async -> ExitStatus {
+    func preUpgrade() async -> ChildExit {
         do {
             let run = try await ChildProcess.capture(settings.currentBinary, arguments: ["pre-upgrade"])
             if run.status.isSuccess { logger.info("pre-upgrade result", metadata: ["result": "\(run.output)"]) }
