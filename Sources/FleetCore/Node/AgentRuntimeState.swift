@@ -1,0 +1,121 @@
+public import Foundation
+
+/// What a running `node-agent run` tells the world about itself: the state file.
+///
+/// The run loop writes it with ``write(to:)`` (atomically) at start-up and on every change of its
+/// child (spawned, exited, upgrading, upgraded); `node-agent status` reads it with ``read(from:)``.
+/// The file lives at ``CosmovisorLayout/stateFile`` (`cosmovisor/.node-agent/state.json`) unless
+/// `NODE_AGENT_STATE_FILE` names another path. JSON keys are snake_case, like ``NodeStatus``.
+///
+/// The file can outlive the agent (a crash, SIGKILL): readers must check that ``pid`` is alive and is a
+/// node-agent before trusting it.
+///
+/// ```json
+/// {"schema":1,"pid":4242,"started_at":"2026-01-01T10:00:00Z","version":"0.1.0","home":"/n","daemon_name":"simd",
+///  "updated_at":"…","child":{"pid":4243,"started_at":"…","starts":1,"upgrades_applied":[],"state":"running"},
+///  "settings":{"daemon_restart_after_upgrade":"true", …}}
+/// ```
+public struct AgentRuntimeState: Codable, Sendable, Equatable {
+    /// Version of this file's shape.
+    public var schema: Int
+    /// The agent's pid.
+    public var pid: Int32
+    /// When the agent started (RFC 3339, UTC).
+    public var startedAt: String
+    /// node-agent's version.
+    public var version: String
+    /// `DAEMON_HOME` the agent supervises.
+    public var home: String
+    /// `DAEMON_NAME`.
+    public var daemonName: String
+    /// When this file was last written (RFC 3339, UTC).
+    public var updatedAt: String
+    /// The supervised node process.
+    public var child: Child
+    /// Effective settings by cosmovisor key (`daemon_poll_interval` …), as ``AgentConfiguration`` renders them.
+    public var settings: [String: String]
+
+    /// The supervised node process.
+    public struct Child: Codable, Sendable, Equatable {
+        /// Its pid, `nil` while none runs.
+        public var pid: Int32?
+        /// When the current child started (RFC 3339, UTC).
+        public var startedAt: String?
+        /// How many children the agent started since it started.
+        public var starts: Int
+        /// Upgrade names applied by this agent process, oldest first.
+        public var upgradesApplied: [String]
+        /// The supervisor's state: `starting`, `running`, `stopping`, `upgrading`, `backing-off`, `stopped`.
+        public var state: String
+
+        /// Creates a child record.
+        public init(pid: Int32? = nil, startedAt: String? = nil, starts: Int = 0, upgradesApplied: [String] = [], state: String) {
+            self.pid = pid
+            self.startedAt = startedAt
+            self.starts = starts
+            self.upgradesApplied = upgradesApplied
+            self.state = state
+        }
+    }
+
+    /// Creates a state record.
+    public init(
+        schema: Int = 1,
+        pid: Int32,
+        startedAt: String,
+        version: String,
+        home: String,
+        daemonName: String,
+        updatedAt: String,
+        child: Child,
+        settings: [String: String] = [:]
+    ) {
+        self.schema = schema
+        self.pid = pid
+        self.startedAt = startedAt
+        self.version = version
+        self.home = home
+        self.daemonName = daemonName
+        self.updatedAt = updatedAt
+        self.child = child
+        self.settings = settings
+    }
+
+    /// Reads a state file.
+    ///
+    /// - Returns: the state, or `nil` when the file does not exist.
+    /// - Throws: ``NodeFileError`` when it cannot be read or decoded.
+    public static func read(from path: String) throws(NodeFileError) -> AgentRuntimeState? {
+        guard let data = try AtomicFile.read(path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(AgentRuntimeState.self, from: data)
+        } catch {
+            throw .decode(path: path, detail: "\(error)")
+        }
+    }
+
+    /// Writes this state atomically (``AtomicFile``), mode 0644, creating the parent directory.
+    ///
+    /// - Throws: ``NodeFileError``.
+    public func write(to path: String) throws(NodeFileError) {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(self)
+        } catch {
+            throw NodeFileError(code: .encode, path: path, operation: "encode", detail: "\(error)")
+        }
+        let directory = PosixFile.directory(of: path)
+        if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .syscall(.write, "mkdir", path: directory) }
+        try AtomicFile.write(data + Data("\n".utf8), to: path, mode: 0o644)
+    }
+
+    /// An RFC 3339 UTC timestamp (`2026-01-01T10:00:00Z`) for ``startedAt`` and ``updatedAt``.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,56 @@
+public import Foundation
+
+/// Whole-file replacement that readers never see half-done.
+///
+/// The bytes go to a temporary file in the same directory, which is fsynced, given its mode, renamed
+/// over the destination with `rename(2)`, and the directory is fsynced. A reader sees the old file or
+/// the new one, never a missing, empty or partial one; after a crash the destination holds one of them.
+///
+/// ```swift
+/// try AtomicFile.write(plan.jsonData(), to: layout.upgradeInfoFile, mode: 0o600)
+/// ```
+public enum AtomicFile {
+    /// Atomically replaces (or creates) `path` with `data`.
+    ///
+    /// - Parameters:
+    ///   - data: the new content.
+    ///   - path: the destination; its directory must exist.
+    ///   - mode: permission bits of the new file (not filtered by the umask).
+    /// - Throws: ``NodeFileError`` naming the failed step; the temporary file is removed.
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(NodeFileError) {
+        let temporary = PosixFile.temporarySibling(of: path)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if fd < 0 { throw .syscall(.write, "open", path: temporary) }
+        var failure: NodeFileError?
+        if let code = PosixFile.writeAll(fd, data) {
+            failure = .syscall(.write, "write", path: temporary, errno: code)
+        } else if fchmod(fd, mode) != 0 {
+            failure = .syscall(.write, "fchmod", path: temporary)
+        } else if fsync(fd) != 0 {
+            failure = .syscall(.write, "fsync", path: temporary)
+        }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = .syscall(.rename, "rename", path: path)
+        }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        if let code = PosixFile.syncDirectory(PosixFile.directory(of: path)) {
+            throw .syscall(.write, "fsync", path: PosixFile.directory(of: path), errno: code)
+        }
+    }
+
+    /// Reads a whole file.
+    ///
+    /// - Returns: the bytes, or `nil` when the file does not exist.
+    /// - Throws: ``NodeFileError`` for any other failure.
+    public static func read(_ path: String) throws(NodeFileError) -> Data? {
+        switch PosixFile.readAll(path) {
+        case .success(let data): return data
+        case .failure(let error) where error.code == ENOENT: return nil
+        case .failure(let error): throw .syscall(.read, "read", path: path, errno: error.code)
+        }
+    }
+}

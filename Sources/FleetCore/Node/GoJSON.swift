@@ -1,0 +1,74 @@
+import Foundation
+
+/// Helpers that reproduce Go `encoding/json` output and error wording.
+enum GoJSON {
+    /// A JSON string literal the way Go writes it (HTML-safe: `<`, `>`, `&`, U+2028, U+2029 escaped).
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&", "\u{2028}", "\u{2029}": out += hexEscape(scalar.value)
+            default:
+                if scalar.value < 0x20 { out += hexEscape(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hexEscape(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// A number as Go prints it in an unmarshal error (`1.5`, `1e+30`).
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e21 ? String(format: "%.0f", value) : "\(value)"
+    }
+
+    /// Go's JSON type word for the value at `key`.
+    static func kind<K: CodingKey>(of container: KeyedDecodingContainer<K>, _ key: K) -> String {
+        if (try? container.decode(Bool.self, forKey: key)) != nil { return "bool" }
+        if (try? container.decode(Double.self, forKey: key)) != nil { return "number" }
+        if (try? container.decode(String.self, forKey: key)) != nil { return "string" }
+        if (try? container.nestedUnkeyedContainer(forKey: key)) != nil { return "array" }
+        return "object"
+    }
+
+    /// Go's JSON type word for a whole document.
+    static func kind(of decoder: any Decoder) -> String {
+        guard let single = try? decoder.singleValueContainer() else { return "array" }
+        if single.decodeNil() { return "null" }
+        if (try? single.decode(Bool.self)) != nil { return "bool" }
+        if (try? single.decode(Double.self)) != nil { return "number" }
+        if (try? single.decode(String.self)) != nil { return "string" }
+        return "array"
+    }
+
+    /// A Go-style message for bytes that are not valid JSON.
+    static func syntaxMessage(for data: Data) -> String {
+        let trimmed = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return "unexpected end of JSON input" }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for character in trimmed.unicodeScalars {
+            if inString {
+                if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
+                continue
+            }
+            switch character {
+            case "\"": inString = true
+            case "{", "[": depth += 1
+            case "}", "]": depth -= 1
+            default: break
+            }
+        }
+        if inString || depth > 0 { return "unexpected end of JSON input" }
+        return "invalid character in JSON input"
+    }
+}
