@@ -116,11 +116,17 @@ final class ChildProcess: Sendable {
         defer { env?.forEach { free($0) } }
 
         var pid: pid_t = 0
-        let rc: Int32
-        if let env {
-            rc = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
-        } else {
-            rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        var rc: Int32 = 0
+        // ETXTBSY: the binary was just written and some process still holds a write descriptor for a
+        // moment (a concurrent fork before exec); a short retry is enough.
+        for attempt in 0..<20 {
+            if attempt > 0 { usleep(10_000) }
+            if let env {
+                rc = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
+            } else {
+                rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            }
+            if rc != ETXTBSY { break }
         }
         guard rc == 0 else { throw SpawnError(executable: executable, errno: rc) }
         return ChildProcess(pid: pid)

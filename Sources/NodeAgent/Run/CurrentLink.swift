@@ -1,23 +1,18 @@
+import FleetCore
 import Foundation
 import Glibc
 
 /// `cosmovisor/current` and the files around it, with crash-safe writes (deliberate fixes 1 and 6).
 ///
-/// Stand-in for FleetCore's `AtomicSymlink`/`AtomicFile` until branch `agent-config` is merged.
 enum CurrentLink {
-    /// Points `link` at the relative `target` by creating a temporary symlink next to it and
-    /// `rename(2)`-ing it over the old one: there is never a moment without `current`.
+    /// Points `link` at the relative `target` with FleetCore's ``AtomicSymlink`` (temporary link +
+    /// `rename(2)`): there is never a moment without `current`.
     static func swap(_ link: String, to target: String) throws(StepError) {
-        let directory = (link as NSString).deletingLastPathComponent
-        let temporary = directory + "/.\((link as NSString).lastPathComponent).tmp-\(getpid())"
-        unlink(temporary)
-        guard symlink(target, temporary) == 0 else { throw .errno("creating current symlink", errno) }
-        guard rename(temporary, link) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw .errno("creating current symlink", code)
+        do {
+            try AtomicSymlink.replace(link: link, target: target)
+        } catch {
+            throw StepError("creating current symlink: \(error)")
         }
-        syncDirectory(directory)
     }
 
     /// Makes sure `current` resolves; (re)creates `current -> genesis` when it is missing or dangling.
@@ -34,7 +29,7 @@ enum CurrentLink {
 
     /// The raw target of `current` (`genesis`, `upgrades/v2`), `nil` when it is not a symlink.
     static func target(root: String) -> String? {
-        try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/current")
+        AtomicSymlink.target(of: root + "/current")
     }
 
     /// Checks that `path` is a regular file and adds execute bits (a+x) when needed (cosmovisor's EnsureBinary).
@@ -46,40 +41,12 @@ enum CurrentLink {
         if wanted != info.st_mode, chmod(path, wanted) != 0 { throw .errno("chmod \(path)", errno) }
     }
 
-    /// Writes `contents` to `path` through a temporary file, fsync and rename, then fsyncs the directory.
+    /// Writes `contents` with FleetCore's ``AtomicFile`` (temporary file, fsync, rename, directory fsync).
     static func writeAtomically(_ contents: Data, to path: String, mode: mode_t = 0o644) throws(StepError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .errno("open \(temporary)", errno) }
-        var offset = 0
-        let bytes = [UInt8](contents)
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw .errno("write \(temporary)", code)
-            }
-            offset += n
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard synced, rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw .errno("replace \(path)", code)
-        }
-        syncDirectory(directory)
-    }
-
-    private static func syncDirectory(_ directory: String) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
+        do {
+            try AtomicFile.write(contents, to: path, mode: mode)
+        } catch {
+            throw StepError("\(error)")
         }
     }
 }

@@ -1,12 +1,13 @@
+import FleetCore
 import Foundation
 
-/// An upgrade plan as the run loop sees it: one `upgrade-info.json` document, validated.
+/// An upgrade plan as the run loop sees it: one `data/upgrade-info.json` document, parsed and validated
+/// by FleetCore's ``UpgradePlan`` (with the shared ``UpgradeName`` check, deliberate fix 5).
 ///
-/// Parsing follows cosmovisor §2.1 (x/upgrade `Plan` + `ValidateBasic`), but every failure is a value,
-/// never a crash (deliberate fix 3): a missing, empty, partial or invalid file is reported and the
-/// agent keeps supervising.
+/// Every failure is a value, never a crash (deliberate fix 3): a missing, empty, partial or invalid file
+/// is reported and the agent keeps supervising.
 struct RunPlan: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// The name as written in the file (used for the custom pre-upgrade script, as cosmovisor does).
+    /// The name as written in the file (the custom pre-upgrade script gets it, as cosmovisor does).
     var rawName: String
     /// The name after recasing (lower-cased unless `COSMOVISOR_DISABLE_RECASE`).
     var name: String
@@ -17,53 +18,20 @@ struct RunPlan: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     var description: String { "\(name)@\(height)" }
 
-    /// The compact JSON cosmovisor writes as the current-upgrade record (`upgrades/<dir>/upgrade-info.json`).
-    var recordJSON: String {
-        func quoted(_ text: String) -> String {
-            let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
-        }
-        let info = info.map { ",\"info\":\(quoted($0))" } ?? ""
-        return "{\"name\":\(quoted(name)),\"time\":\"0001-01-01T00:00:00Z\",\"height\":\(height)\(info)}"
-    }
+    /// The shared plan value (for the current-upgrade record, written exactly as cosmovisor writes it).
+    var upgradePlan: UpgradePlan { UpgradePlan(name: name, height: height, info: info ?? "") }
 
     /// Parses and validates one `upgrade-info.json` document.
     ///
-    /// - Returns: the plan, or a human-readable reason in cosmovisor's wording.
+    /// - Returns: the plan, or the reason in cosmovisor's wording.
     static func parse(_ data: Data, path: String, disableRecase: Bool) -> Result<RunPlan, PlanProblem> {
-        guard !data.isEmpty else { return .failure(PlanProblem("empty upgrade-info.json in \"\(path)\"")) }
-        struct Document: Decodable {
-            var name: String?
-            var height: Int64?
-            var info: String?
-            var time: String?
-        }
-        let document: Document
         do {
-            document = try JSONDecoder().decode(Document.self, from: data)
+            let plan = try UpgradePlan.parse(data, path: path, disableRecase: disableRecase)
+            let raw = (try? UpgradePlan.decode(data).name) ?? plan.name
+            return .success(RunPlan(rawName: raw, name: plan.name, height: plan.height, info: plan.info.isEmpty ? nil : plan.info))
         } catch {
-            return .failure(PlanProblem("invalid upgrade-info.json content: \(error), got: \(preview(data))"))
+            return .failure(PlanProblem(error.description))
         }
-        if let time = document.time, time != "0001-01-01T00:00:00Z", !time.isEmpty {
-            return .failure(PlanProblem("invalid upgrade-info.json content: time-based upgrades have been deprecated in the SDK: invalid request"))
-        }
-        guard let name = document.name, !name.isEmpty else {
-            return .failure(PlanProblem("invalid upgrade-info.json content: name cannot be empty: invalid request"))
-        }
-        let height = document.height ?? 0
-        guard height > 0 else {
-            return .failure(PlanProblem("invalid upgrade-info.json content: height must be greater than 0: invalid request"))
-        }
-        let info = document.info.flatMap { $0.isEmpty ? nil : $0 }
-        let recased = disableRecase ? name : name.lowercased()
-        guard UpgradeDirectoryName.isValid(recased) else {
-            return .failure(PlanProblem("invalid upgrade name \(recased.debugDescription): it would escape upgrades/"))
-        }
-        return .success(RunPlan(rawName: name, name: recased, height: height, info: info))
-    }
-
-    private static func preview(_ data: Data) -> String {
-        String(decoding: data.prefix(200), as: UTF8.self)
     }
 }
 

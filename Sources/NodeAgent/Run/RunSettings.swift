@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 
 /// Everything `run` needs, read from the environment at the edge (cosmovisor §3 names and defaults).
@@ -8,7 +9,7 @@ import Foundation
 /// Keys beyond cosmovisor's:
 /// - `NODE_AGENT_RPC_URL` (default `http://127.0.0.1:26657`): CometBFT RPC for the height gate.
 /// - `NODE_AGENT_DISABLE_INOTIFY=1`: detect plans by the stat poll only (cosmovisor's model; for benchmarks).
-/// - `NODE_AGENT_STATE_FILE`: where the runtime state file lives (default `<home>/cosmovisor/agent-state.json`).
+/// - `NODE_AGENT_STATE_FILE`: where the runtime state file lives (default `cosmovisor/.node-agent/state.json`).
 /// - `NODE_AGENT_TEST_CRASH_AT=<step>`: the agent SIGKILLs itself after that step (`stop`, `backup`,
 ///   `switch`, `pre-upgrade`); only for crash-consistency tests.
 struct RunSettings: Sendable {
@@ -35,19 +36,16 @@ struct RunSettings: Sendable {
         self.daemonName = daemonName
         self.arguments = arguments
         self.backupDirectory = home
-        self.stateFile = home + "/cosmovisor/agent-state.json"
+        self.stateFile = CosmovisorLayout(home: home, daemonName: daemonName).stateFile
     }
 
-    var root: String { home + "/cosmovisor" }
-    var dataDirectory: String { home + "/data" }
-    var upgradeInfoPath: String { dataDirectory + "/upgrade-info.json" }
-    var currentLink: String { root + "/current" }
-    var currentBinary: String { currentLink + "/bin/" + daemonName }
-
-    /// The directory of an upgrade, by its (recased) name.
-    func upgradeDirectory(_ name: String) -> String {
-        root + "/upgrades/" + UpgradeDirectoryName.escape(name)
-    }
+    /// The cosmovisor tree (FleetCore).
+    var layout: CosmovisorLayout { CosmovisorLayout(home: home, daemonName: daemonName) }
+    var root: String { layout.root }
+    var dataDirectory: String { layout.dataDirectory }
+    var upgradeInfoPath: String { layout.upgradeInfoFile }
+    var currentLink: String { layout.current }
+    var currentBinary: String { layout.currentBinary }
 
     /// The machine's view of these settings.
     var machineSettings: Supervisor.StateMachine.Settings {

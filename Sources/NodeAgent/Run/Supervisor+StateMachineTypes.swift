@@ -1,3 +1,4 @@
+import FleetCore
 import Glibc
 
 extension Supervisor.StateMachine {
@@ -124,15 +125,8 @@ extension Supervisor.StateMachine {
 }
 
 extension Supervisor.StateMachine.Settings {
-    /// Parses cosmovisor's `--unsafe-skip-upgrades` from the child's args (§5.11): the first occurrence
-    /// only, every following arg up to the next one starting with `-`, keeping decimal integers.
+    /// Heights from cosmovisor's `--unsafe-skip-upgrades` in the child's args (§5.11, FleetCore ``SkipHeights``).
     static func skipHeights(in args: [String]) -> Set<Int64> {
-        guard let index = args.firstIndex(of: "--unsafe-skip-upgrades") else { return [] }
-        var heights = Set<Int64>()
-        for arg in args[(index + 1)...] {
-            if arg.hasPrefix("-") { break }
-            if let height = Int64(arg) { heights.insert(height) }
-        }
-        return heights
+        Set(SkipHeights.parse(args))
     }
 }

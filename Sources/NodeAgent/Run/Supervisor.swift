@@ -1,4 +1,5 @@
 import Dispatch
+import FleetCore
 import Foundation
 import Glibc
 import Logging
@@ -22,12 +23,15 @@ final class Supervisor {
     let settings: RunSettings
     let logger: Logger
     private let steps: UpgradeSteps
-    private var machine: StateMachine
+    /// The decisions; owned by ``run()``'s task.
+    var machine: StateMachine
     private var reader: PlanFileReader
     private var children: [Int32: ChildProcess] = [:]
-    private var record: RunStateRecord
-    private var childStarts = 0
+    /// The runtime state file's content as last written.
+    var record: AgentRuntimeState
+    var childStarts = 0
     private var childStartedAt: timespec?
+    var lastKnownHeight: Int64?
     private let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
 
@@ -39,9 +43,11 @@ final class Supervisor {
         self.machine = StateMachine(settings: settings.machineSettings)
         self.reader = PlanFileReader(path: settings.upgradeInfoPath, disableRecase: settings.disableRecase)
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
-        let now = RunStateRecord.timestamp()
-        record = RunStateRecord(
-            agentPid: getpid(), agentStartedAt: now, state: "starting", upgradesApplied: [], childStarts: 0, updatedAt: now
+        let now = AgentRuntimeState.timestamp(Date())
+        record = AgentRuntimeState(
+            pid: getpid(), startedAt: now, version: FleetVersion.current, home: settings.home,
+            daemonName: settings.daemonName, updatedAt: now, child: .init(state: "starting"),
+            settings: settings.renderedSettings
         )
     }
 
@@ -52,7 +58,7 @@ final class Supervisor {
         else {
             return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
         }
-        await stopLeftoverChild()
+        if let refusal = await stopLeftoverChild() { return fail(refusal) }
         do {
             try CurrentLink.ensure(root: settings.root)
         } catch {
@@ -91,7 +97,9 @@ final class Supervisor {
                 }
                 while !queue.isEmpty {
                     let before = machine.snapshot.phase
-                    let actions = machine.handle(queue.removeFirst())
+                    let event = queue.removeFirst()
+                    if case .heightObserved(_, let height?) = event { lastKnownHeight = height }
+                    let actions = machine.handle(event)
                     if before == "stopping", machine.snapshot.phase.hasPrefix("upgrading") { crashHook("stop") }
                     saveState()
                     for action in actions {
@@ -170,7 +178,9 @@ final class Supervisor {
             return .spawnFailed("current binary is invalid: \(error)")
         }
         var arguments = settings.arguments
-        if let haltHeight { arguments += ["--halt-height", "\(haltHeight)"] }
+        if let haltHeight = [haltHeight, scheduledHaltHeight()].compactMap({ $0 }).min() {
+            arguments += ["--halt-height", "\(haltHeight)"]
+        }
         let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
             .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
@@ -185,10 +195,8 @@ final class Supervisor {
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         childStartedAt = now
         childStarts += 1
-        record.child = RunStateRecord.Child(
-            pid: child.pid, startTime: child.startTime, haltHeight: haltHeight, binary: resolved,
-            startedAt: RunStateRecord.timestamp()
-        )
+        record.child.pid = child.pid
+        record.child.startedAt = AgentRuntimeState.timestamp(Date())
         let continuation = self.continuation
         group.addTask { continuation.yield(.event(.childExited(await child.wait()))) }
         return .childSpawned(pid: child.pid)
@@ -203,26 +211,6 @@ final class Supervisor {
             source.setEventHandler { continuation.yield(.event(.signalReceived(signal))) }
             source.resume()
             return source
-        }
-    }
-
-    private func saveState() {
-        let snapshot = machine.snapshot
-        var next = record
-        next.state = snapshot.phase
-        if snapshot.childPid == nil, !snapshot.phase.hasPrefix("starting") { next.child = nil }
-        next.current = CurrentLink.target(root: settings.root)
-        next.appliedUpgrade = snapshot.applied.name.isEmpty ? nil : .init(name: snapshot.applied.name, height: snapshot.applied.height)
-        next.pendingPlan = snapshot.pendingPlan.map { .init(name: $0.name, height: $0.height) }
-        next.upgradesApplied = snapshot.upgradesApplied
-        next.childStarts = childStarts
-        var comparable = next
-        comparable.updatedAt = record.updatedAt
-        guard comparable != record else { return }
-        next.updatedAt = RunStateRecord.timestamp()
-        record = next
-        if let data = try? RunStateRecord.encoder.encode(record) {
-            try? CurrentLink.writeAtomically(data, to: settings.stateFile)
         }
     }
 

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Glibc
 import Logging
@@ -77,15 +78,24 @@ struct UpgradeSteps: Sendable {
     /// Points `current` at `upgrades/<dir>`: the record is written first, then the link is renamed into place,
     /// so a crash leaves either the old state or the complete new one.
     func switchBinary(_ plan: RunPlan) throws(StepError) {
-        let directory = settings.upgradeDirectory(plan.name)
-        let binary = directory + "/bin/" + settings.daemonName
+        let name: UpgradeName
         do {
-            try CurrentLink.ensureBinary(binary)
+            name = try UpgradeName(plan.name, recase: false)
+        } catch {
+            throw StepError("\(error)")
+        }
+        let layout = settings.layout
+        do {
+            try CurrentLink.ensureBinary(layout.upgradeBinary(for: name))
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try CurrentLink.writeAtomically(Data(plan.recordJSON.utf8), to: directory + "/upgrade-info.json")
-        try CurrentLink.swap(settings.currentLink, to: "upgrades/" + UpgradeDirectoryName.escape(plan.name))
+        try CurrentLink.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name))
+        try CurrentLink.swap(layout.current, to: layout.linkTarget(for: name))
+        // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
+        if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), schedule.remove(named: plan.name) {
+            try? schedule.write(to: layout.manualUpgradesFile)
+        }
     }
 
     /// `<current bin> pre-upgrade`, in the agent's working directory (the root), stdout captured.

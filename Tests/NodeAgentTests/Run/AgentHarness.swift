@@ -1,3 +1,4 @@
+import FleetCore
 import FleetTestSupport
 import Foundation
 import Glibc
@@ -39,7 +40,14 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
         let path = home + "/" + relative
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        // O_CLOEXEC: a write descriptor inherited by a process spawned concurrently by another test would
+        // make executing this file fail with ETXTBSY.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o775)
+        guard fd >= 0 else { throw HarnessError("open \(path): \(errno)") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw HarnessError("write \(path)") }
         chmod(path, 0o775)
     }
 
@@ -95,8 +103,8 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
     }
 
     /// The runtime state file, decoded.
-    func state() -> RunStateRecord? {
-        FileManager.default.contents(atPath: root + "/agent-state.json").flatMap(RunStateRecord.decode)
+    func state() -> AgentRuntimeState? {
+        try? AgentRuntimeState.read(from: CosmovisorLayout(home: home, daemonName: daemon).stateFile)
     }
 }
 

@@ -194,7 +194,9 @@ import Testing
         (["--unsafe-skip-upgrades"], []),
         (["--unsafe-skip-upgrades", "--abcd", "10"], []),
         (["start", "--home", "x"], []),
-        (["--unsafe-skip-upgrades", "10", "--x", "--unsafe-skip-upgrades", "20"], [10]),
+        // FleetCore's SkipHeights also reads the SDK's int-slice forms and every occurrence (deliberate).
+        (["--unsafe-skip-upgrades", "10", "--x", "--unsafe-skip-upgrades", "20"], [10, 20]),
+        (["--unsafe-skip-upgrades=10,20"], [10, 20]),
     ] as [([String], [Int64])])
     func upgradeSkipHeights(args: [String], heights: [Int64]) {
         #expect(Machine.Settings.skipHeights(in: args) == Set(heights))
