@@ -100,7 +100,7 @@ final class Supervisor {
                     let event = queue.removeFirst()
                     if case .heightObserved(_, let height?) = event { lastKnownHeight = height }
                     let actions = machine.handle(event)
-                    if before == "stopping", machine.snapshot.phase.hasPrefix("upgrading") { crashHook("stop") }
+                    if ["stopping", "child-exited"].contains(before), machine.snapshot.phase.hasPrefix("upgrading") { crashHook("stop") }
                     saveState()
                     for action in actions {
                         if let exit = execute(action, group: &group, queue: &queue) {
