@@ -8,6 +8,12 @@ struct UpgradeSteps: Sendable {
     var settings: RunSettings
     var logger: Logger
 
+    /// Creates the steps; without a logger they log nothing.
+    init(settings: RunSettings, logger: Logger = Logger(label: "node-agent.run", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.settings = settings
+        self.logger = logger
+    }
+
     /// `DAEMON_RESTART_DELAY`.
     func delay() async {
         try? await Task.sleep(for: settings.restartDelay)
