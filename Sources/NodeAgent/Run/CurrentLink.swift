@@ -5,14 +5,28 @@ import Glibc
 /// `cosmovisor/current` and the files around it, with crash-safe writes (deliberate fixes 1 and 6).
 ///
 enum CurrentLink {
-    /// Points `link` at the relative `target` with FleetCore's ``AtomicSymlink`` (temporary link +
-    /// `rename(2)`): there is never a moment without `current`.
-    static func swap(_ link: String, to target: String) throws(StepError) {
-        do {
-            try AtomicSymlink.replace(link: link, target: target)
-        } catch {
-            throw StepError("creating current symlink: \(error)")
+    /// Points `link` at the relative `target`: a fresh symlink under a temporary name, `rename(2)`-ed over
+    /// the old one, so there is never a moment without `current` (FleetCore ``AtomicSymlink``'s method).
+    /// The directory is flushed by `durability` in the background, or at once when it is `nil`.
+    static func swap(_ link: String, to target: String, durability: DeferredDurability? = nil) throws(StepError) {
+        guard let durability else {
+            do {
+                try AtomicSymlink.replace(link: link, target: target)
+            } catch {
+                throw StepError("creating current symlink: \(error)")
+            }
+            return
         }
+        let directory = (link as NSString).deletingLastPathComponent
+        let temporary = directory + "/.\((link as NSString).lastPathComponent).tmp-\(getpid())"
+        unlink(temporary)
+        guard symlink(target, temporary) == 0 else { throw .errno("creating current symlink", errno) }
+        guard rename(temporary, link) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .errno("creating current symlink", code)
+        }
+        durability.sync(directory)
     }
 
     /// Makes sure `current` resolves; (re)creates `current -> genesis` when it is missing or dangling.
@@ -41,13 +55,42 @@ enum CurrentLink {
         if wanted != info.st_mode, chmod(path, wanted) != 0 { throw .errno("chmod \(path)", errno) }
     }
 
-    /// Writes `contents` with FleetCore's ``AtomicFile`` (temporary file, fsync, rename, directory fsync).
-    static func writeAtomically(_ contents: Data, to path: String, mode: mode_t = 0o644) throws(StepError) {
-        do {
-            try AtomicFile.write(contents, to: path, mode: mode)
-        } catch {
-            throw StepError("\(error)")
+    /// Writes `contents` to a temporary file and renames it over `path` (atomic for readers and for a killed
+    /// agent); the file and its directory are flushed by `durability` in the background, or at once with
+    /// FleetCore's ``AtomicFile`` when it is `nil`.
+    static func writeAtomically(_ contents: Data, to path: String, durability: DeferredDurability? = nil) throws(StepError) {
+        guard let durability else {
+            do {
+                try AtomicFile.write(contents, to: path)
+            } catch {
+                throw StepError("\(error)")
+            }
+            return
         }
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .errno("open \(temporary)", errno) }
+        let bytes = [UInt8](contents)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw .errno("write \(temporary)", code)
+            }
+            offset += n
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .errno("replace \(path)", code)
+        }
+        durability.sync(path)
+        durability.sync((path as NSString).deletingLastPathComponent)
     }
 }
 

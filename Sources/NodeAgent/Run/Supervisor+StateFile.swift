@@ -4,8 +4,8 @@ import Glibc
 import Logging
 
 extension Supervisor {
-    /// Replaces the runtime state file (FleetCore ``AgentRuntimeState``, temp + fsync + rename) when what it
-    /// shows has changed, so `node-agent status --json` in another process sees pid, child, state and
+    /// Replaces the runtime state file (FleetCore ``AgentRuntimeState``, temp + fsync + rename, on the
+    /// background queue so the switch never waits for a disk flush) when what it shows has changed, so `node-agent status --json` in another process sees pid, child, state and
     /// upgrades applied.
     func saveState() {
         let snapshot = machine.snapshot
@@ -21,7 +21,7 @@ extension Supervisor {
         guard next != record else { return }
         next.updatedAt = AgentRuntimeState.timestamp(Date())
         record = next
-        try? record.write(to: settings.stateFile)
+        durability.submit(record, to: settings.stateFile)
     }
 
     /// The state file's vocabulary: `starting`, `running`, `stopping`, `upgrading`, `stopped`.

@@ -23,6 +23,8 @@ final class Supervisor {
     let settings: RunSettings
     let logger: Logger
     private let steps: UpgradeSteps
+    /// Background flushes and state-file writes, off the switch path.
+    let durability: DeferredDurability
     /// The decisions; owned by ``run()``'s task.
     var machine: StateMachine
     private var reader: PlanFileReader
@@ -39,7 +41,9 @@ final class Supervisor {
     init(settings: RunSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        self.steps = UpgradeSteps(settings: settings, logger: logger)
+        let durability = DeferredDurability()
+        self.durability = durability
+        self.steps = UpgradeSteps(settings: settings, logger: logger, durability: durability)
         self.machine = StateMachine(settings: settings.machineSettings)
         self.reader = PlanFileReader(path: settings.upgradeInfoPath, disableRecase: settings.disableRecase)
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
@@ -112,6 +116,7 @@ final class Supervisor {
             }
             group.cancelAll()
             saveState()
+            durability.flush()
             return code
         }
     }

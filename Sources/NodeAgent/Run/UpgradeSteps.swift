@@ -7,11 +7,18 @@ import Logging
 struct UpgradeSteps: Sendable {
     var settings: RunSettings
     var logger: Logger
+    /// Flushes the switch's renames in the background; `nil` flushes at once.
+    var durability: DeferredDurability?
 
     /// Creates the steps; without a logger they log nothing.
-    init(settings: RunSettings, logger: Logger = Logger(label: "node-agent.run", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    init(
+        settings: RunSettings,
+        logger: Logger = Logger(label: "node-agent.run", factory: { _ in SwiftLogNoOpLogHandler() }),
+        durability: DeferredDurability? = nil
+    ) {
         self.settings = settings
         self.logger = logger
+        self.durability = durability
     }
 
     /// `DAEMON_RESTART_DELAY`.
@@ -96,8 +103,8 @@ struct UpgradeSteps: Sendable {
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try CurrentLink.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name))
-        try CurrentLink.swap(layout.current, to: layout.linkTarget(for: name))
+        try CurrentLink.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+        try CurrentLink.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
         if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), schedule.remove(named: plan.name) {
             try? schedule.write(to: layout.manualUpgradesFile)
