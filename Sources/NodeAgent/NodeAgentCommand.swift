@@ -1,13 +1,45 @@
 import ArgumentParser
 import FleetCore
+import Foundation
 
 /// `node-agent`: a hardened, drop-in replacement for cosmovisor.
+///
+/// Invoked through a link named `cosmovisor` it behaves the same; only the program name in help and
+/// error texts follows `argv[0]`. Before parsing, ``Invocation`` moves a leading
+/// `--cosmovisor-config`/`-c <path>` after the subcommand (cobra's persistent flag) and turns an unknown
+/// subcommand into cobra's `unknown command` error (exit 1).
 @main
 struct NodeAgentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "node-agent",
-        abstract: "Supervise a Cosmos node binary and apply its upgrades (cosmovisor-compatible).",
-        version: FleetVersion.current,
-        subcommands: [RunCommand.self]
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: Invocation.current.programName,
+            abstract: "Supervise a Cosmos node binary and apply its upgrades (cosmovisor-compatible).",
+            discussion: HelpText.text,
+            version: FleetVersion.current,
+            subcommands: subcommands
+        )
+    }
+
+    /// Every subcommand. `run` is registered by the run-loop branch.
+    static let subcommands: [any ParsableCommand.Type] = [
+        InitCommand.self,
+        VersionCommand.self,
+        ConfigCommand.self,
+        AddUpgradeCommand.self,
+        ShowUpgradeInfoCommand.self,
+        StatusCommand.self,
+        RunCommand.self,
+    ]
+
+    static func main() async {
+        let invocation = Invocation.current
+        let names = subcommands.map { $0._commandName } + ["help"]
+        switch invocation.normalizedArguments(knownCommands: names) {
+        case .success(let arguments):
+            await main(arguments)
+        case .failure(let error):
+            Console.standardError.write("Error: \(error)\nRun '\(invocation.programName) --help' for usage.\n")
+            Glibc.exit(1)
+        }
+    }
 }

@@ -42,6 +42,47 @@ public enum AtomicFile {
         }
     }
 
+    /// Atomically copies the file at `source` to `path`, streaming in 1 MiB chunks.
+    ///
+    /// The same temporary-file, fsync and rename steps as ``write(_:to:mode:)``, so a partial copy is
+    /// never visible at `path`.
+    ///
+    /// - Parameters:
+    ///   - source: the file to copy.
+    ///   - path: the destination; its directory must exist.
+    ///   - mode: permission bits of the new file (not filtered by the umask).
+    /// - Throws: ``NodeFileError``; the temporary file is removed.
+    public static func copy(from source: String, to path: String, mode: mode_t) throws(NodeFileError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        if input < 0 { throw .syscall(.read, "open", path: source) }
+        defer { close(input) }
+        let temporary = PosixFile.temporarySibling(of: path)
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if output < 0 { throw .syscall(.write, "open", path: temporary) }
+        var failure: NodeFileError?
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while failure == nil {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = .syscall(.read, "read", path: source)
+            } else if count == 0 {
+                break
+            } else if let code = PosixFile.writeAll(output, Data(buffer[0..<count])) {
+                failure = .syscall(.write, "write", path: temporary, errno: code)
+            }
+        }
+        if failure == nil, fchmod(output, mode) != 0 { failure = .syscall(.write, "fchmod", path: temporary) }
+        if failure == nil, fsync(output) != 0 { failure = .syscall(.write, "fsync", path: temporary) }
+        close(output)
+        if failure == nil, rename(temporary, path) != 0 { failure = .syscall(.rename, "rename", path: path) }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        _ = PosixFile.syncDirectory(PosixFile.directory(of: path))
+    }
+
     /// Reads a whole file.
     ///
     /// - Returns: the bytes, or `nil` when the file does not exist.

@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
 import Glibc
-import Logging
 
 /// `node-agent run <args…>`: start `current/bin/$DAEMON_NAME <args…>` and apply its upgrades (cosmovisor `run`).
 ///
 /// Every argument after `run` goes to the child unchanged, flags included:
-/// `node-agent run start --home X --foo` runs `<daemon> start --home X --foo`.
+/// `node-agent run start --home X --foo` runs `<daemon> start --home X --foo`. Only a leading
+/// `--cosmovisor-config <path>` (`-c`), as cosmovisor accepts it, is taken by the agent.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the node binary and apply its upgrades (cosmovisor run)."
+        abstract: "Run an APP command.",
+        discussion: "Run an APP command. This command is intended to be used by the cosmovisor binary."
     )
 
     /// The child's arguments, verbatim.
@@ -18,23 +19,28 @@ struct RunCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        let settings: RunSettings
-        do {
-            settings = try RunSettings.fromEnvironment(ProcessInfo.processInfo.environment, arguments: arguments)
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let environment = ProcessInfo.processInfo.environment
+        let (configPath, childArguments) = Self.splitConfigFlag(arguments)
+        let configuration = try AgentConfiguration.fromFile(configPath, environment: environment)
+        let settings = RunSettings(configuration: configuration, arguments: childArguments, environment: environment)
         // Like cosmovisor, the child inherits the root as its working directory (§5.1 step 2, Appendix A.8).
         guard chdir(settings.root) == 0 else {
-            FileHandle.standardError.write(Data("Error: chdir \(settings.root): \(String(cString: strerror(errno)))\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure("chdir \(settings.root): \(String(cString: strerror(errno)))")
         }
-        let logger =
-            settings.disableLogs
-            ? Logger(label: "cosmovisor", factory: { _ in SwiftLogNoOpLogHandler() })
-            : Logger(label: "cosmovisor", factory: { _ in RunLogHandler() })
-        let code = await Supervisor(settings: settings, logger: logger).run()
+        let code = await Supervisor(settings: settings, logger: AgentLogger.make(configuration)).run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Takes a leading `--cosmovisor-config <path>`, `--cosmovisor-config=<path>` or `-c <path>` off the
+    /// arguments; everything else belongs to the child.
+    static func splitConfigFlag(_ arguments: [String]) -> (path: String, rest: [String]) {
+        guard let first = arguments.first else { return ("", arguments) }
+        if first.hasPrefix("--cosmovisor-config=") {
+            return (String(first.dropFirst("--cosmovisor-config=".count)), Array(arguments.dropFirst()))
+        }
+        if ["--cosmovisor-config", "-c"].contains(first), arguments.count >= 2 {
+            return (arguments[1], Array(arguments.dropFirst(2)))
+        }
+        return ("", arguments)
     }
 }

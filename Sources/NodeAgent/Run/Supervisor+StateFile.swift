@@ -98,22 +98,3 @@ extension Supervisor {
         return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 }
-
-extension RunSettings {
-    /// Effective settings by cosmovisor key, for the state file.
-    var renderedSettings: [String: String] {
-        [
-            "daemon_home": home,
-            "daemon_name": daemonName,
-            "daemon_restart_after_upgrade": "\(restartAfterUpgrade)",
-            "daemon_restart_delay": "\(restartDelay)",
-            "daemon_shutdown_grace": "\(shutdownGrace)",
-            "daemon_poll_interval": "\(pollInterval)",
-            "unsafe_skip_backup": "\(skipBackup)",
-            "daemon_data_backup_dir": backupDirectory,
-            "daemon_preupgrade_max_retries": "\(preUpgradeMaxRetries)",
-            "cosmovisor_custom_preupgrade": customPreUpgrade,
-            "cosmovisor_disable_recase": "\(disableRecase)",
-        ]
-    }
-}

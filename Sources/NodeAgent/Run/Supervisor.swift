@@ -9,7 +9,8 @@ import Logging
 /// actions. All decisions happen in ``run()``'s one task, so there are no locks around the machine.
 ///
 /// ```swift
-/// let settings = try RunSettings.fromEnvironment(environment, arguments: ["start", "--home", home])
+/// let configuration = try AgentConfiguration.fromEnvironment(environment)
+/// let settings = RunSettings(configuration: configuration, arguments: ["start", "--home", home], environment: environment)
 /// let code = await Supervisor(settings: settings, logger: logger).run()
 /// ```
 final class Supervisor {
@@ -64,7 +65,7 @@ final class Supervisor {
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
         do {
-            try CurrentLink.ensure(root: settings.root)
+            try RunLinks.ensure(root: settings.root)
         } catch {
             return fail("\(error)")
         }
@@ -177,8 +178,8 @@ final class Supervisor {
     private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) -> StateMachine.Event {
         let binary = settings.currentBinary
         do {
-            try CurrentLink.ensure(root: settings.root)
-            try CurrentLink.ensureBinary(binary)
+            try RunLinks.ensure(root: settings.root)
+            try RunLinks.ensureBinary(binary)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }

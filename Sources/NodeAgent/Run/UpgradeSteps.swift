@@ -99,12 +99,12 @@ struct UpgradeSteps: Sendable {
         }
         let layout = settings.layout
         do {
-            try CurrentLink.ensureBinary(layout.upgradeBinary(for: name))
+            try RunLinks.ensureBinary(layout.upgradeBinary(for: name))
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try CurrentLink.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
-        try CurrentLink.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
+        try RunLinks.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+        try RunLinks.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
         if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), schedule.remove(named: plan.name) {
             try? schedule.write(to: layout.manualUpgradesFile)

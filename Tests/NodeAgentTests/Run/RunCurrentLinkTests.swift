@@ -1,5 +1,6 @@
 import FleetCore
 import FleetTestSupport
+import Dispatch
 import Foundation
 import Glibc
 import Testing
@@ -24,7 +25,7 @@ import Testing
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("Chain 2 is live!"))
         try h.installBinary("upgrades/chain3", script: RunFixtures.live("Chain 3 finally!"))
         try FileManager.default.createDirectory(atPath: h.root + "/upgrades/nobin/bin", withIntermediateDirectories: true)
-        try CurrentLink.ensure(root: h.root)
+        try RunLinks.ensure(root: h.root)
         #expect(h.currentTarget == "genesis")
         let steps = Self.steps(h)
         #expect(throws: StepError.self) { try steps.switchBinary(Self.plan("missing")) }
@@ -42,7 +43,7 @@ import Testing
         defer { h.cleanUp() }
         try h.installBinary("genesis", script: RunFixtures.live("Genesis"))
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("Chain 2 is live!"))
-        try CurrentLink.ensure(root: h.root)
+        try RunLinks.ensure(root: h.root)
         var info = stat()
         #expect(lstat(h.root + "/current", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
         #expect(AtomicSymlink.target(of: h.root + "/current") == "genesis")
@@ -58,24 +59,17 @@ import Testing
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("2"))
         try h.installBinary("upgrades/chain3", script: RunFixtures.live("3"))
         try h.installBinary("genesis", script: RunFixtures.live("g"))
-        try CurrentLink.ensure(root: h.root)
+        try RunLinks.ensure(root: h.root)
         let link = h.root + "/current/bin/dummyd"
-        let reader = Task.detached {  // a concurrent observer, for the whole switching loop
-            var misses = 0
-            var checks = 0
-            while !Task.isCancelled {
-                var info = stat()
-                if stat(link, &info) != 0 { misses += 1 }
-                checks += 1
-            }
-            return (misses, checks)
-        }
+        let observer = LinkObserver(path: link)
+        let thread = Thread { observer.run() }  // a concurrent reader, on its own thread for the whole loop
+        thread.start()
+        try await eventually("observer running") { observer.counts.checks > 0 }
         let steps = Self.steps(h)
         for index in 0..<300 { try steps.switchBinary(Self.plan(index % 2 == 0 ? "chain2" : "chain3")) }
-        reader.cancel()
-        let (misses, checks) = await reader.value
-        #expect(checks > 100)
-        #expect(misses == 0)
+        let counts = observer.stop()
+        #expect(counts.checks > 100)
+        #expect(counts.misses == 0)
     }
 
     @Test(arguments: [
@@ -105,4 +99,35 @@ import Testing
 /// The directory a (recased) plan name maps to.
 enum UpgradeDirectoryNameCheck {
     static func directory(_ name: String) -> String { (try? UpgradeName(name, recase: false).directory) ?? "?" }
+}
+
+/// Stats a path in a loop until stopped, counting failures; guarded by `lock`.
+final class LinkObserver: @unchecked Sendable {
+    private let lock = NSLock()
+    private let path: String
+    private var stopped = false
+    private var state = (checks: 0, misses: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) { self.path = path }
+
+    var counts: (checks: Int, misses: Int) { lock.withLock { state } }
+
+    func run() {
+        while !lock.withLock({ stopped }) {
+            var info = stat()
+            let missed = stat(path, &info) != 0
+            lock.withLock {
+                state.checks += 1
+                if missed { state.misses += 1 }
+            }
+        }
+        done.signal()
+    }
+
+    func stop() -> (checks: Int, misses: Int) {
+        lock.withLock { stopped = true }
+        done.wait()
+        return counts
+    }
 }

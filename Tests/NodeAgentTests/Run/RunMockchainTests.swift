@@ -14,7 +14,7 @@ struct RunMockchainTests {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain(blockInterval: "60ms")
-        try h.propose("v2", at: 12)
+        try h.propose("v2", at: 30)
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
 
         // Before the upgrade, the state file (read by this other process) matches the processes and links on disk.
@@ -44,7 +44,7 @@ struct RunMockchainTests {
         #expect(after.child.starts == 3)
         #expect(h.currentTarget == "upgrades/v3")
         #expect(after.child.pid != nil && h.nodePids() == [after.child.pid!])
-        #expect(h.expectHistory([(12, "v2"), (height + 10, "v3")]) == nil, "\(h.expectHistory([(12, "v2"), (height + 10, "v3")]) ?? "")")
+        #expect(h.expectHistory([(30, "v2"), (height + 10, "v3")]) == nil, "\(h.expectHistory([(30, "v2"), (height + 10, "v3")]) ?? "")")
         #expect(agent.logLines.filter { $0.contains("upgrade detected, relaunching app=mockchaind") }.count == 2)
 
         agent.process.signalGroup(SIGTERM)

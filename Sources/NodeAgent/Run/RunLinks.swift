@@ -4,7 +4,7 @@ import Glibc
 
 /// `cosmovisor/current` and the files around it, with crash-safe writes (deliberate fixes 1 and 6).
 ///
-enum CurrentLink {
+enum RunLinks {
     /// Points `link` at the relative `target`: a fresh symlink under a temporary name, `rename(2)`-ed over
     /// the old one, so there is never a moment without `current` (FleetCore ``AtomicSymlink``'s method).
     /// The directory is flushed by `durability` in the background, or at once when it is `nil`.

@@ -1,0 +1,27 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+/// `status [--json]`: the node's whole state in one document (``NodeStatus``), for `fleet status`.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Report the node's state: binaries, current, pending plan, agent, chain, consensus key, disk."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print the NodeStatus JSON document.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let status = await NodeStatusCollector(configuration: configuration).collect()
+        if json {
+            let data = try NodeStatus.encoder.encode(status)
+            Console.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            Console.standardOutput.write(status.summary)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+/// `version`: the agent's version, then the current binary's `version` output.
+///
+/// Like cosmovisor, the agent's own line (`cosmovisor version: <v>`) and the JSON go to stderr.
+/// Unlike cosmovisor, the app runs directly (no upgrade detection, so `version` can never perform an
+/// upgrade) and `--output json` captures only the app's stdout, so it works with logs on.
+struct VersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Prints the version of Cosmovisor."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: [.short, .long], help: "Output format (text|json).")
+    var output: String = "text"
+
+    @Flag(name: .customLong("cosmovisor-only"), help: "Print the agent's version only.")
+    var cosmovisorOnly = false
+
+    @Argument(help: "Extra arguments passed to `<app> version`.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let version = FleetVersion.current
+        if output == "json" {
+            guard !cosmovisorOnly else {
+                Console.standardError.write(#"{"cosmovisor_version":\#(GoJSONText.quote(version))}"# + "\n")
+                return
+            }
+            let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+            let binary = CurrentLink.binary(configuration.layout)
+            let result = try ChildCommand.run(binary, ["version", "--long", "--output", "json"], captureOutput: true)
+            guard result.status == 0 else { throw CommandFailure("failed to run version command: exit status \(result.status)") }
+            let raw = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed])) != nil else {
+                throw CommandFailure("can't print version output, expected valid json from APP, got: \(raw)")
+            }
+            Console.standardError.write(#"{"cosmovisor_version":\#(GoJSONText.quote(version)),"app_version":\#(raw)}"# + "\n")
+            return
+        }
+        Console.standardError.write("cosmovisor version: \(version)\n")
+        if cosmovisorOnly { return }
+        let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+        let binary = CurrentLink.binary(configuration.layout)
+        let result = try ChildCommand.run(binary, ["version"] + arguments, captureOutput: false)
+        if result.status != 0 { throw CommandFailure("failed to run version command: exit status \(result.status)") }
+    }
+}
+
+/// JSON string quoting for small outputs.
+enum GoJSONText {
+    /// `text` as a JSON string literal.
+    static func quote(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,69 @@
+import FleetCore
+import Foundation
+
+extension AgentConfiguration {
+    /// Cosmovisor's `validate()`: name, home, then the backup directory unless backups are skipped.
+    ///
+    /// Touches the file system: `$DAEMON_HOME/cosmovisor` must be a directory, and so must the backup
+    /// directory when backups are on.
+    func validationProblems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if name.isEmpty { problems.append(ConfigurationProblem("DAEMON_NAME is not set")) }
+        if home.isEmpty {
+            problems.append(ConfigurationProblem("DAEMON_HOME is not set"))
+        } else if !home.hasPrefix("/") {
+            problems.append(ConfigurationProblem("DAEMON_HOME must be an absolute path"))
+        } else {
+            switch Self.statDirectory(layout.root) {
+            case .failure(let reason): problems.append(ConfigurationProblem("cannot stat home dir: \(reason)"))
+            case .success(false): problems.append(ConfigurationProblem("\(layout.root) is not a directory"))
+            case .success(true): break
+            }
+        }
+        if skipBackup { return problems }
+        if backupDir.isEmpty {
+            problems.append(ConfigurationProblem("DAEMON_DATA_BACKUP_DIR must not be empty"))
+        } else if !backupDir.hasPrefix("/") {
+            problems.append(ConfigurationProblem("\(backupDir) must be an absolute path"))
+        } else {
+            switch Self.statDirectory(backupDir) {
+            case .failure(let reason):
+                problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory: \(reason)"))
+            case .success(false):
+                problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory"))
+            case .success(true): break
+            }
+        }
+        return problems
+    }
+
+    /// The minimal check `init` makes: name set, home set and absolute.
+    func minimalProblems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if name.isEmpty { problems.append(ConfigurationProblem("DAEMON_NAME is not set")) }
+        if home.isEmpty {
+            problems.append(ConfigurationProblem("DAEMON_HOME is not set"))
+        } else if !home.hasPrefix("/") {
+            problems.append(ConfigurationProblem("DAEMON_HOME must be an absolute path"))
+        }
+        return problems
+    }
+
+    /// `stat(2)`: whether `path` is a directory, or Go's `stat <path>: <reason>` text.
+    static func statDirectory(_ path: String) -> Result<Bool, StatFailure> {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            return .failure(StatFailure(code: code, description: "stat \(path): \(GoErrorText.errno(code))"))
+        }
+        return .success((info.st_mode & S_IFMT) == S_IFDIR)
+    }
+}
+
+/// A failed `stat(2)`, worded like Go's `*PathError`.
+struct StatFailure: Error, CustomStringConvertible {
+    /// The `errno` of `stat(2)`.
+    var code: Int32
+    /// `stat <path>: <reason>`.
+    var description: String
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+
+/// cobra's persistent root flag, accepted by every subcommand.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: [.customLong("cosmovisor-config"), .customShort("c")],
+        help: "Path to a cosmovisor config.toml; environment variables override its values."
+    )
+    var cosmovisorConfig: String = ""
+
+    /// The configuration: from the file when one was given, else from the environment (full validation).
+    func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError)
+        -> AgentConfiguration
+    {
+        try AgentConfiguration.fromFile(cosmovisorConfig, environment: environment)
+    }
+}

@@ -1,0 +1,111 @@
+import FleetCore
+import Foundation
+
+/// Builds the ``NodeStatus`` document `node-agent status` prints, from disk, the RPC and the state file.
+///
+/// Every source is optional: a missing link, binary, plan, key or RPC answer gives `nil` fields (and an
+/// `error` for the RPC), never a failure of the whole report.
+struct NodeStatusCollector {
+    /// The agent's configuration.
+    var configuration: AgentConfiguration
+    /// The clock (for `collected_at` and the child's uptime).
+    var now: @Sendable () -> Date = { Date() }
+
+    /// Collects the document.
+    func collect() async -> NodeStatus {
+        let layout = configuration.layout
+        let binaries = stagedBinaries(layout)
+        let target = AtomicSymlink.target(of: layout.current)
+        var current = NodeStatus.CurrentLink(target: target)
+        if let target {
+            let upgradesPrefix = "upgrades/"
+            current.upgrade = target.hasPrefix(upgradesPrefix) ? String(target.dropFirst(upgradesPrefix.count)) : nil
+            let selected = binaries.first { $0.name == (current.upgrade ?? CosmovisorLayout.genesisLinkTarget) }
+            current.sha256 = selected?.sha256
+            current.version = selected?.version
+        }
+        let (agent, child) = agentAndChild()
+        return NodeStatus(
+            collectedAt: AgentRuntimeState.timestamp(now()),
+            agent: agent,
+            daemonName: configuration.name,
+            daemonHome: configuration.home,
+            current: current,
+            binaries: binaries,
+            pendingPlan: pendingPlan(layout),
+            child: child,
+            chain: await ChainRPCClient.status(rpcURL: configuration.rpcURL),
+            consensus: ConsensusIdentity.read(layout),
+            disk: disk()
+        )
+    }
+
+    /// `genesis` then every `upgrades/*` directory, sorted by name.
+    func stagedBinaries(_ layout: CosmovisorLayout) -> [NodeStatus.StagedBinary] {
+        var result: [NodeStatus.StagedBinary] = []
+        if FileManager.default.fileExists(atPath: layout.genesisDirectory) {
+            result.append(BinaryInspector.inspect(name: CosmovisorLayout.genesisLinkTarget, path: layout.genesisBinary))
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.upgradesDirectory)) ?? []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            let directory = layout.upgradesDirectory + "/" + name
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                continue
+            }
+            result.append(BinaryInspector.inspect(name: name, path: directory + "/bin/" + layout.daemonName))
+        }
+        return result
+    }
+
+    /// The plan in `data/upgrade-info.json` unless it is the one `current` already records.
+    func pendingPlan(_ layout: CosmovisorLayout) -> NodeStatus.PlanInfo? {
+        guard let plan = try? UpgradePlan.read(from: layout.upgradeInfoFile, disableRecase: configuration.disableRecase)
+        else { return nil }
+        if let applied = try? UpgradePlan.read(from: layout.currentUpgradeRecord, disableRecase: configuration.disableRecase),
+            applied.name.lowercased() == plan.name.lowercased(), applied.height == plan.height
+        {
+            return nil
+        }
+        let staged = (try? plan.upgradeName()).map { FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0)) }
+        return NodeStatus.PlanInfo(
+            name: plan.name,
+            height: plan.height,
+            info: plan.info.isEmpty ? nil : plan.info,
+            binaryStaged: staged ?? false
+        )
+    }
+
+    /// The agent record, and the child record when a live agent wrote the state file.
+    func agentAndChild() -> (NodeStatus.AgentInfo, NodeStatus.ChildInfo?) {
+        let state = try? AgentRuntimeState.read(from: configuration.effectiveStateFile)
+        guard let state, ProcessIdentity.isRunningAgent(state.pid) else {
+            return (NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings), nil)
+        }
+        let agent = NodeStatus.AgentInfo(
+            version: state.version,
+            running: true,
+            pid: state.pid,
+            startedAt: state.startedAt,
+            settings: state.settings.isEmpty ? configuration.settings : state.settings
+        )
+        let started = state.child.startedAt.flatMap { try? Date($0, strategy: .iso8601) }
+        let child = NodeStatus.ChildInfo(
+            pid: state.child.pid,
+            startedAt: state.child.startedAt,
+            uptimeSeconds: state.child.pid == nil ? nil : started.map { max(0, now().timeIntervalSince($0)) },
+            starts: state.child.starts,
+            upgradesApplied: state.child.upgradesApplied,
+            state: state.child.state
+        )
+        return (agent, child)
+    }
+
+    /// Free and total bytes of the file system holding `DAEMON_HOME` (`statvfs`).
+    func disk() -> NodeStatus.DiskInfo? {
+        var info = statvfs()
+        guard statvfs(configuration.home, &info) == 0 else { return nil }
+        let unit = Int64(info.f_frsize)
+        return NodeStatus.DiskInfo(freeBytes: Int64(info.f_bavail) * unit, totalBytes: Int64(info.f_blocks) * unit)
+    }
+}

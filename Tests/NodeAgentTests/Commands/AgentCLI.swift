@@ -1,0 +1,41 @@
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// Runs the built `node-agent` binary with a clean environment (`env -i`), as an operator would.
+struct AgentCLI {
+    /// Settings that make log lines exact: no colour, no timestamp.
+    static let plainLogs = ["COSMOVISOR_COLOR_LOGS": "false", "COSMOVISOR_TIMEFORMAT_LOGS": ""]
+
+    /// The built binary.
+    static var binary: String { TestPaths.product("node-agent") }
+
+    /// Runs `program arguments…` (the binary, or a link to it) with exactly `environment` plus `PATH`.
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        input: String? = nil,
+        program: String? = nil
+    ) throws -> CommandResult {
+        var argv = ["/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin"]
+        argv += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        argv.append(program ?? binary)
+        argv += arguments
+        return try ProcessRunner.run(argv, input: input.map { Data($0.utf8) })
+    }
+
+    /// Writes an executable POSIX shell script fixture.
+    static func script(_ path: String, _ body: String, mode: Int = 0o755) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        try Data(("#!/bin/sh\n" + body + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    /// The permission bits of a file.
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+}
