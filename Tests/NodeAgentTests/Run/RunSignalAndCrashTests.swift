@@ -83,6 +83,21 @@ struct RunSignalAndCrashTests {
         #expect(try await second.wait() == .exited(0))
     }
 
+    @Test func aSecondAgentForTheSameHomeRefusesToStart() async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        try h.installBinary("genesis", script: "#!/bin/sh\necho up\nexec sleep 600\n")
+        let first = try h.start(["start"])
+        try await eventually("first agent running its child") { h.state()?.child.state == "running" }
+        let child = try #require(h.state()?.child.pid)
+        let second = try await h.run(["start"], timeout: .seconds(20))
+        #expect(second.process.exited == .exited(1))
+        #expect(second.stderr.contains("another node-agent (pid \(first.process.pid)) is running"), "\(second.stderr)")
+        #expect(ProcessProbe.isRunning(child), "the first agent's node is untouched")
+        first.process.signalGroup(SIGTERM)
+        #expect(try await first.wait() == .exited(0))
+    }
+
     @Test(arguments: ["stop", "backup", "switch", "pre-upgrade"])
     func killedAtEachStepOfAnUpgradeEndsInTheRightState(step: String) async throws {
         let h = try AgentHarness(daemon: "mockchaind")
