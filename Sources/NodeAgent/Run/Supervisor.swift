@@ -29,7 +29,6 @@ final class Supervisor {
     /// The decisions; owned by ``run()``'s task.
     var machine: StateMachine
     private var reader: PlanFileReader
-    private var children: [Int32: ChildProcess] = [:]
     /// The runtime state file's content as last written.
     var record: AgentRuntimeState
     var childStarts = 0
@@ -196,7 +195,6 @@ final class Supervisor {
         } catch {
             return .spawnFailed("launching process \(resolved) \(arguments.joined(separator: " ")) failed: \(error)")
         }
-        children[child.pid] = child
         var now = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         childStartedAt = now
