@@ -89,7 +89,8 @@ final class Supervisor {
                 }
             }
             var code: Int32 = 1
-            var queue: [StateMachine.Event] = [.start(applied: steps.appliedUpgrade())]
+            var queue: [StateMachine.Event] = []
+            continuation.yield(.event(.start(applied: steps.appliedUpgrade())))
             loop: for await input in inputs {
                 switch input {
                 case .event(let event): queue.append(event)

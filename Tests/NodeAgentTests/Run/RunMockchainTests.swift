@@ -14,7 +14,6 @@ struct RunMockchainTests {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain(blockInterval: "60ms")
-        try h.propose("v2", at: 30)
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
 
         // Before the upgrade, the state file (read by this other process) matches the processes and links on disk.
@@ -25,6 +24,8 @@ struct RunMockchainTests {
         #expect(before.child.pid != nil && h.nodePids() == [before.child.pid!], "\(h.nodePids())")
         #expect(before.child.upgradesApplied.isEmpty)
         #expect(h.currentTarget == "genesis")
+        let first = (h.blocks().last?.height ?? 0) + 10
+        try h.propose("v2", at: first)
 
         // Every read of the state file during the upgrade decodes (temp + fsync + rename).
         let layout = CosmovisorLayout(home: h.home, daemonName: h.daemon)
@@ -44,7 +45,7 @@ struct RunMockchainTests {
         #expect(after.child.starts == 3)
         #expect(h.currentTarget == "upgrades/v3")
         #expect(after.child.pid != nil && h.nodePids() == [after.child.pid!])
-        #expect(h.expectHistory([(30, "v2"), (height + 10, "v3")]) == nil, "\(h.expectHistory([(30, "v2"), (height + 10, "v3")]) ?? "")")
+        #expect(h.expectHistory([(first, "v2"), (height + 10, "v3")]) == nil, "\(h.expectHistory([(first, "v2"), (height + 10, "v3")]) ?? "")")
         #expect(agent.logLines.filter { $0.contains("upgrade detected, relaunching app=mockchaind") }.count == 2)
 
         agent.process.signalGroup(SIGTERM)
@@ -88,7 +89,7 @@ struct RunMockchainTests {
         let rpc = try h.setUpMockchain()
         let agent = try h.start(["start", "--home", h.home, "--halt-stay-up"], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running") { h.blocks().count >= 2 }
-        let upgradeHeight = h.blocks().last!.height + 25
+        let upgradeHeight = h.blocks().last!.height + 40
         // A manual plan (what `add-upgrade --upgrade-height` writes), long before its height.
         try UpgradePlan(name: "v2", height: Int64(upgradeHeight)).jsonData().write(to: URL(fileURLWithPath: h.infoPath))
         try await eventually("restart with --halt-height") {

@@ -22,7 +22,6 @@ struct RunStatusTests {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain(blockInterval: "60ms")
-        try h.propose("v2", at: 30)
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running and recorded") {
             h.blocks().count >= 3 && h.state()?.child.pid != nil && h.state()?.child.state == "running"
@@ -36,6 +35,7 @@ struct RunStatusTests {
         #expect(before.child?.state == "running")
         #expect(before.child?.upgradesApplied == [])
         #expect(before.pendingPlan == nil)
+        try h.propose("v2", at: (h.blocks().last?.height ?? 0) + 10)
 
         try await eventually("v2 running and recorded") {
             h.blocks().contains { $0.version == "v2" } && h.state()?.child.upgradesApplied == ["v2"]
