@@ -143,6 +143,15 @@ final class Supervisor {
                 try? await Task.sleep(for: grace)
                 continuation.yield(.event(.graceElapsed(pid: pid)))
             }
+        case .runStep(.switchBinary, let plan):
+            // Renames only (the flush is deferred), so it runs inline: one scheduling hop less on the switch path.
+            do {
+                try steps.switchBinary(plan)
+                crashHook("switch")
+                queue.append(.stepSucceeded(.switchBinary))
+            } catch {
+                queue.append(.stepFailed(.switchBinary, error.description))
+            }
         case .runStep(let step, let plan):
             let steps = self.steps
             let crashAt = settings.crashAt

@@ -1,3 +1,4 @@
+import FleetCore
 import FleetTestSupport
 import Foundation
 import Glibc
@@ -59,6 +60,14 @@ extension AgentHarness {
             if block.version != expected { return "block \(block) should be \(expected): \(blocks)" }
         }
         return nil
+    }
+
+    /// The height in `upgrades/<name>/upgrade-info.json` (the plan the agent switched to).
+    func recordedHeight(_ name: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: root + "/upgrades/\(name)/upgrade-info.json"),
+            let plan = try? UpgradePlan.decode(data)
+        else { return nil }
+        return Int(plan.height)
     }
 
     /// Live mockchaind processes started from this home's cosmovisor tree.
