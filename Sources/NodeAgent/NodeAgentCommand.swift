@@ -30,6 +30,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         PrepareUpgradeCommand.self,
         ShowUpgradeInfoCommand.self,
         StatusCommand.self,
+        RunCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// `node-agent run <args…>`: start `current/bin/$DAEMON_NAME <args…>` and apply its upgrades (cosmovisor `run`).
+///
+/// Every argument after `run` goes to the child unchanged, flags included:
+/// `node-agent run start --home X --foo` runs `<daemon> start --home X --foo`. Only a leading
+/// `--cosmovisor-config <path>` (`-c`), as cosmovisor accepts it, is taken by the agent.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an APP command.",
+        discussion: "Run an APP command. This command is intended to be used by the cosmovisor binary."
+    )
+
+    /// The child's arguments, verbatim.
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the node binary unchanged.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let (configPath, childArguments) = Self.splitConfigFlag(arguments)
+        let configuration = try AgentConfiguration.fromFile(configPath, environment: environment)
+        let settings = RunSettings(configuration: configuration, arguments: childArguments, environment: environment)
+        // Like cosmovisor, the child inherits the root as its working directory (§5.1 step 2, Appendix A.8).
+        guard chdir(settings.root) == 0 else {
+            throw CommandFailure("chdir \(settings.root): \(String(cString: strerror(errno)))")
+        }
+        let code = await Supervisor(settings: settings, logger: AgentLogger.make(configuration)).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Takes a leading `--cosmovisor-config <path>`, `--cosmovisor-config=<path>` or `-c <path>` off the
+    /// arguments; everything else belongs to the child.
+    static func splitConfigFlag(_ arguments: [String]) -> (path: String, rest: [String]) {
+        guard let first = arguments.first else { return ("", arguments) }
+        if first.hasPrefix("--cosmovisor-config=") {
+            return (String(first.dropFirst("--cosmovisor-config=".count)), Array(arguments.dropFirst()))
+        }
+        if ["--cosmovisor-config", "-c"].contains(first), arguments.count >= 2 {
+            return (arguments[1], Array(arguments.dropFirst(2)))
+        }
+        return ("", arguments)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Glibc
+
+/// Tells the node's latest committed height, for the height gate (cosmovisor §5.4 step 6, made robust).
+///
+/// First the CometBFT RPC `/status` (`NODE_AGENT_RPC_URL`), which costs one local HTTP request instead of
+/// cosmovisor's `<app> status` subprocess per poll; when the RPC does not answer (the node has exited or
+/// not opened it yet), `<current bin> status --home <home>` as cosmovisor does.
+struct HeightSource: Sendable {
+    var rpcURL: String
+    var binary: String
+    var home: String
+
+    /// The height, or `nil` when neither source could tell.
+    func height() async -> Int64? {
+        let rpc = rpcURL
+        if let body = await BlockingWork.run({ HeightSource.httpGet(rpc, path: "/status", timeoutMS: 1000) }),
+            let height = HeightSource.parseHeight(body)
+        {
+            return height
+        }
+        guard let run = try? await ChildProcess.capture(binary, arguments: ["status", "--home", home], timeout: .seconds(10)),
+            run.status.isSuccess
+        else { return nil }
+        return HeightSource.parseHeight(Data(run.output.utf8))
+    }
+
+    /// `result.sync_info.latest_block_height`, `sync_info.…` or `SyncInfo.…` (older SDKs), string or number.
+    static func parseHeight(_ data: Data) -> Int64? {
+        guard var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        if let result = object["result"] as? [String: Any] { object = result }
+        let sync = (object["sync_info"] ?? object["SyncInfo"]) as? [String: Any]
+        switch sync?["latest_block_height"] {
+        case let text as String: return Int64(text)
+        case let number as NSNumber: return number.int64Value
+        default: return nil
+        }
+    }
+
+    /// A minimal HTTP/1.0 GET over a plain TCP socket, with connect and read deadlines.
+    static func httpGet(_ url: String, path: String, timeoutMS: Int32) -> Data? {
+        var rest = Substring(url)
+        guard rest.hasPrefix("http://") else { return nil }
+        rest = rest.dropFirst(7)
+        let authority = rest.prefix { $0 != "/" }
+        let base = rest.dropFirst(authority.count)
+        let requestPath = (base.hasSuffix("/") ? String(base.dropLast()) : String(base)) + path
+        let host: String
+        let port: String
+        if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            port = String(authority[authority.index(after: colon)...])
+        } else {
+            host = String(authority)
+            port = "80"
+        }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, port, &hints, &info) == 0, let address = info else { return nil }
+        defer { freeaddrinfo(info) }
+        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
+            guard errno == EINPROGRESS, wait(fd, Int16(POLLOUT), timeoutMS) else { return nil }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            guard error == 0 else { return nil }
+        }
+        let request = Array("GET \(requestPath) HTTP/1.0\r\nHost: \(authority)\r\nConnection: close\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                guard wait(fd, Int16(POLLOUT), timeoutMS) else { return nil }
+            } else {
+                return nil
+            }
+        }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while response.count < 1 << 20 {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                response += buffer[0..<n]
+            } else if n == 0 {
+                break
+            } else if errno == EAGAIN || errno == EINTR {
+                guard wait(fd, Int16(POLLIN), timeoutMS) else { return nil }
+            } else {
+                return nil
+            }
+        }
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard response.starts(with: Array("HTTP/1.".utf8)),
+            response.count > 12, response[9] == UInt8(ascii: "2"),
+            let split = (0...(response.count - 4)).first(where: { Array(response[$0..<$0 + 4]) == separator })
+        else { return nil }
+        return Data(response[(split + 4)...])
+    }
+
+    private static func wait(_ fd: Int32, _ events: Int16, _ timeoutMS: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: events, revents: 0)
+        while true {
+            let ready = poll(&entry, 1, timeoutMS)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
+    }
+}

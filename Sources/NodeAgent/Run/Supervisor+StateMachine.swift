@@ -1,0 +1,377 @@
+import Glibc
+
+extension Supervisor {
+    /// The supervisor's decisions: events in, actions out. No I/O, no clock, no tasks.
+    ///
+    /// ```mermaid
+    /// stateDiagram-v2
+    ///     [*] --> idle
+    ///     idle --> preflight: start / checkPlan
+    ///     preflight --> spawning: no pending plan / spawn
+    ///     preflight --> preflightGate: pending plan / queryHeight
+    ///     preflightGate --> upgrading: height reached (fix 2: before any child)
+    ///     preflightGate --> spawning: not reached / spawn(--halt-height H)
+    ///     spawning --> running: childSpawned
+    ///     spawning --> finished: spawnFailed / exit 1
+    ///     running --> running: planObserved, tick / queryHeight
+    ///     running --> stopping: height reached / TERM+timer or KILL
+    ///     running --> stopping: new future plan / restart with --halt-height
+    ///     running --> exited: childExited / checkPlan
+    ///     stopping --> stopping: graceElapsed / KILL
+    ///     stopping --> upgrading: childExited (reaped) / first step
+    ///     stopping --> spawning: childExited, reschedule / spawn(--halt-height H)
+    ///     exited --> upgrading: pending plan, height reached
+    ///     exited --> finished: otherwise / exit 0 or 1
+    ///     upgrading --> upgrading: stepSucceeded / next step (delay, backup, script, switch, pre-upgrade)
+    ///     upgrading --> preflight: done, restart on / checkPlan
+    ///     upgrading --> finished: done and restart off, or stepFailed / exit
+    ///     finished --> [*]
+    /// ```
+    ///
+    /// TERM, INT and QUIT are forwarded to the child's group and end the loop once the child has exited;
+    /// HUP is only forwarded. A signal during an upgrade lets the current upgrade finish, then exits.
+    /// Events that arrive late (a height answer for a plan no longer waited for, a grace timer for a
+    /// child already reaped, a watcher event while upgrading) are real races and are ignored.
+    struct StateMachine {
+        private enum AfterStop: Equatable {
+            case upgrade(RunPlan)
+            case respawn(haltHeight: Int64)
+        }
+
+        private enum State: Equatable {
+            case idle
+            case preflight
+            case preflightGate(RunPlan)
+            case spawning(haltHeight: Int64?)
+            case running(pid: Int32, haltHeight: Int64?, gate: RunPlan?)
+            case stopping(pid: Int32, then: AfterStop, killed: Bool)
+            case exited(ChildExit, gate: RunPlan?)
+            case upgrading(RunPlan, UpgradeStep)
+            case finished
+        }
+
+        private var state: State = .idle
+        private let settings: Settings
+        private var applied: AppliedUpgrade = .genesis
+        private var pending: RunPlan?
+        private var pendingIsFresh = false
+        private var lastProblem: PlanProblem?
+        private var skippedLogged: Set<RunPlan> = []
+        private var shutdownRequested = false
+        private var deferredSignal: Int32?
+        private var upgradesApplied: [String] = []
+
+        init(settings: Settings) {
+            self.settings = settings
+        }
+
+        /// The part of the state the runtime state file shows.
+        var snapshot: Snapshot {
+            var pid: Int32?
+            var halt: Int64?
+            let phase: String
+            switch state {
+            case .idle: phase = "starting"
+            case .preflight, .preflightGate: phase = "checking"
+            case .spawning(let h): phase = "starting-child"; halt = h
+            case .running(let p, let h, _): phase = "running"; pid = p; halt = h
+            case .stopping(let p, _, _): phase = "stopping"; pid = p
+            case .exited: phase = "child-exited"
+            case .upgrading(_, let step): phase = "upgrading:\(step)"
+            case .finished: phase = "finished"
+            }
+            return Snapshot(
+                phase: phase,
+                childPid: pid,
+                haltHeight: halt,
+                pendingPlan: pending,
+                applied: applied,
+                upgradesApplied: upgradesApplied
+            )
+        }
+
+        /// Feeds one event and returns what to do, in order.
+        mutating func handle(_ event: Event) -> [Action] {
+            switch event {
+            case .start(let record):
+                guard state == .idle else { preconditionFailure("\(event) in \(state)") }
+                applied = record
+                state = .preflight
+                return [.checkPlan]
+            case .planObserved(let observation):
+                return planObserved(observation)
+            case .heightObserved(let plan, let height):
+                return heightObserved(plan, height)
+            case .tick:
+                guard case .running(let pid, let halt, nil) = state, let plan = pending else { return [] }
+                state = .running(pid: pid, haltHeight: halt, gate: plan)
+                return [.queryHeight(plan)]
+            case .childSpawned(let pid):
+                guard case .spawning(let halt) = state else { preconditionFailure("\(event) in \(state)") }
+                state = .running(pid: pid, haltHeight: halt, gate: nil)
+                guard let signal = deferredSignal else { return [] }
+                deferredSignal = nil
+                return [.signalGroup(pid: pid, signal: signal)]
+            case .spawnFailed(let message):
+                state = .finished
+                return [.exit(code: 1, error: message)]
+            case .childExited(let status):
+                return childExited(status)
+            case .graceElapsed(let pid):
+                guard case .stopping(pid, let then, false) = state else { return [] }
+                state = .stopping(pid: pid, then: then, killed: true)
+                return [.log(.graceExceeded), .signalGroup(pid: pid, signal: SIGKILL)]
+            case .signalReceived(let signal):
+                return signalReceived(signal)
+            case .stepSucceeded(let step):
+                guard case .upgrading(let plan, step) = state else { preconditionFailure("\(event) in \(state)") }
+                if step == .switchBinary {
+                    applied = AppliedUpgrade(name: plan.name, height: plan.height)
+                    upgradesApplied.append(plan.name)
+                    pending = nil
+                }
+                return next(after: step, plan)
+            case .stepFailed(let step, let message):
+                guard case .upgrading(_, step) = state else { preconditionFailure("\(event) in \(state)") }
+                state = .finished
+                return [.exit(code: 1, error: message)]
+            case .preUpgradeExited(let status):
+                guard case .upgrading(let plan, .preUpgrade(let attempt)) = state else {
+                    preconditionFailure("\(event) in \(state)")
+                }
+                return preUpgradeExited(status, attempt: attempt, plan)
+            }
+        }
+
+        // MARK: - Detection and the height gate
+
+        /// Whether a plan still has to be applied: not the applied one, later than it, not skipped.
+        private mutating func pendingPlan(from observation: PlanObservation) -> (plan: RunPlan?, notices: [Action]) {
+            switch observation {
+            case .missing:
+                lastProblem = nil
+                return (nil, [])
+            case .invalid(let problem):
+                defer { lastProblem = problem }
+                return (nil, problem == lastProblem ? [] : [.log(.invalidPlan(problem))])
+            case .plan(let plan, let fresh):
+                lastProblem = nil
+                pendingIsFresh = fresh
+                guard plan.name.lowercased() != applied.name.lowercased(), plan.height > applied.height else {
+                    return (nil, [])
+                }
+                if settings.skipHeights.contains(plan.height) {
+                    return (nil, skippedLogged.insert(plan).inserted ? [.log(.planSkipped(plan))] : [])
+                }
+                return (plan, [])
+            }
+        }
+
+        /// The gate: the node has committed the block before the upgrade height (x/upgrade and
+        /// `--halt-height` both stop before executing H; CometBFT's block store may already show H).
+        ///
+        /// When no source knows the height and the child has exited after writing the file during its run,
+        /// the file is trusted: that is the node failing at its upgrade height, and refusing it is the
+        /// crash loop of cosmos-sdk #22731/#25097. A plan written before the child started never passes
+        /// without a height (#22167).
+        private func isDue(_ plan: RunPlan, height: Int64?, childGone: Bool = false) -> Bool {
+            guard let height else { return childGone && pendingIsFresh }
+            return height + 1 >= plan.height
+        }
+
+        private mutating func planObserved(_ observation: PlanObservation) -> [Action] {
+            let (plan, notices) = pendingPlan(from: observation)
+            switch state {
+            case .preflight:
+                pending = plan
+                guard let plan else { return notices + spawn(haltHeight: nil) }
+                state = .preflightGate(plan)
+                return notices + [.queryHeight(plan)]
+            case .running(let pid, let halt, let gate):
+                pending = plan
+                guard let plan, gate == nil else { return notices }
+                state = .running(pid: pid, haltHeight: halt, gate: plan)
+                return notices + [.queryHeight(plan)]
+            case .exited(let status, nil):
+                pending = plan
+                guard let plan else { return notices + finish(status) }
+                state = .exited(status, gate: plan)
+                return notices + [.queryHeight(plan)]
+            default:
+                return notices
+            }
+        }
+
+        private mutating func heightObserved(_ plan: RunPlan, _ height: Int64?) -> [Action] {
+            switch state {
+            case .preflightGate(plan):
+                if isDue(plan, height: height) { return beginUpgrade(plan) }
+                return [.log(.planScheduled(plan))] + spawn(haltHeight: plan.height)
+            case .running(let pid, let halt, plan):
+                state = .running(pid: pid, haltHeight: halt, gate: nil)
+                guard pending == plan else { return [] }
+                if isDue(plan, height: height) {
+                    return stop(pid: pid, then: .upgrade(plan))
+                }
+                if height != nil, halt != plan.height, !shutdownRequested {
+                    return [.log(.planScheduled(plan))] + stop(pid: pid, then: .respawn(haltHeight: plan.height))
+                }
+                return []
+            case .exited(let status, plan):
+                if isDue(plan, height: height, childGone: true) { return beginUpgrade(plan) }
+                return finish(status)
+            default:
+                return []
+            }
+        }
+
+        // MARK: - The child
+
+        private mutating func spawn(haltHeight: Int64?) -> [Action] {
+            if shutdownRequested {
+                state = .finished
+                return [.exit(code: 0, error: nil)]
+            }
+            state = .spawning(haltHeight: haltHeight)
+            return [.spawn(haltHeight: haltHeight)]
+        }
+
+        private mutating func stop(pid: Int32, then: AfterStop) -> [Action] {
+            state = .stopping(pid: pid, then: then, killed: !settings.shutdownGrace)
+            if settings.shutdownGrace {
+                return [
+                    .log(.shuttingDown), .log(.sentInterrupt), .signalGroup(pid: pid, signal: SIGTERM),
+                    .startGraceTimer(pid: pid),
+                ]
+            }
+            return [.log(.shuttingDown), .signalGroup(pid: pid, signal: SIGKILL)]
+        }
+
+        private mutating func childExited(_ status: ChildExit) -> [Action] {
+            switch state {
+            case .running(let pid, _, _):
+                // Whatever is left of the child's group goes with it.
+                let cleanup = Action.signalGroup(pid: pid, signal: SIGKILL)
+                if shutdownRequested {
+                    state = .finished
+                    return [cleanup, .exit(code: shutdownCode(status), error: nil)]
+                }
+                state = .exited(status, gate: nil)
+                return [cleanup, .checkPlan]
+            case .stopping(let pid, let then, let killed):
+                var actions: [Action] = [.signalGroup(pid: pid, signal: SIGKILL)]
+                if !killed { actions.insert(.log(.exitedNormally), at: 0) }
+                if shutdownRequested {
+                    state = .finished
+                    return actions + [.exit(code: 0, error: nil)]
+                }
+                switch then {
+                case .upgrade(let plan): return actions + beginUpgrade(plan)
+                case .respawn(let halt): return actions + spawn(haltHeight: halt)
+                }
+            default:
+                preconditionFailure("childExited(\(status)) in \(state)")
+            }
+        }
+
+        private func shutdownCode(_ status: ChildExit) -> Int32 {
+            switch status {
+            case .exited(0), .signaled(SIGTERM), .signaled(SIGINT), .signaled(SIGQUIT): return 0
+            default: return 1
+            }
+        }
+
+        private mutating func finish(_ status: ChildExit) -> [Action] {
+            state = .finished
+            if status.isSuccess { return [.exit(code: 0, error: nil)] }
+            return [.exit(code: 1, error: status.description)]
+        }
+
+        private mutating func signalReceived(_ signal: Int32) -> [Action] {
+            let terminating = signal != SIGHUP
+            switch state {
+            case .running(let pid, _, _), .stopping(let pid, _, _):
+                if terminating { shutdownRequested = true }
+                return [.signalGroup(pid: pid, signal: signal)]
+            case .spawning:
+                if terminating { shutdownRequested = true }
+                deferredSignal = signal
+                return []
+            case .upgrading:
+                if terminating { shutdownRequested = true }
+                return []
+            case .idle, .preflight, .preflightGate, .exited:
+                guard terminating else { return [] }
+                state = .finished
+                return [.exit(code: 0, error: nil)]
+            case .finished:
+                return []
+            }
+        }
+
+        // MARK: - Applying an upgrade
+
+        private var steps: [UpgradeStep] {
+            var steps: [UpgradeStep] = []
+            if settings.restartDelay { steps.append(.delay) }
+            if settings.backup { steps.append(.backup) }
+            if settings.customPreUpgrade { steps.append(.customPreUpgrade) }
+            return steps + [.switchBinary, .preUpgrade(attempt: 0)]
+        }
+
+        private mutating func beginUpgrade(_ plan: RunPlan) -> [Action] {
+            pending = plan
+            return start(steps[0], plan)
+        }
+
+        private mutating func start(_ step: UpgradeStep, _ plan: RunPlan) -> [Action] {
+            if case .preUpgrade(let attempt) = step, attempt > settings.preUpgradeMaxRetries {
+                state = .finished
+                let max = settings.preUpgradeMaxRetries
+                return [.exit(code: 1, error: "pre-upgrade command failed. reached max attempt of retries - \(max)")]
+            }
+            state = .upgrading(plan, step)
+            return [.runStep(step, plan)]
+        }
+
+        private mutating func next(after step: UpgradeStep, _ plan: RunPlan) -> [Action] {
+            let all = steps
+            guard let index = all.firstIndex(of: step), index + 1 < all.count else {
+                preconditionFailure("no step after \(step)")
+            }
+            return start(all[index + 1], plan)
+        }
+
+        private mutating func preUpgradeExited(_ status: ChildExit, attempt: Int, _ plan: RunPlan) -> [Action] {
+            switch status {
+            case .exited(0):
+                return [.log(.preUpgradeSucceeded)] + upgradeDone()
+            case .exited(1):
+                return [.log(.preUpgradeNotImplemented)] + upgradeDone()
+            case .exited(30):
+                state = .finished
+                return [.exit(code: 1, error: "pre-upgrade command failed : exit status 30")]
+            case .exited(31):
+                let counter = attempt + 1
+                return [.log(.preUpgradeRetrying(attempt: counter, status: status))]
+                    + start(.preUpgrade(attempt: counter), plan)
+            default:
+                // cosmovisor treats every other failure as success (§5.6); kept for compatibility.
+                return [.log(.preUpgradeSucceeded)] + upgradeDone()
+            }
+        }
+
+        private mutating func upgradeDone() -> [Action] {
+            if shutdownRequested {
+                state = .finished
+                return [.exit(code: 0, error: nil)]
+            }
+            guard settings.restartAfterUpgrade else {
+                state = .finished
+                return [.log(.restartOff), .exit(code: 0, error: nil)]
+            }
+            state = .preflight
+            return [.log(.relaunching), .checkPlan]
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import FleetCore
+import Glibc
+
+extension Supervisor.StateMachine {
+    /// The settings that change decisions (all I/O parameters stay in the shell).
+    struct Settings: Sendable, Equatable {
+        /// `DAEMON_RESTART_AFTER_UPGRADE`.
+        var restartAfterUpgrade = true
+        /// `DAEMON_RESTART_DELAY` > 0.
+        var restartDelay = false
+        /// `DAEMON_SHUTDOWN_GRACE` > 0: TERM first, KILL when the grace runs out.
+        var shutdownGrace = false
+        /// Not `UNSAFE_SKIP_BACKUP`.
+        var backup = true
+        /// `COSMOVISOR_CUSTOM_PREUPGRADE` is set.
+        var customPreUpgrade = false
+        /// `DAEMON_PREUPGRADE_MAX_RETRIES`.
+        var preUpgradeMaxRetries = 0
+        /// Heights from the child's `--unsafe-skip-upgrades`.
+        var skipHeights: Set<Int64> = []
+    }
+
+    /// The upgrade `current` points at (`current/upgrade-info.json`); empty name and height 0 at genesis.
+    struct AppliedUpgrade: Sendable, Equatable {
+        var name: String
+        var height: Int64
+        static let genesis = AppliedUpgrade(name: "", height: 0)
+    }
+
+    /// One step of applying an upgrade, in cosmovisor's order (§5.2 step 7).
+    enum UpgradeStep: Sendable, Equatable, Hashable, CustomStringConvertible {
+        case delay
+        case backup
+        case customPreUpgrade
+        case switchBinary
+        /// `<new bin> pre-upgrade`; `attempt` counts failures so far (cosmovisor's `counter`).
+        case preUpgrade(attempt: Int)
+
+        var description: String {
+            switch self {
+            case .delay: return "delay"
+            case .backup: return "backup"
+            case .customPreUpgrade: return "custom-pre-upgrade"
+            case .switchBinary: return "switch"
+            case .preUpgrade: return "pre-upgrade"
+            }
+        }
+    }
+
+    /// What reading `data/upgrade-info.json` gave.
+    enum PlanObservation: Sendable, Equatable {
+        case missing
+        case invalid(PlanProblem)
+        /// A valid plan; `writtenSinceSpawn` when the file changed after the last child started
+        /// (the node wrote it at its upgrade height, or a plan was added while it ran).
+        case plan(RunPlan, writtenSinceSpawn: Bool)
+    }
+
+    /// Everything that can happen to the supervisor.
+    enum Event: Sendable, Equatable {
+        /// The shell is ready; `applied` is the current-upgrade record.
+        case start(applied: AppliedUpgrade)
+        /// `data/upgrade-info.json` was read (after an inotify event, a changed stat, or a `checkPlan`).
+        case planObserved(PlanObservation)
+        /// The node's height, `nil` when no source could tell.
+        case heightObserved(RunPlan, Int64?)
+        /// The poll interval elapsed.
+        case tick
+        case childSpawned(pid: Int32)
+        case spawnFailed(String)
+        case childExited(ChildExit)
+        /// `DAEMON_SHUTDOWN_GRACE` ran out for the child with this pid.
+        case graceElapsed(pid: Int32)
+        /// TERM, INT, QUIT or HUP reached the agent.
+        case signalReceived(Int32)
+        case stepSucceeded(UpgradeStep)
+        case stepFailed(UpgradeStep, String)
+        case preUpgradeExited(ChildExit)
+    }
+
+    /// Decisions worth a log line; the shell renders them with cosmovisor's exact text.
+    enum Notice: Sendable, Equatable {
+        case invalidPlan(PlanProblem)
+        case planSkipped(RunPlan)
+        case planScheduled(RunPlan)
+        case shuttingDown
+        case sentInterrupt
+        case exitedNormally
+        case graceExceeded
+        case preUpgradeSucceeded
+        case preUpgradeNotImplemented
+        case preUpgradeRetrying(attempt: Int, status: ChildExit)
+        case relaunching
+        case restartOff
+    }
+
+    /// What the shell must do.
+    enum Action: Sendable, Equatable {
+        /// Read `data/upgrade-info.json` now and answer with `planObserved`.
+        case checkPlan
+        /// Ask the node's height and answer with `heightObserved`.
+        case queryHeight(RunPlan)
+        /// Start `current/bin/<daemon>` with the run arguments, plus `--halt-height H` when given.
+        case spawn(haltHeight: Int64?)
+        /// Send a signal to the child's whole process group.
+        case signalGroup(pid: Int32, signal: Int32)
+        /// Answer with `graceElapsed(pid:)` after `DAEMON_SHUTDOWN_GRACE`.
+        case startGraceTimer(pid: Int32)
+        /// Perform one upgrade step and answer with `stepSucceeded`/`stepFailed` (`preUpgradeExited` for pre-upgrade).
+        case runStep(UpgradeStep, RunPlan)
+        case log(Notice)
+        /// Stop supervising and exit with this code; `error` is printed as `Error: …`.
+        case exit(code: Int32, error: String?)
+    }
+
+    /// What the state file shows (`node-agent status --json` reads it from another process).
+    struct Snapshot: Sendable, Equatable {
+        var phase: String
+        var childPid: Int32?
+        var haltHeight: Int64?
+        var pendingPlan: RunPlan?
+        var applied: AppliedUpgrade
+        var upgradesApplied: [String]
+    }
+}
+
+extension Supervisor.StateMachine.Settings {
+    /// Heights from cosmovisor's `--unsafe-skip-upgrades` in the child's args (§5.11, FleetCore ``SkipHeights``).
+    static func skipHeights(in args: [String]) -> Set<Int64> {
+        Set(SkipHeights.parse(args))
+    }
+}

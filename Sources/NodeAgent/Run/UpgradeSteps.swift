@@ -1,0 +1,133 @@
+import FleetCore
+import Foundation
+import Glibc
+import Logging
+
+/// The effects of applying one upgrade (cosmovisor §5.5–5.7), one method per step of the state machine.
+struct UpgradeSteps: Sendable {
+    var settings: RunSettings
+    var logger: Logger
+    /// Flushes the switch's renames in the background; `nil` flushes at once.
+    var durability: DeferredDurability?
+
+    /// Creates the steps; without a logger they log nothing.
+    init(
+        settings: RunSettings,
+        logger: Logger = Logger(label: "node-agent.run", factory: { _ in SwiftLogNoOpLogHandler() }),
+        durability: DeferredDurability? = nil
+    ) {
+        self.settings = settings
+        self.logger = logger
+        self.durability = durability
+    }
+
+    /// `DAEMON_RESTART_DELAY`.
+    func delay() async {
+        try? await Task.sleep(for: settings.restartDelay)
+    }
+
+    /// Copies `data/` to `<DAEMON_DATA_BACKUP_DIR>/data-backup-<Y>-<M>-<D>` (local date, no zero padding),
+    /// merging into an existing directory as cosmovisor does.
+    func backup(_ plan: RunPlan) async throws(StepError) {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        let name = "data-backup-\(parts.tm_year + 1900)-\(parts.tm_mon + 1)-\(parts.tm_mday)"
+        let destination = settings.backupDirectory + "/" + name
+        let started = Date()
+        logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
+        guard mkdir(destination, 0o755) == 0 || errno == EEXIST else {
+            throw StepError("error while taking data backup: mkdir \(destination): \(String(cString: strerror(errno)))")
+        }
+        let run: CapturedRun
+        do {
+            run = try await ChildProcess.capture("/bin/cp", arguments: ["-a", settings.dataDirectory + "/.", destination + "/"])
+        } catch {
+            throw StepError("error while taking data backup: \(error)")
+        }
+        guard run.status.isSuccess else { throw StepError("error while taking data backup: cp \(run.status)") }
+        let finished = Date()
+        logger.info(
+            "backup completed",
+            metadata: [
+                "backup saved at": "\(destination)",
+                "backup completion time": "\(finished)",
+                "time taken to complete backup": "\(finished.timeIntervalSince(started))s",
+            ]
+        )
+    }
+
+    /// `COSMOVISOR_CUSTOM_PREUPGRADE`: `<root>/<value> <name as written> <height>` in `$DAEMON_HOME`.
+    func customPreUpgrade(_ plan: RunPlan) async throws(StepError) {
+        let script = settings.root + "/" + settings.customPreUpgrade
+        logger.info("looking for COSMOVISOR_CUSTOM_PREUPGRADE file", metadata: ["file": "\(script)"])
+        var info = stat()
+        guard stat(script, &info) == 0 else {
+            logger.error("COSMOVISOR_CUSTOM_PREUPGRADE file missing", metadata: ["file": "\(script)"])
+            throw .errno("stat \(script)", errno)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw StepError("COSMOVISOR_CUSTOM_PREUPGRADE: \((script as NSString).lastPathComponent) is not a regular file")
+        }
+        if info.st_mode & S_IXUSR == 0, chmod(script, info.st_mode | S_IXUSR) != 0 {
+            logger.error("COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
+            throw StepError("COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
+        }
+        let run: CapturedRun
+        do {
+            run = try await ChildProcess.capture(script, arguments: [plan.rawName, "\(plan.height)"], directory: settings.home)
+        } catch {
+            throw StepError("\(error)")
+        }
+        guard run.status.isSuccess else { throw StepError("\(run.status)") }
+        logger.info(
+            "COSMOVISOR_CUSTOM_PREUPGRADE result",
+            metadata: [
+                "command": "\(script)", "argv1": "\(plan.rawName)", "argv2": "\(plan.height)", "result": "\(run.output)",
+            ]
+        )
+    }
+
+    /// Points `current` at `upgrades/<dir>`: the record is written first, then the link is renamed into place,
+    /// so a crash leaves either the old state or the complete new one.
+    func switchBinary(_ plan: RunPlan) throws(StepError) {
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(plan.name, recase: false)
+        } catch {
+            throw StepError("\(error)")
+        }
+        let layout = settings.layout
+        do {
+            try RunLinks.ensureBinary(layout.upgradeBinary(for: name))
+        } catch {
+            throw StepError("binary not present, downloading disabled: \(error)")
+        }
+        try RunLinks.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+        try RunLinks.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
+        // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
+        if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), schedule.remove(named: plan.name) {
+            try? schedule.write(to: layout.manualUpgradesFile)
+        }
+    }
+
+    /// `<current bin> pre-upgrade`, in the agent's working directory (the root), stdout captured.
+    func preUpgrade() async -> ChildExit {
+        do {
+            let run = try await ChildProcess.capture(settings.currentBinary, arguments: ["pre-upgrade"])
+            if run.status.isSuccess { logger.info("pre-upgrade result", metadata: ["result": "\(run.output)"]) }
+            return run.status
+        } catch {
+            // Cannot execute: cosmovisor counts this as "some other failure", i.e. success.
+            return .exited(127)
+        }
+    }
+
+    /// The current-upgrade record behind `current` (`current/upgrade-info.json`); genesis when absent.
+    func appliedUpgrade() -> Supervisor.StateMachine.AppliedUpgrade {
+        guard let data = FileManager.default.contents(atPath: settings.currentLink + "/upgrade-info.json"),
+            case .success(let plan) = RunPlan.parse(data, path: "", disableRecase: true)
+        else { return .genesis }
+        return .init(name: plan.name, height: plan.height)
+    }
+}

@@ -1,0 +1,126 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Glibc
+import Testing
+
+@testable import NodeAgent
+
+/// Signals reach the child's whole group; a killed agent is restarted into the right state.
+@Suite(.timeLimit(.minutes(2)))
+struct RunSignalAndCrashTests {
+    /// A child that records the signals it gets and starts a grandchild (python, so that SIGINT/SIGQUIT,
+    /// ignored for `&` jobs of a non-interactive sh, can still be caught) that records its own.
+    static let recordingChild = """
+        #!/bin/sh
+        rec="$1"
+        python3 -c '
+        import signal, sys, time
+        def h(s, f):
+            with open(sys.argv[1] + "/grandchild", "a") as out:
+                out.write(signal.Signals(s).name + "\\n")
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            signal.signal(s, h)
+        open(sys.argv[1] + "/grandchild.ready", "w").close()
+        while True:
+            time.sleep(0.05)
+        ' "$rec" &
+        echo $! > "$rec/grandchild.pid"
+        trap 'echo SIGHUP >> "$rec/child"' HUP
+        trap 'echo SIGTERM >> "$rec/child"; exit 0' TERM
+        trap 'echo SIGINT >> "$rec/child"; exit 0' INT
+        trap 'echo SIGQUIT >> "$rec/child"; exit 0' QUIT
+        touch "$rec/child.ready"
+        while :; do sleep 0.05; done
+        """
+
+    @Test(arguments: [SIGTERM, SIGINT, SIGQUIT])
+    func signalsReachTheWholeProcessGroup(signal: Int32) async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        try h.installBinary("genesis", script: Self.recordingChild)
+        let rec = h.directory + "/rec"
+        try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
+        let agent = try h.start([rec])
+        try await eventually("fixture ready") {
+            FileManager.default.fileExists(atPath: rec + "/child.ready") && FileManager.default.fileExists(atPath: rec + "/grandchild.ready")
+        }
+        let read = { (name: String) in (try? String(contentsOfFile: rec + "/" + name, encoding: .utf8)) ?? "" }
+        kill(agent.process.pid, SIGHUP)
+        try await eventually("HUP recorded") { read("child") == "SIGHUP\n" && read("grandchild") == "SIGHUP\n" }
+        #expect(agent.process.exited == nil, "HUP is forwarded, not fatal")
+
+        kill(agent.process.pid, signal)
+        let name = ChildExit.signalName(signal) == "interrupt" ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "SIGQUIT"
+        #expect(try await agent.wait(timeout: .seconds(20)) == .exited(0), "\(agent.stderr)")
+        #expect(read("child") == "SIGHUP\n\(name)\n")
+        #expect(read("grandchild").hasPrefix("SIGHUP\n\(name)\n"), "\(read("grandchild"))")
+        // The grandchild survived the signal; the agent removes what is left of the group after the child exits.
+        let grandchild = try #require(Int32(read("grandchild.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await eventually("grandchild gone", timeout: .seconds(5)) { !ProcessProbe.isRunning(grandchild) }
+    }
+
+    @Test func aChildLeftByAKilledAgentIsStoppedNotDoubled() async throws {
+        let h = try AgentHarness(daemon: "mockchaind")
+        defer { h.cleanUp() }
+        let rpc = try h.setUpMockchain()
+        let first = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        try await eventually("v1 running") { h.blocks().count >= 2 }
+        let orphan = try #require(h.nodePids().first)
+        kill(first.process.pid, SIGKILL)
+        #expect(try await first.wait() == .signaled(SIGKILL))
+        #expect(ProcessProbe.isRunning(orphan), "the node outlives a SIGKILLed agent")
+
+        let second = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        try await eventually("a new child") { h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid }
+        #expect(!ProcessProbe.isRunning(orphan))
+        let height = h.blocks().last?.height ?? 0
+        try await eventually("blocks continue") { (h.blocks().last?.height ?? 0) >= height + 3 }
+        #expect(h.nodePids().count == 1)
+        #expect(h.expectHistory([]) == nil, "no height committed twice: \(h.blocks())")
+        #expect(second.logLines.contains { $0.contains("stopping app left running by a previous agent") })
+        second.process.signalGroup(SIGTERM)
+        #expect(try await second.wait() == .exited(0))
+    }
+
+    @Test func aSecondAgentForTheSameHomeRefusesToStart() async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        try h.installBinary("genesis", script: "#!/bin/sh\necho up\nexec sleep 600\n")
+        let first = try h.start(["start"])
+        try await eventually("first agent running its child") { h.state()?.child.state == "running" }
+        let child = try #require(h.state()?.child.pid)
+        let second = try await h.run(["start"], timeout: .seconds(20))
+        #expect(second.process.exited == .exited(1))
+        #expect(second.stderr.contains("another node-agent (pid \(first.process.pid)) is running"), "\(second.stderr)")
+        #expect(ProcessProbe.isRunning(child), "the first agent's node is untouched")
+        first.process.signalGroup(SIGTERM)
+        #expect(try await first.wait() == .exited(0))
+    }
+
+    @Test(arguments: ["stop", "backup", "switch", "pre-upgrade"])
+    func killedAtEachStepOfAnUpgradeEndsInTheRightState(step: String) async throws {
+        let h = try AgentHarness(daemon: "mockchaind")
+        defer { h.cleanUp() }
+        let rpc = try h.setUpMockchain()
+        try h.propose("v2", at: 6)
+        let env = ["NODE_AGENT_RPC_URL": rpc, "UNSAFE_SKIP_BACKUP": "false"]
+        var crashing = env
+        crashing["NODE_AGENT_TEST_CRASH_AT"] = step
+        let first = try h.start(["start", "--home", h.home], environment: crashing)
+        #expect(try await first.wait(timeout: .seconds(20)) == .signaled(SIGKILL))
+        #expect(h.nodePids().isEmpty, "the old node was stopped before the crash point")
+        #expect(h.currentTarget == (["switch", "pre-upgrade"].contains(step) ? "upgrades/v2" : "genesis"))
+
+        let second = try h.start(["start", "--home", h.home], environment: env)
+        try await eventually("v2 blocks") { h.blocks().filter { $0.version == "v2" }.count >= 3 }
+        #expect(h.currentTarget == "upgrades/v2")
+        #expect(h.expectHistory([(6, "v2")]) == nil, "\(h.blocks())")
+        let backups = try FileManager.default.contentsOfDirectory(atPath: h.home).filter { $0.hasPrefix("data-backup-") }
+        #expect(backups.count == 1)
+        #expect(second.logLines.filter { $0.contains("running app") }.count == 1)
+        second.process.signalGroup(SIGTERM)
+        #expect(try await second.wait() == .exited(0))
+        #expect(h.nodePids().isEmpty)
+    }
+}
