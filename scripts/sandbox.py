@@ -257,6 +257,7 @@ def start_chain(node, manifest, user):
         "DAEMON_NAME": DAEMON_NAME,
         "DAEMON_RESTART_AFTER_UPGRADE": "true",
         "UNSAFE_SKIP_BACKUP": "true",
+        "COSMOVISOR_COLOR_LOGS": "false",
         "DAEMON_POLL_INTERVAL": "300ms",
         "NODE_AGENT_RPC": node["rpc"],
     }

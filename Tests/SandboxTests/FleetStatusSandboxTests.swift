@@ -35,9 +35,13 @@ struct FleetStatusSandboxTests {
         )
     }
 
-    @Test("probe fallback: exactly the planted findings, in the table and in --json, exit code 3")
-    func mixedStatesWithoutAgents() async throws {
-        let options = Sandbox.Options(nodes: 6, validators: 3, sharedKey: ["validator-1", "validator-2"])
+    @Test(
+        "exactly the planted findings, in the table and in --json, exit code 3: with agents and with probes",
+        arguments: [false, true]
+    )
+    func mixedStates(withAgents: Bool) async throws {
+        let agent = withAgents ? TestPaths.product("node-agent") : nil
+        let options = Sandbox.Options(nodes: 6, validators: 3, agent: agent, sharedKey: ["validator-1", "validator-2"])
         try await withSandbox(options) { sandbox in
             try Self.mix(sandbox)
             let table = try Self.fleet(sandbox, ["status", "--lag", "1000"])
@@ -67,7 +71,12 @@ struct FleetStatusSandboxTests {
             #expect(report["exit_code"] as? Int == 3)
             let nodes = try #require(report["nodes"] as? [[String: Any]])
             #expect(nodes.count == 6)
-            #expect(nodes.filter { $0["source"] as? String == "probe" }.count == 5)
+            #expect(nodes.filter { $0["source"] as? String == (withAgents ? "agent" : "probe") }.count == 5)
+            if withAgents {
+                let agents = nodes.compactMap { ($0["status"] as? [String: Any])?["agent"] as? [String: Any] }
+                #expect(agents.count == 5)
+                #expect(agents.allSatisfy { $0["running"] as? Bool == true })
+            }
         }
     }
 
