@@ -24,22 +24,35 @@ enum ChildCommand {
         captureOutput: Bool,
         timeout: Duration? = nil
     ) throws(CommandFailure) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        if captureOutput {
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
+        // A binary written a moment ago can still be held open for writing by a process that forked
+        // meanwhile (ETXTBSY); a few short retries, each with a fresh Process, outlast that window.
+        var attempt = 0
+        var launched: (Process, Pipe)?
+        while launched == nil {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let pipe = Pipe()
+            if captureOutput {
+                process.standardOutput = pipe
+                process.standardError = FileHandle.nullDevice
+                process.standardInput = FileHandle.nullDevice
+            }
+            do {
+                try process.run()
+                launched = (process, pipe)
+            } catch {
+                attempt += 1
+                guard attempt < 20, access(executable, X_OK) == 0 else {
+                    throw CommandFailure(
+                        "launching process \(([executable] + arguments).joined(separator: " ")) failed: "
+                            + error.localizedDescription
+                    )
+                }
+                usleep(10_000)
+            }
         }
-        do {
-            try process.run()
-        } catch {
-            throw CommandFailure(
-                "launching process \(([executable] + arguments).joined(separator: " ")) failed: \(error.localizedDescription)"
-            )
-        }
+        guard let (process, pipe) = launched else { throw CommandFailure("launching \(executable) failed") }
         let timer = timeout.map { limit -> DispatchWorkItem in
             // A timer thread kills a hung helper so the caller's read below ends.
             let item = DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
