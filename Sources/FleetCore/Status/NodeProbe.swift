@@ -30,8 +30,8 @@ public enum NodeProbe {
     public static func command(for target: Target) -> String {
         let agent = target.agentPath ?? "node-agent"
         return """
-            H=\(shellQuote(target.daemonHome)); N=\(shellQuote(target.daemonName)); \
-            RPC=\(shellQuote(target.nodeRPC)); A=\(shellQuote(agent))
+            H=\(ShellQuote.quote(target.daemonHome)); N=\(ShellQuote.quote(target.daemonName)); \
+            RPC=\(ShellQuote.quote(target.nodeRPC)); A=\(ShellQuote.quote(agent))
             case "$A" in */*) ;; *) A=$(command -v "$A" 2>/dev/null || true) ;; esac
             if [ -n "$A" ] && [ -x "$A" ]; then
               echo '#agent'
@@ -185,8 +185,9 @@ private struct ProbePlan: Equatable, Decodable {
         self = plan
     }
 
-    /// cosmovisor's directory for the plan: lower-cased (recase on) and path-escaped.
-    var directoryName: String { UpgradeDirectory.name(for: name) }
+    /// cosmovisor's directory for the plan: lower-cased (recase on) and path-escaped; `nil` for a
+    /// name the shared check refuses (no directory can hold its binary).
+    var directoryName: String? { try? UpgradeName(name).directory }
 }
 
 extension Array {

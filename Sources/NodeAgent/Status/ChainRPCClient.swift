@@ -37,31 +37,14 @@ enum ChainRPCClient {
         }
     }
 
-    /// Parses a `/status` body (JSON-RPC envelope or bare result).
+    /// Parses a `/status` body (JSON-RPC envelope or bare result) with the fleet's shared parser.
     static func parse(_ data: Data) throws -> NodeStatus.ChainInfo {
-        struct Sync: Decodable {
-            var latest_block_height: String
-            var latest_block_time: String?
-            var catching_up: Bool?
-        }
-        struct NodeInfo: Decodable { var network: String? }
-        struct Result: Decodable {
-            var sync_info: Sync
-            var node_info: NodeInfo?
-        }
-        struct Envelope: Decodable { var result: Result }
-        let decoder = JSONDecoder()
-        let result: Result
-        if let envelope = try? decoder.decode(Envelope.self, from: data) {
-            result = envelope.result
-        } else {
-            result = try decoder.decode(Result.self, from: data)
-        }
+        let status = try CometBFTStatus.parse(data)
         return NodeStatus.ChainInfo(
-            height: Int64(result.sync_info.latest_block_height),
-            catchingUp: result.sync_info.catching_up,
-            latestBlockTime: result.sync_info.latest_block_time,
-            network: result.node_info?.network
+            height: status.height,
+            catchingUp: status.catchingUp,
+            latestBlockTime: status.latestBlockTime,
+            network: status.network
         )
     }
 }
