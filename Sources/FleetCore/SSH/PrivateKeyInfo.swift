@@ -31,8 +31,8 @@ struct PrivateKeyInfo: Sendable, Hashable {
         guard let data = Data(base64Encoded: body) else { return nil }
         var reader = SSHWireReader(storage: [UInt8](data))
         let magic = Array("openssh-key-v1".utf8) + [0]
-        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.string() != nil,
-            reader.string() != nil, reader.uint32() != nil, let publicKey = reader.bytes()
+        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.bytes() != nil,
+            reader.bytes() != nil, reader.uint32() != nil, let publicKey = reader.bytes()
         else { return nil }
         var keyReader = SSHWireReader(storage: publicKey)
         return PrivateKeyInfo(keyType: keyReader.string(), encrypted: cipher != "none")
