@@ -62,12 +62,29 @@ public struct HostKeyVerifier: Sendable {
     /// Reads known_hosts; a missing file reads as empty. `host` only labels errors.
     public func load(host: String) throws(SSHError) -> KnownHosts {
         guard FileManager.default.fileExists(atPath: knownHostsFile) else { return KnownHosts(entries: [], skipped: []) }
-        do {
-            return KnownHosts.parse(try String(contentsOfFile: knownHostsFile, encoding: .utf8))
-        } catch {
+        guard let data = Self.readAll(knownHostsFile) else {
             throw SSHError(
-                .knownHostsFile, host: host, operation: "read known_hosts", message: "cannot read \(knownHostsFile): \(error)",
+                .knownHostsFile, host: host, operation: "read known_hosts", message: "cannot read \(knownHostsFile)",
                 hint: "Check the path given as known_hosts file and its permissions")
+        }
+        return KnownHosts.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The whole file through POSIX reads (Foundation refuses character devices such as /dev/null).
+    private static func readAll(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { return result }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            result += chunk[0..<count]
         }
     }
 
