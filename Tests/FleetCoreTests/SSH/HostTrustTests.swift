@@ -7,7 +7,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct HostTrustTests {
     @Test func knownHostFormsAreAccepted() async throws {
-        try await withSandbox(.init(nodes: 2, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(2) { sandbox in
             let node = sandbox.nodes[0]
             let key = try SSHTestSupport.hostKeyText(node)
             let other = try SSHTestSupport.hostKeyText(sandbox.nodes[1])
@@ -39,7 +39,7 @@ struct HostTrustTests {
     }
 
     @Test func changedKeyIsRefusedWithBothFingerprints() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let impostor = try SSHTestSupport.makeKey(in: sandbox.root, name: "impostor")
             let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
@@ -60,7 +60,7 @@ struct HostTrustTests {
     }
 
     @Test func unknownHostIsRefusedThenRecordedWithAcceptNew() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let file = sandbox.root + "/fresh/known_hosts"
             let presented = try SSHTestSupport.fingerprint(ofPublicKey: node.dir + "/ssh_host_ed25519_key.pub")
@@ -89,7 +89,7 @@ struct HostTrustTests {
     }
 
     @Test func revokedKeyIsRefused() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let key = try SSHTestSupport.hostKeyText(node)
             let file = try SSHTestSupport.write(

@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct SFTPTests {
     @Test func uploads200MiBByteIdenticalWithModeAndProgress() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let local = sandbox.root + "/big.bin"
             try SSHTestSupport.sh(["sh", "-c", "head -c 209715200 /dev/urandom > \(local)"])
@@ -39,7 +39,7 @@ struct SFTPTests {
     }
 
     @Test func oddPathsReplacementLinksAndSmallFiles() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let directory = node.home + "/dir with spaces/ünïcødé 日本/sub"
             let remote = directory + "/file with 'quote' and ü $(x).bin"
@@ -92,7 +92,7 @@ struct SFTPTests {
     }
 
     @Test func killedSessionLeavesNothingAtFinalPath() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let listener = try #require(node.sshdPid)
             let local = sandbox.root + "/medium.bin"

@@ -7,7 +7,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct SSHAuthTests {
     @Test func agentIdentityIsUsedBeforeKeyFiles() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let socket = sandbox.root + "/agent.sock"
             // A private agent in the foreground (-D), so it is our child and we stop it ourselves.
@@ -46,7 +46,7 @@ struct SSHAuthTests {
     }
 
     @Test func keyFilesPassphrasesAndClearFailures() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let locked = try SSHTestSupport.makeKey(in: sandbox.root, name: "locked", passphrase: "s3cret phrase")
             try SSHTestSupport.authorize(locked, on: node)

@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct SSHExecTests {
     @Test func exitStatusesSignalsAndOutput() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 let ok = try await ssh.exec("echo hello; echo oops >&2")
                 #expect(ok.exitStatus == 0 && ok.exitSignal == nil)
@@ -24,7 +24,7 @@ struct SSHExecTests {
     }
 
     @Test func largeStderrThenStdoutDoesNotDeadlock() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 let command = "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 4000000 /dev/zero | tr '\\0' o; exit 7"
                 let result = try await ssh.exec(command, timeout: .seconds(20))
@@ -38,7 +38,7 @@ struct SSHExecTests {
     }
 
     @Test func nonASCIIOutputSplitAcrossReadsAndStdin() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 // 3-byte and 4-byte characters, 300 000 of them: reads of any size split some of them.
                 let text = String(repeating: "日本🚀é", count: 300_000 / 4)
@@ -58,7 +58,7 @@ struct SSHExecTests {
         ]
         let word = Gen<Character?>.element(of: tricky).map { $0! }.string(of: 0...16)
         let argv = word.array(of: 1...5)
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 await propertyCheck(count: 150, input: argv) { words in
                     let result = try await ssh.exec(arguments: ["printf", "%s\\0"] + words)
