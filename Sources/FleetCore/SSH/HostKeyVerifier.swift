@@ -1,13 +1,5 @@
 import Foundation
 
-/// How strictly unknown hosts are treated.
-public enum HostKeyPolicy: Sendable, Hashable {
-    /// Only keys already in known_hosts are accepted.
-    case strict
-    /// Unknown hosts are accepted once and recorded; changed keys are still refused.
-    case acceptNew
-}
-
 /// Checks a presented host key against known_hosts, strictly.
 ///
 /// A key is trusted only when a non-revoked entry for the host carries exactly that key. A revoked

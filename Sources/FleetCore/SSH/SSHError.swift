@@ -74,7 +74,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the person at the terminal can do about it.
     public let hint: String
 
-    /// Creates an error; prefer the static factories in `SSHError+Factories.swift`.
+    /// Creates an error; `hint` is the sentence telling the person what to do.
     public init(
         _ code: Code,
         host: String,
