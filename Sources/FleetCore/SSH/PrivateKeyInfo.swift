@@ -3,18 +3,29 @@ import Foundation
 /// What we can tell about a private key file without decrypting it: its key type and whether it is encrypted.
 ///
 /// Used to explain failures before libssh2 gives its terse ones: an RSA key (unusable with libssh2
-/// 1.10 against OpenSSH ≥ 8.8) or an encrypted key without a passphrase.
-struct PrivateKeyInfo: Sendable, Hashable {
+/// 1.10 against OpenSSH ≥ 8.8) or an encrypted key without a passphrase. The CLI can use it to
+/// decide whether to prompt for a passphrase before connecting:
+///
+/// ```swift
+/// if target.identityFiles.contains(where: { PrivateKeyInfo.inspect(fileAtPath: $0)?.encrypted == true }) { ... }
+/// ```
+public struct PrivateKeyInfo: Sendable, Hashable {
     /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`, …; nil when the format does not say.
-    var keyType: String?
+    public var keyType: String?
     /// Whether a passphrase is needed.
-    var encrypted: Bool
+    public var encrypted: Bool
 
     /// Whether the key is RSA.
-    var isRSA: Bool { keyType == "ssh-rsa" }
+    public var isRSA: Bool { keyType == "ssh-rsa" }
+
+    /// Inspects the private key file at `path`; nil when it is unreadable or not a private key.
+    public static func inspect(fileAtPath path: String) -> PrivateKeyInfo? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return inspect(text)
+    }
 
     /// Inspects PEM text of an OpenSSH or legacy PEM private key; nil when it is not one.
-    static func inspect(_ text: String) -> PrivateKeyInfo? {
+    public static func inspect(_ text: String) -> PrivateKeyInfo? {
         if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
             return inspectOpenSSH(text)
         }
