@@ -29,8 +29,9 @@ final class UploadReader {
             self.path = "<memory>"
         case .file(let path):
             let fd = open(path, O_RDONLY | O_CLOEXEC)
-            var info = stat()
-            guard fd >= 0, fstat(fd, &info) == 0 else {
+            // The size via lseek: naming `struct stat` trips MemberImportVisibility in release builds.
+            let size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1
+            guard fd >= 0, size >= 0, lseek(fd, 0, SEEK_SET) == 0 else {
                 let reason = String(cString: strerror(errno))
                 if fd >= 0 { close(fd) }
                 throw SSHError(
@@ -39,7 +40,7 @@ final class UploadReader {
             }
             self.data = nil
             self.fd = fd
-            self.size = Int64(info.st_size)
+            self.size = Int64(size)
             self.path = path
         }
     }
