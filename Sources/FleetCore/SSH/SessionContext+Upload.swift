@@ -18,7 +18,8 @@ extension SessionContext {
     ///    which would leave a moment with no file).
     ///
     /// On failure the temp file is removed when the connection still works; if the connection died
-    /// a stray temp file may stay behind, but the final path is untouched.
+    /// a stray temp file stays behind (the final path is untouched) until the next file upload to the
+    /// same path removes it.
     /// `deadline` bounds each step and is renewed whenever the server acknowledges data.
     func upload(
         _ source: UploadReader.Source,
@@ -31,6 +32,7 @@ extension SessionContext {
     ) throws(SSHError) {
         let reader = try UploadReader(source, host: target.host)
         let sftp = try sftp(deadline)
+        if case .file = source { removeStaleTemporaries(of: remotePath, deadline: deadline) }
         let temporary = Self.temporaryName(for: remotePath)
         let handle = try sftp.open(
             temporary, .createExclusive, mode: 0o600, deadline: deadline)
@@ -111,6 +113,17 @@ extension SessionContext {
         } catch where error.code == .sftp {
             _ = try run(["mv", "-f", "-T", "--", temporary, finalPath], operation: "replace \(finalPath)", deadline: deadline)
         }
+    }
+
+    /// Removes temp files an earlier upload to the same path left when its connection died.
+    ///
+    /// One `rm -f` over exec (a few milliseconds); the glob only matches `.<name>.fleet-*.tmp`, and
+    /// every fixed part of it is quoted. Failures are ignored: the upload itself does not need it.
+    private func removeStaleTemporaries(of remotePath: String, deadline: OperationDeadline) {
+        let sample = Self.temporaryName(for: remotePath)
+        guard let marker = sample.range(of: ".fleet-", options: .backwards) else { return }
+        let prefix = String(sample[..<marker.upperBound])
+        _ = try? exec("rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
     }
 
     /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.

@@ -116,10 +116,18 @@ struct SFTPTests {
             #expect(error?.code == .connectionLost)
             #expect(!FileManager.default.fileExists(atPath: remote))
             #expect(ProcessProbe.isRunning(listener))
+            let stray = try FileManager.default.contentsOfDirectory(atPath: node.home).filter { $0.hasSuffix(".tmp") }
+            #expect(stray.count == 1 && stray[0].hasPrefix(".medium.bin.fleet-"), "\(stray)")
+            for decoy in ["keep.fleet-x.tmp", ".medium.bin.fleetX.tmp"] {
+                #expect(FileManager.default.createFile(atPath: node.home + "/" + decoy, contents: Data()))
+            }
             try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
                 try await ssh.upload(localPath: local, remotePath: remote, mode: 0o644)
             }
             #expect(try FileDigest.sha256(ofFile: remote) == FileDigest.sha256(ofFile: local))
+            // The next upload to the same path removed the stray temp file, and nothing else.
+            let left = try FileManager.default.contentsOfDirectory(atPath: node.home).filter { $0.hasSuffix(".tmp") }
+            #expect(left.sorted() == [".medium.bin.fleetX.tmp", "keep.fleet-x.tmp"])
         }
     }
 }

@@ -47,6 +47,14 @@ struct SSHExecTests {
                 let generated = try await ssh.exec("i=0; while [ $i -lt 2000 ]; do printf 'žluťoučký 🐎 %s\\n' $i; i=$((i+1)); done")
                 let expected = (0..<2000).map { "žluťoučký 🐎 \($0)\n" }.joined()
                 #expect(generated.output == expected)
+                // A command that stops reading its stdin early must not stall the writer.
+                let big = Data(repeating: UInt8(ascii: "x"), count: 8 << 20)
+                let partial = try await ssh.exec("head -c 10", stdin: big, timeout: .seconds(20))
+                #expect(partial.output == "xxxxxxxxxx" && partial.exitStatus == 0)
+                let ignored = try await ssh.exec("exit 3", stdin: big, timeout: .seconds(20))
+                #expect(ignored.exitStatus == 3)
+                let counted = try await ssh.exec("wc -c", stdin: big, timeout: .seconds(20))
+                #expect(counted.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(8 << 20)")
             }
         }
     }
