@@ -1,13 +1,5 @@
 import Foundation
 
-/// How strictly unknown hosts are treated.
-public enum HostKeyPolicy: Sendable, Hashable {
-    /// Only keys already in known_hosts are accepted.
-    case strict
-    /// Unknown hosts are accepted once and recorded; changed keys are still refused.
-    case acceptNew
-}
-
 /// Checks a presented host key against known_hosts, strictly.
 ///
 /// A key is trusted only when a non-revoked entry for the host carries exactly that key. A revoked
@@ -62,12 +54,29 @@ public struct HostKeyVerifier: Sendable {
     /// Reads known_hosts; a missing file reads as empty. `host` only labels errors.
     public func load(host: String) throws(SSHError) -> KnownHosts {
         guard FileManager.default.fileExists(atPath: knownHostsFile) else { return KnownHosts(entries: [], skipped: []) }
-        do {
-            return KnownHosts.parse(try String(contentsOfFile: knownHostsFile, encoding: .utf8))
-        } catch {
+        guard let data = Self.readAll(knownHostsFile) else {
             throw SSHError(
-                .knownHostsFile, host: host, operation: "read known_hosts", message: "cannot read \(knownHostsFile): \(error)",
+                .knownHostsFile, host: host, operation: "read known_hosts", message: "cannot read \(knownHostsFile)",
                 hint: "Check the path given as known_hosts file and its permissions")
+        }
+        return KnownHosts.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The whole file through POSIX reads (Foundation refuses character devices such as /dev/null).
+    private static func readAll(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { return result }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            result += chunk[0..<count]
         }
     }
 

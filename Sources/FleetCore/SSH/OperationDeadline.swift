@@ -1,16 +1,3 @@
-import Synchronization
-
-/// Set from a task's cancellation handler, read by the session thread's wait loop.
-final class CancelFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-
-    /// Marks the operation cancelled.
-    func cancel() { value.store(true, ordering: .relaxed) }
-
-    /// Whether `cancel()` was called.
-    var isCancelled: Bool { value.load(ordering: .relaxed) }
-}
-
 /// When an operation must be over, and whether its task was cancelled; checked by every socket wait.
 struct OperationDeadline: Sendable {
     /// The instant the operation times out.

@@ -3,18 +3,29 @@ import Foundation
 /// What we can tell about a private key file without decrypting it: its key type and whether it is encrypted.
 ///
 /// Used to explain failures before libssh2 gives its terse ones: an RSA key (unusable with libssh2
-/// 1.10 against OpenSSH ≥ 8.8) or an encrypted key without a passphrase.
-struct PrivateKeyInfo: Sendable, Hashable {
+/// 1.10 against OpenSSH ≥ 8.8) or an encrypted key without a passphrase. The CLI can use it to
+/// decide whether to prompt for a passphrase before connecting:
+///
+/// ```swift
+/// if target.identityFiles.contains(where: { PrivateKeyInfo.inspect(fileAtPath: $0)?.encrypted == true }) { ... }
+/// ```
+public struct PrivateKeyInfo: Sendable, Hashable {
     /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`, …; nil when the format does not say.
-    var keyType: String?
+    public var keyType: String?
     /// Whether a passphrase is needed.
-    var encrypted: Bool
+    public var encrypted: Bool
 
     /// Whether the key is RSA.
-    var isRSA: Bool { keyType == "ssh-rsa" }
+    public var isRSA: Bool { keyType == "ssh-rsa" }
+
+    /// Inspects the private key file at `path`; nil when it is unreadable or not a private key.
+    public static func inspect(fileAtPath path: String) -> PrivateKeyInfo? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return inspect(text)
+    }
 
     /// Inspects PEM text of an OpenSSH or legacy PEM private key; nil when it is not one.
-    static func inspect(_ text: String) -> PrivateKeyInfo? {
+    public static func inspect(_ text: String) -> PrivateKeyInfo? {
         if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
             return inspectOpenSSH(text)
         }
@@ -31,39 +42,10 @@ struct PrivateKeyInfo: Sendable, Hashable {
         guard let data = Data(base64Encoded: body) else { return nil }
         var reader = SSHWireReader(storage: [UInt8](data))
         let magic = Array("openssh-key-v1".utf8) + [0]
-        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.string() != nil,
-            reader.string() != nil, reader.uint32() != nil, let publicKey = reader.bytes()
+        guard reader.take(magic.count) == magic, let cipher = reader.string(), reader.bytes() != nil,
+            reader.bytes() != nil, reader.uint32() != nil, let publicKey = reader.bytes()
         else { return nil }
         var keyReader = SSHWireReader(storage: publicKey)
         return PrivateKeyInfo(keyType: keyReader.string(), encrypted: cipher != "none")
-    }
-}
-
-/// Reads SSH wire-format fields (RFC 4251 `uint32` and `string`) from a byte array.
-struct SSHWireReader {
-    var storage: [UInt8]
-    var offset = 0
-
-    /// The next `count` bytes, or nil when fewer are left.
-    mutating func take(_ count: Int) -> [UInt8]? {
-        guard count >= 0, offset + count <= storage.count else { return nil }
-        defer { offset += count }
-        return Array(storage[offset..<(offset + count)])
-    }
-
-    /// A big-endian uint32.
-    mutating func uint32() -> UInt32? {
-        take(4).map { $0.reduce(0) { ($0 << 8) | UInt32($1) } }
-    }
-
-    /// A length-prefixed byte string.
-    mutating func bytes() -> [UInt8]? {
-        guard let length = uint32() else { return nil }
-        return take(Int(length))
-    }
-
-    /// A length-prefixed UTF-8 string.
-    mutating func string() -> String? {
-        bytes().flatMap { String(bytes: $0, encoding: .utf8) }
     }
 }

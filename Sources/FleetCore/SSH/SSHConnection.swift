@@ -42,6 +42,7 @@ public final class SSHConnection: Sendable {
         while true {
             do throws(SSHError) {
                 try await worker.run { context, cancel throws(SSHError) in
+                    context = nil
                     context = try SessionContext.open(target, cancel: cancel)
                 }
                 logger.debug("ssh connected", metadata: ["fleet.ssh.attempts": "\(attempt + 1)"])

@@ -58,6 +58,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         /// An argument cannot be used (for example a NUL byte in a command).
         public static let invalidArgument = Code(kind: .invalidArgument)
 
+        /// The code's name, such as `hostKeyMismatch`.
         public var description: String { kind.rawValue }
     }
 
@@ -74,7 +75,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the person at the terminal can do about it.
     public let hint: String
 
-    /// Creates an error; prefer the static factories in `SSHError+Factories.swift`.
+    /// Creates an error; `hint` is the sentence telling the person what to do.
     public init(
         _ code: Code,
         host: String,
@@ -99,7 +100,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
+    /// Errors are equal when their codes are.
     public static func == (lhs: SSHError, rhs: SSHError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, matching `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// Whether retrying the connection soon may succeed (banner errors from `MaxStartups`).

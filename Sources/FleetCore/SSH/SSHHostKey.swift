@@ -16,7 +16,8 @@ public struct SSHHostKey: Sendable, Hashable {
 
     /// Creates a key from a wire blob, reading the type from its first string; nil when malformed.
     public init?(blob: Data) {
-        guard let type = SSHHostKey.leadingString(blob) else { return nil }
+        var reader = SSHWireReader(storage: [UInt8](blob))
+        guard let type = reader.string(), !type.isEmpty else { return nil }
         self.init(type: type, blob: blob)
     }
 
@@ -28,13 +29,4 @@ public struct SSHHostKey: Sendable, Hashable {
 
     /// The known_hosts form of the key: `type base64`.
     public var knownHostsText: String { "\(type) \(blob.base64EncodedString())" }
-
-    /// Reads the SSH `string` at the start of `data` (uint32 length, then bytes) as UTF-8.
-    static func leadingString(_ data: Data) -> String? {
-        let bytes = [UInt8](data.prefix(4 + 64))
-        guard bytes.count >= 4 else { return nil }
-        let length = bytes[0..<4].reduce(0) { ($0 << 8) | Int($1) }
-        guard length > 0, length <= 64, bytes.count >= 4 + length else { return nil }
-        return String(bytes: bytes[4..<(4 + length)], encoding: .utf8)
-    }
 }

@@ -5,12 +5,6 @@ extension SessionContext {
     /// Bytes handed to one `libssh2_sftp_write` call: 32 × 30000, libssh2 1.10's packet size.
     static let writeWindow = 960_000
 
-    /// Where upload bytes come from: a local file or memory.
-    enum UploadSource {
-        case file(String)
-        case data(Data)
-    }
-
     /// Uploads `source` to `remotePath` without ever exposing a partial file there.
     ///
     /// 1. Write to `.<name>.fleet-<random>.tmp` in the target directory (mode 0600 while written),
@@ -25,10 +19,11 @@ extension SessionContext {
     ///    which would leave a moment with no file).
     ///
     /// On failure the temp file is removed when the connection still works; if the connection died
-    /// a stray temp file may stay behind, but the final path is untouched.
+    /// a stray temp file stays behind (the final path is untouched) until the next file upload to the
+    /// same path removes it.
     /// `deadline` bounds each step and is renewed whenever the server acknowledges data.
     func upload(
-        _ source: UploadSource,
+        _ source: UploadReader.Source,
         to remotePath: String,
         mode: UInt32,
         fsync: Bool,
@@ -36,8 +31,9 @@ extension SessionContext {
         progress: (@Sendable (UploadProgress) -> Void)?,
         deadline: OperationDeadline
     ) throws(SSHError) {
-        let reader = try LocalReader(source, host: target.host)
+        let reader = try UploadReader(source, host: target.host)
         let sftp = try sftp(deadline)
+        if case .file = source { removeStaleTemporaries(of: remotePath, deadline: deadline) }
         let temporary = Self.temporaryName(for: remotePath)
         let handle = try sftp.open(
             temporary, .createExclusive, mode: 0o600, deadline: deadline)
@@ -59,7 +55,7 @@ extension SessionContext {
     }
 
     private func send(
-        _ reader: LocalReader,
+        _ reader: UploadReader,
         to handle: LibSSH2SFTPHandle,
         remotePath: String,
         progress: (@Sendable (UploadProgress) -> Void)?,
@@ -120,6 +116,17 @@ extension SessionContext {
         }
     }
 
+    /// Removes temp files an earlier upload to the same path left when its connection died.
+    ///
+    /// One `rm -f` over exec (a few milliseconds); the glob only matches `.<name>.fleet-*.tmp`, and
+    /// every fixed part of it is quoted. Failures are ignored: the upload itself does not need it.
+    private func removeStaleTemporaries(of remotePath: String, deadline: OperationDeadline) {
+        let sample = Self.temporaryName(for: remotePath)
+        guard let marker = sample.range(of: ".fleet-", options: .backwards) else { return }
+        let prefix = String(sample[..<marker.upperBound])
+        _ = try? exec("rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
+    }
+
     /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.
     static func temporaryName(for remotePath: String) -> String {
         let slash = remotePath.lastIndex(of: "/")
@@ -127,60 +134,5 @@ extension SessionContext {
         let name = slash.map { String(remotePath[remotePath.index(after: $0)...]) } ?? remotePath
         let random = String(UInt64.random(in: .min ... .max), radix: 16)
         return "\(directory).\(name).fleet-\(random).tmp"
-    }
-}
-
-/// Reads upload bytes from a local file (POSIX reads) or from memory.
-private final class LocalReader {
-    let size: Int64
-    private let fd: Int32
-    private let data: Data?
-    private var offset = 0
-    private let path: String
-    private let host: String
-
-    init(_ source: SessionContext.UploadSource, host: String) throws(SSHError) {
-        self.host = host
-        switch source {
-        case .data(let data):
-            self.data = data
-            self.fd = -1
-            self.size = Int64(data.count)
-            self.path = "<memory>"
-        case .file(let path):
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            var info = stat()
-            guard fd >= 0, fstat(fd, &info) == 0 else {
-                let reason = String(cString: strerror(errno))
-                if fd >= 0 { close(fd) }
-                throw SSHError(
-                    .localFile, host: host, operation: "upload", message: "cannot read \(path): \(reason)",
-                    hint: "Check the local file path and its permissions")
-            }
-            self.data = nil
-            self.fd = fd
-            self.size = Int64(info.st_size)
-            self.path = path
-        }
-    }
-
-    deinit { if fd >= 0 { close(fd) } }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(SSHError) -> Int {
-        if let data {
-            let count = min(buffer.count, data.count - offset)
-            if count > 0 {
-                data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
-            }
-            offset += count
-            return count
-        }
-        while true {
-            let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno == EINTR { continue }
-            throw SSHError(
-                .localFile, host: host, operation: "upload", message: "reading \(path) failed: \(String(cString: strerror(errno)))")
-        }
     }
 }

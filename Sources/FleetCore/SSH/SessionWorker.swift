@@ -12,7 +12,8 @@ final class SessionWorker: Sendable {
     /// A unit of work; receives the session state, which only ever lives on the worker thread.
     typealias Job = @Sendable (inout SessionContext?) -> Void
 
-    private let queue = Mutex<[Job?]>([])
+    /// Pending jobs (nil is the stop marker) and whether the stop marker was queued.
+    private let queue = Mutex<(jobs: [Job?], stopped: Bool)>(([], false))
     private let available = DispatchSemaphore(value: 0)
 
     /// Starts the thread, named after the host for debuggers and `top -H`.
@@ -26,22 +27,35 @@ final class SessionWorker: Sendable {
         var context: SessionContext?
         while true {
             available.wait()
-            guard let job = queue.withLock({ $0.removeFirst() }) else { break }
+            guard let job = queue.withLock({ $0.jobs.removeFirst() }) else { break }
             job(&context)
         }
         context = nil
     }
 
-    /// Queues `job`; it runs after every job queued before it.
+    /// Queues `job`; it runs after every job queued before it. After `stop()` the job runs at once
+    /// on the caller's thread with no session, so it fails fast instead of waiting forever.
     func enqueue(_ job: @escaping Job) {
-        queue.withLock { $0.append(job) }
-        available.signal()
+        let accepted = queue.withLock { state in
+            if !state.stopped { state.jobs.append(job) }
+            return !state.stopped
+        }
+        if accepted {
+            available.signal()
+        } else {
+            var none: SessionContext?
+            job(&none)
+        }
     }
 
     /// Queues the stop marker: the thread finishes earlier jobs, frees the session and exits.
     func stop() {
-        queue.withLock { $0.append(nil) }
-        available.signal()
+        let first = queue.withLock { state in
+            defer { state.stopped = true }
+            if !state.stopped { state.jobs.append(nil) }
+            return !state.stopped
+        }
+        if first { available.signal() }
     }
 
     /// Runs `body` on the worker thread and returns its result; cancelling the task makes the

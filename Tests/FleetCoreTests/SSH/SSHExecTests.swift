@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct SSHExecTests {
     @Test func exitStatusesSignalsAndOutput() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 let ok = try await ssh.exec("echo hello; echo oops >&2")
                 #expect(ok.exitStatus == 0 && ok.exitSignal == nil)
@@ -24,7 +24,7 @@ struct SSHExecTests {
     }
 
     @Test func largeStderrThenStdoutDoesNotDeadlock() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 let command = "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 4000000 /dev/zero | tr '\\0' o; exit 7"
                 let result = try await ssh.exec(command, timeout: .seconds(20))
@@ -38,7 +38,7 @@ struct SSHExecTests {
     }
 
     @Test func nonASCIIOutputSplitAcrossReadsAndStdin() async throws {
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 // 3-byte and 4-byte characters, 300 000 of them: reads of any size split some of them.
                 let text = String(repeating: "日本🚀é", count: 300_000 / 4)
@@ -47,6 +47,14 @@ struct SSHExecTests {
                 let generated = try await ssh.exec("i=0; while [ $i -lt 2000 ]; do printf 'žluťoučký 🐎 %s\\n' $i; i=$((i+1)); done")
                 let expected = (0..<2000).map { "žluťoučký 🐎 \($0)\n" }.joined()
                 #expect(generated.output == expected)
+                // A command that stops reading its stdin early must not stall the writer.
+                let big = Data(repeating: UInt8(ascii: "x"), count: 8 << 20)
+                let partial = try await ssh.exec("head -c 10", stdin: big, timeout: .seconds(20))
+                #expect(partial.output == "xxxxxxxxxx" && partial.exitStatus == 0)
+                let ignored = try await ssh.exec("exit 3", stdin: big, timeout: .seconds(20))
+                #expect(ignored.exitStatus == 3)
+                let counted = try await ssh.exec("wc -c", stdin: big, timeout: .seconds(20))
+                #expect(counted.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(8 << 20)")
             }
         }
     }
@@ -58,7 +66,7 @@ struct SSHExecTests {
         ]
         let word = Gen<Character?>.element(of: tricky).map { $0! }.string(of: 0...16)
         let argv = word.array(of: 1...5)
-        try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
+        try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 await propertyCheck(count: 150, input: argv) { words in
                     let result = try await ssh.exec(arguments: ["printf", "%s\\0"] + words)

@@ -60,8 +60,8 @@ final class LibSSH2Channel {
                     }
                 }
                 if stdinOffset >= stdinBytes.count && !stdinClosed {
-                    let eof = libssh2_channel_send_eof(raw)
-                    if eof == 0 || eof != LIBSSH2_ERROR_EAGAIN {
+                    // Any answer but EAGAIN ends our side: success, or the command already closed its stdin.
+                    if libssh2_channel_send_eof(raw) != LIBSSH2_ERROR_EAGAIN {
                         stdinClosed = true
                         stdinBytes = []
                     }

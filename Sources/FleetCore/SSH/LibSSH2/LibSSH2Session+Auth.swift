@@ -42,6 +42,8 @@ extension LibSSH2Session {
                 tried.append("key file \(path) is encrypted and no passphrase was given")
                 continue
             }
+            // No .pub path: libssh2 then derives the public key from the private one, so a wrong
+            // passphrase fails here with LIBSSH2_ERROR_FILE instead of looking like a refused key.
             let rc = try retrying(deadline, operation: "public key authentication") {
                 cssh2_userauth_publickey_fromfile(raw, user, nil, path, info?.encrypted == true ? passphrase : nil)
             }

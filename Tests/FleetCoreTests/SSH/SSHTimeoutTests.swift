@@ -1,0 +1,111 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// Deadlines, cancellation, parallel sessions and MaxStartups retries against real sockets and sshd.
+@Suite(.timeLimit(.minutes(2)))
+struct SSHTimeoutTests {
+    @Test func silentListenerFailsWithinTheConnectDeadline() async throws {
+        // A listener whose backlog completes TCP handshakes but never says a word.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 16) == 0
+                && getsockname(listener, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        var target = SSHTarget(host: "127.0.0.1", port: port, user: "nobody", knownHostsFile: "/dev/null", bannerRetries: 0)
+        target.connectTimeout = .milliseconds(1500)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SSHError.self) { try await SSHConnection.connect(target) }
+        let elapsed = ContinuousClock.now - started
+        #expect(error?.code == .timedOut)
+        #expect(error?.operation == "handshake")
+        // The upper bound leaves room for a loaded 2-core machine; without our deadline libssh2 would wait 60 s.
+        #expect(elapsed >= .milliseconds(1400) && elapsed < .milliseconds(5000), "took \(elapsed)")
+    }
+
+    @Test func execDeadlineAndCancellationBreakTheConnection() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            let target = SSHTestSupport.target(sandbox, sandbox.nodes[0])
+            let ssh = try await SSHConnection.connect(target)
+            let started = ContinuousClock.now
+            let timedOut = await #expect(throws: SSHError.self) { try await ssh.exec("sleep 10", timeout: .milliseconds(500)) }
+            #expect(timedOut?.code == .timedOut)
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let after = await #expect(throws: SSHError.self) { try await ssh.exec("true") }
+            #expect(after?.code == .connectionLost)
+            await ssh.close()
+
+            let fresh = try await SSHConnection.connect(target)
+            let task = Task { try await fresh.exec("sleep 10") }
+            try await Task.sleep(for: .milliseconds(300))
+            let cancelledAt = ContinuousClock.now
+            task.cancel()
+            let outcome = await task.result
+            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+            var code: SSHError.Code?
+            if case .failure(let error) = outcome { code = (error as? SSHError)?.code }
+            #expect(code == .cancelled)
+            await fresh.close()
+        }
+    }
+
+    @Test func fiftyConcurrentSessionsToOneSSHD() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            let target = SSHTestSupport.target(sandbox, sandbox.nodes[0])
+            let started = ContinuousClock.now
+            // Each session sleeps 1 s remotely: on the 2-thread cooperative pool blocking calls would take ≥ 25 s.
+            let results = await forEachHost(Array(0..<50), maxConcurrent: 50) { index -> Result<String, any Error> in
+                do {
+                    return .success(try await withSSHConnection(target) { ssh in
+                        try await ssh.exec("sleep 1; echo \(index)").output
+                    })
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            print("50 concurrent sessions (connect, auth, exec `sleep 1`, close): \(elapsed)")
+            for (index, result) in results {
+                #expect((try? result.get()) == "\(index)\n", "\(index): \(result)")
+            }
+            #expect(elapsed < .seconds(15))
+        }
+    }
+
+    @Test func bannerDropsPastMaxStartupsAreRetried() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            let node = sandbox.nodes[0]
+            let config = node.dir + "/sshd_config"
+            let text = try String(contentsOfFile: config, encoding: .utf8)
+            try text.replacing("MaxStartups 200:30:400", with: "MaxStartups 2").write(toFile: config, atomically: true, encoding: .utf8)
+            let listener = try #require(node.sshdPid)
+            kill(listener, SIGHUP)  // sshd re-executes itself with the new config, keeping its PID
+            try await Task.sleep(for: .milliseconds(300))
+            var target = SSHTestSupport.target(sandbox, node)
+            let attempt: @Sendable (SSHTarget) async -> SSHError? = { target in
+                do {
+                    try await withSSHConnection(target) { _ = try await $0.exec("true") }
+                    return nil
+                } catch {
+                    return error as? SSHError ?? SSHError(.connect, host: "?", operation: "?", message: "\(error)")
+                }
+            }
+            target.bannerRetries = 0
+            let unretried = await forEachHost(Array(repeating: target, count: 24), maxConcurrent: 24, attempt)
+            #expect(unretried.contains { $0.1?.code == .banner }, "MaxStartups 2 should drop some of 24 connections")
+            target.bannerRetries = 8
+            let retried = await forEachHost(Array(repeating: target, count: 24), maxConcurrent: 24, attempt)
+            #expect(retried.allSatisfy { $0.1 == nil }, "\(retried.compactMap(\.1))")
+        }
+    }
+}
