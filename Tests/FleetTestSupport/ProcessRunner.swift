@@ -70,6 +70,28 @@ public enum ProcessRunner {
     }
 }
 
+/// Runs blocking `work` on a new thread and waits for it without holding a cooperative thread.
+///
+/// Starting a sandbox or waiting for a command blocks for a second or more; with many suites doing that
+/// at once on a 2-core machine, blocking the cooperative pool would stall every other test's timers.
+public func runOffPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+extension ProcessRunner {
+    /// ``run(_:environment:input:directory:)`` on its own thread, for async tests.
+    public static func runAsync(
+        _ argv: [String],
+        environment: [String: String] = [:],
+        input: Data? = nil,
+        directory: String? = nil
+    ) async throws -> CommandResult {
+        try await runOffPool { try run(argv, environment: environment, input: input, directory: directory) }
+    }
+}
+
 /// A value handed from the stderr reader thread to the caller; guarded by `lock`.
 private final class DataBox: @unchecked Sendable {
     private let lock = NSLock()

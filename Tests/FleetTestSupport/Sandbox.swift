@@ -158,17 +158,19 @@ public func withSandbox<T>(
     try await withTemporaryDirectory("fleet-sandbox") { directory in
         let sandbox: Sandbox
         do {
-            sandbox = try Sandbox.start(in: directory, options)
+            sandbox = try await runOffPool { try Sandbox.start(in: directory, options) }
         } catch {
-            _ = try? ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory])
+            _ = try? await runOffPool {
+                try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory])
+            }
             throw error
         }
         do {
             let value = try await body(sandbox)
-            try sandbox.stop()
+            try await runOffPool { try sandbox.stop() }
             return value
         } catch {
-            try? sandbox.stop()
+            try? await runOffPool { try sandbox.stop() }
             throw error
         }
     }

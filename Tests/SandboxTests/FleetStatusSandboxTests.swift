@@ -27,9 +27,9 @@ struct FleetStatusSandboxTests {
         for _ in 0..<100 where ProcessProbe.isRunning(sentry2.sshdPid!) { usleep(20_000) }
     }
 
-    static func fleet(_ sandbox: Sandbox, _ args: [String], command: [String] = []) throws -> CommandResult {
+    static func fleet(_ sandbox: Sandbox, _ args: [String], command: [String] = []) async throws -> CommandResult {
         let remote = command.isEmpty ? [] : ["--"] + command
-        return try ProcessRunner.run(
+        return try await ProcessRunner.runAsync(
             [TestPaths.product("fleet")] + args + ["-i", sandbox.inventory, "--known-hosts", sandbox.knownHosts] + remote,
             environment: ["NO_COLOR": "1"]
         )
@@ -44,7 +44,7 @@ struct FleetStatusSandboxTests {
         let options = Sandbox.Options(nodes: 6, validators: 3, agent: agent, sharedKey: ["validator-1", "validator-2"])
         try await withSandbox(options) { sandbox in
             try Self.mix(sandbox)
-            let table = try Self.fleet(sandbox, ["status", "--lag", "1000"])
+            let table = try await Self.fleet(sandbox, ["status", "--lag", "1000"])
             #expect(table.exitCode == 3, "\(table.output)\(table.errorOutput)")
             let text = table.output
             #expect(text.contains("CRITICAL DOUBLE-SIGN RISK: validator-1 and validator-2"))
@@ -54,7 +54,7 @@ struct FleetStatusSandboxTests {
             #expect(text.contains("sentry-3: staged binary not executable"))
             #expect(text.contains("6 nodes, 5 reachable; 5 findings"))
 
-            let json = try Self.fleet(sandbox, ["status", "--json", "--lag", "1000"])
+            let json = try await Self.fleet(sandbox, ["status", "--json", "--lag", "1000"])
             #expect(json.exitCode == 3)
             let report = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
             let findings = try #require(report["findings"] as? [[String: Any]])
@@ -83,10 +83,10 @@ struct FleetStatusSandboxTests {
     @Test("a healthy sandbox: no findings, exit code 0; --limit selects hosts")
     func healthy() async throws {
         try await withSandbox(.init(nodes: 3)) { sandbox in
-            let result = try Self.fleet(sandbox, ["status", "--lag", "1000"])
+            let result = try await Self.fleet(sandbox, ["status", "--lag", "1000"])
             #expect(result.exitCode == 0, "\(result.output)\(result.errorOutput)")
             #expect(result.output.contains("3 nodes, 3 reachable; no findings."))
-            let limited = try Self.fleet(sandbox, ["status", "--json", "-l", "sentries"])
+            let limited = try await Self.fleet(sandbox, ["status", "--json", "-l", "sentries"])
             let report = try #require(try JSONSerialization.jsonObject(with: limited.stdout) as? [String: Any])
             #expect((report["nodes"] as? [[String: Any]])?.map { $0["host"] as? String } == ["sentry-1", "sentry-2"])
         }
@@ -95,12 +95,12 @@ struct FleetStatusSandboxTests {
     @Test("fleet exec: output grouped per host, exit status per host, 1 when one host fails")
     func exec() async throws {
         try await withSandbox(.init(nodes: 3, noChain: true)) { sandbox in
-            let ok = try Self.fleet(sandbox, ["exec"], command: ["echo", "hello from", "$(id -un)"])
+            let ok = try await Self.fleet(sandbox, ["exec"], command: ["echo", "hello from", "$(id -un)"])
             #expect(ok.exitCode == 0, "\(ok.errorOutput)")
             for node in sandbox.nodes { #expect(ok.output.contains("== \(node.name) (exit 0)\nhello from \(sandbox.user)\n")) }
             #expect(ok.output.contains("3 hosts: 3 ok"))
 
-            let json = try Self.fleet(sandbox, ["exec", "--json", "-l", "sentry-1"], command: ["echo out; echo err >&2; exit 4"])
+            let json = try await Self.fleet(sandbox, ["exec", "--json", "-l", "sentry-1"], command: ["echo out; echo err >&2; exit 4"])
             #expect(json.exitCode == 1)
             let records = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
             #expect(records.count == 1)
@@ -108,7 +108,7 @@ struct FleetStatusSandboxTests {
             #expect(records.first?["stderr"] as? String == "err\n")
             #expect(records.first?["exit_status"] as? Int == 4)
 
-            let bad = try Self.fleet(sandbox, ["exec", "-l", "validators"], command: ["exit 7"])
+            let bad = try await Self.fleet(sandbox, ["exec", "-l", "validators"], command: ["exit 7"])
             #expect(bad.exitCode == 1)
             #expect(bad.output.contains("failed (validator-1: exit 7)"))
         }

@@ -26,8 +26,8 @@ struct MockchaindTests {
             try #require(initialised.exitCode == 0, "\(initialised.errorOutput)")
         }
 
-        func run(_ version: String, _ args: [String]) throws -> CommandResult {
-            try ProcessRunner.run([releases[version]!] + args)
+        func run(_ version: String, _ args: [String]) async throws -> CommandResult {
+            try await ProcessRunner.runAsync([releases[version]!] + args)
         }
 
         func blocks() throws -> [(height: Int, version: String)] {
@@ -46,9 +46,9 @@ struct MockchaindTests {
             let chain = try Chain(in: dir)
             var hashes = Set<String>()
             for version in ["v1", "v2", "v3"] {
-                let result = try chain.run(version, ["version"])
+                let result = try await chain.run(version, ["version"])
                 #expect(result.output == "\(version)\n")
-                hashes.insert(try ProcessRunner.run(["sha256sum", chain.releases[version]!]).output.prefix(64).description)
+                hashes.insert(try await ProcessRunner.runAsync(["sha256sum", chain.releases[version]!]).output.prefix(64).description)
             }
             #expect(hashes.count == 3)
         }
@@ -61,8 +61,8 @@ struct MockchaindTests {
             let chain = try Chain(in: dir)
             var propose = ["propose-upgrade", name, String(height), "--home", chain.home]
             if !info.isEmpty { propose += ["--info", info] }
-            #expect(try chain.run("v1", propose).exitCode == 0)
-            let result = try chain.run("v1", ["start", "--home", chain.home])
+            #expect(try await chain.run("v1", propose).exitCode == 0)
+            let result = try await chain.run("v1", ["start", "--home", chain.home])
             #expect(result.exitCode != 0)
             let infoText = info.isEmpty ? "" : ",\"info\":\(jsonString(info))"
             let expected = "{\"name\":\(jsonString(name)),\"time\":\"0001-01-01T00:00:00Z\",\"height\":\(height)\(infoText)}"
@@ -79,9 +79,9 @@ struct MockchaindTests {
     func newBinaryAppliesUpgrade() async throws {
         try await withTemporaryDirectory { dir in
             let chain = try Chain(in: dir)
-            #expect(try chain.run("v1", ["propose-upgrade", "v2", "4", "--home", chain.home]).exitCode == 0)
-            #expect(try chain.run("v1", ["start", "--home", chain.home]).exitCode != 0)
-            let resumed = try chain.run("v2", ["start", "--home", chain.home, "--halt-height", "8"])
+            #expect(try await chain.run("v1", ["propose-upgrade", "v2", "4", "--home", chain.home]).exitCode == 0)
+            #expect(try await chain.run("v1", ["start", "--home", chain.home]).exitCode != 0)
+            let resumed = try await chain.run("v2", ["start", "--home", chain.home, "--halt-height", "8"])
             #expect(resumed.exitCode == 0)
             #expect(resumed.output.contains("applying upgrade \"v2\" at height: 4"))
             let blocks = try chain.blocks()
@@ -95,7 +95,7 @@ struct MockchaindTests {
     func haltHeight() async throws {
         try await withTemporaryDirectory { dir in
             let chain = try Chain(in: dir)
-            let result = try chain.run("v1", ["start", "--home", chain.home, "--halt-height", "6"])
+            let result = try await chain.run("v1", ["start", "--home", chain.home, "--halt-height", "6"])
             #expect(result.exitCode == 0)
             #expect(try chain.blocks().last?.height == 5)
 
@@ -118,9 +118,9 @@ struct MockchaindTests {
         try await withTemporaryDirectory { dir in
             let chain = try Chain(in: dir)
             try "31 30\n".write(toFile: chain.home + "/config/pre-upgrade-exit-codes", atomically: true, encoding: .utf8)
-            #expect(try chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 31)
-            #expect(try chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 30)
-            #expect(try chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 30)
+            #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 31)
+            #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 30)
+            #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 30)
         }
     }
 
@@ -135,7 +135,7 @@ struct MockchaindTests {
             #expect(Data(base64Encoded: pub)?.count == 32)
             let priv = try #require((key["priv_key"] as? [String: String])?["value"])
             #expect(Data(base64Encoded: priv)?.suffix(32) == Data(base64Encoded: pub))
-            let digest = try ProcessRunner.run(["sha256sum"], input: Data(base64Encoded: pub)!).output.prefix(40)
+            let digest = try await ProcessRunner.runAsync(["sha256sum"], input: Data(base64Encoded: pub)!).output.prefix(40)
             #expect((key["address"] as? String) == digest.uppercased())
         }
     }

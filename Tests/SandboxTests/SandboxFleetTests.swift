@@ -11,7 +11,7 @@ struct SandboxFleetTests {
             #expect(Set(sandbox.nodes.map(\.host)).count == 3, "each node has its own address")
             for node in sandbox.nodes {
                 let home = node.home
-                let result = try ProcessRunner.run(
+                let result = try await ProcessRunner.runAsync(
                     sandbox.sshArguments(node) + ["id -un; readlink \(home)/cosmovisor/current; cat \(home)/data/height"]
                 )
                 #expect(result.exitCode == 0, "\(node.name): \(result.errorOutput)")
@@ -34,14 +34,14 @@ struct SandboxFleetTests {
         try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
             let node = sandbox.nodes[0]
             let other = sandbox.root + "/other_known_hosts"
-            let keygen = try ProcessRunner.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sandbox.root + "/fake"])
+            let keygen = try await ProcessRunner.runAsync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sandbox.root + "/fake"])
             #expect(keygen.exitCode == 0)
             let fakeKey = try String(contentsOfFile: sandbox.root + "/fake.pub", encoding: .utf8)
                 .split(separator: " ").prefix(2).joined(separator: " ")
             try "[\(node.host)]:\(node.port) \(fakeKey)\n".write(toFile: other, atomically: true, encoding: .utf8)
             var argv = sandbox.sshArguments(node)
             argv[argv.firstIndex(of: "UserKnownHostsFile=\(sandbox.knownHosts)")!] = "UserKnownHostsFile=\(other)"
-            let result = try ProcessRunner.run(argv + ["true"])
+            let result = try await ProcessRunner.runAsync(argv + ["true"])
             #expect(result.exitCode == 255)
             #expect(result.errorOutput.contains("HOST IDENTIFICATION HAS CHANGED"))
         }

@@ -29,8 +29,9 @@ struct SSHTimeoutTests {
         let elapsed = ContinuousClock.now - started
         #expect(error?.code == .timedOut)
         #expect(error?.operation == "handshake")
-        // The upper bound leaves room for a loaded 2-core machine; without our deadline libssh2 would wait 60 s.
-        #expect(elapsed >= .milliseconds(1400) && elapsed < .milliseconds(5000), "took \(elapsed)")
+        // Not a speed check: the bound only proves our deadline fired, since libssh2 alone would wait its
+        // built-in 60 s; it leaves room for a loaded 2-core machine running the whole suite in parallel.
+        #expect(elapsed >= .milliseconds(1400) && elapsed < .seconds(30), "took \(elapsed)")
     }
 
     @Test func execDeadlineAndCancellationBreakTheConnection() async throws {
@@ -40,7 +41,8 @@ struct SSHTimeoutTests {
             let started = ContinuousClock.now
             let timedOut = await #expect(throws: SSHError.self) { try await ssh.exec("sleep 10", timeout: .milliseconds(500)) }
             #expect(timedOut?.code == .timedOut)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // The remote command would take 10 s: ending well before that proves the deadline fired.
+            #expect(ContinuousClock.now - started < .seconds(8))
             let after = await #expect(throws: SSHError.self) { try await ssh.exec("true") }
             #expect(after?.code == .connectionLost)
             await ssh.close()
@@ -51,7 +53,7 @@ struct SSHTimeoutTests {
             let cancelledAt = ContinuousClock.now
             task.cancel()
             let outcome = await task.result
-            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+            #expect(ContinuousClock.now - cancelledAt < .seconds(8))
             var code: SSHError.Code?
             if case .failure(let error) = outcome { code = (error as? SSHError)?.code }
             #expect(code == .cancelled)
@@ -78,7 +80,7 @@ struct SSHTimeoutTests {
             for (index, result) in results {
                 #expect((try? result.get()) == "\(index)\n", "\(index): \(result)")
             }
-            #expect(elapsed < .seconds(15))
+            #expect(elapsed < .seconds(30))
         }
     }
 

@@ -24,8 +24,8 @@ struct NodeProbeTests {
         return (home, releases)
     }
 
-    static func probe(_ target: NodeProbe.Target) throws -> (NodeStatus, HostObservation.Source) {
-        let result = try ProcessRunner.run(["/bin/sh", "-c", NodeProbe.command(for: target)])
+    static func probe(_ target: NodeProbe.Target) async throws -> (NodeStatus, HostObservation.Source) {
+        let result = try await ProcessRunner.runAsync(["/bin/sh", "-c", NodeProbe.command(for: target)])
         return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
     }
 
@@ -50,7 +50,7 @@ struct NodeProbeTests {
                 daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
                 agentPath: dir + "/no-agent-here"
             )
-            let (status, source) = try Self.probe(target)
+            let (status, source) = try await Self.probe(target)
             #expect(source == .probe)
             #expect(status.current.target == "upgrades/v2")
             #expect(status.current.upgrade == "v2")
@@ -75,7 +75,7 @@ struct NodeProbeTests {
             try "priv_validator_laddr = \"tcp://10.0.0.5:26659\"\n"
                 .write(toFile: home + "/config/config.toml", atomically: true, encoding: .utf8)
             let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
-            let (status, _) = try Self.probe(target)
+            let (status, _) = try await Self.probe(target)
             #expect(status.consensus.address == nil)
             #expect(status.consensus.remoteSigner == "tcp://10.0.0.5:26659")
             #expect(status.chain?.height == nil)
@@ -91,7 +91,7 @@ struct NodeProbeTests {
             let home = dir + "/h'; touch \(marker); echo '$(touch \(marker))"
             try FileManager.default.createDirectory(atPath: home + "/cosmovisor/genesis/bin", withIntermediateDirectories: true)
             let target = NodeProbe.Target(daemonHome: home, daemonName: "d\"$(touch \(marker))", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
-            let (status, _) = try Self.probe(target)
+            let (status, _) = try await Self.probe(target)
             #expect(!FileManager.default.fileExists(atPath: marker))
             #expect(status.binaries.map(\.name) == ["genesis"])
             #expect(status.binaries.first?.path == nil)

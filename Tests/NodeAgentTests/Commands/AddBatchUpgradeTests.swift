@@ -71,7 +71,7 @@ struct AddBatchUpgradeTests {
                 "DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd", "UNSAFE_SKIP_BACKUP": "true",
             ]) { _, new in new }
             try Data("[]".utf8).write(to: URL(fileURLWithPath: dir + "/home/data/upgrade-info.json.batch"))
-            let result = try AgentCLI.run(
+            let result = try await AgentCLI.run(
                 ["add-batch-upgrade", "--upgrade-file", dir + "/batch.csv"],
                 environment: environment
             )
@@ -94,7 +94,7 @@ struct AddBatchUpgradeTests {
             )
             #expect(!FileManager.default.fileExists(atPath: dir + "/home/data/upgrade-info.json"))
 
-            let again = try AgentCLI.run(
+            let again = try await AgentCLI.run(
                 ["add-batch-upgrade", "--upgrade-list", "V4:\(dir)/v2:400"],
                 environment: environment
             )
@@ -112,16 +112,16 @@ struct AddBatchUpgradeTests {
         try await withTemporaryDirectory { dir in
             try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
             let environment = ["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd", "UNSAFE_SKIP_BACKUP": "true"]
-            let neither = try AgentCLI.run(["add-batch-upgrade"], environment: environment)
+            let neither = try await AgentCLI.run(["add-batch-upgrade"], environment: environment)
             #expect(neither.exitCode == 1)
             #expect(neither.errorOutput == "Error: either --upgrade-file or --upgrade-list must be provided\n")
-            let both = try AgentCLI.run(
+            let both = try await AgentCLI.run(
                 ["add-batch-upgrade", "--upgrade-file", "f", "--upgrade-list", "a:b:1"],
                 environment: environment
             )
             #expect(both.exitCode == 1)
             #expect(both.errorOutput.contains("[upgrade-file upgrade-list] were all set"))
-            let unknown = try AgentCLI.run(["add-batch-upgrade", "--bogus"], environment: environment)
+            let unknown = try await AgentCLI.run(["add-batch-upgrade", "--bogus"], environment: environment)
             #expect(unknown.exitCode == 1)
             #expect(unknown.errorOutput.hasPrefix("Error: Unknown option '--bogus'"))
         }

@@ -16,12 +16,12 @@ struct AgentCLI {
         environment: [String: String] = [:],
         input: String? = nil,
         program: String? = nil
-    ) throws -> CommandResult {
+    ) async throws -> CommandResult {
         var argv = ["/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin"]
         argv += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         argv.append(program ?? binary)
         argv += arguments
-        return try ProcessRunner.run(argv, input: input.map { Data($0.utf8) })
+        return try await ProcessRunner.runAsync(argv, input: input.map { Data($0.utf8) })
     }
 
     /// Writes an executable POSIX shell script fixture.

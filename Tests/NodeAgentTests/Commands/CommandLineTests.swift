@@ -9,22 +9,22 @@ import Testing
 struct CommandLineTests {
     /// Upstream TestGetHelpText.
     @Test("TestGetHelpText: the help text names Cosmovisor, DAEMON_NAME, DAEMON_HOME and the docs URL")
-    func helpText() throws {
+    func helpText() async throws {
         for text in [
-            HelpText.text, try AgentCLI.run([]).output, try AgentCLI.run(["help"]).output,
-            try AgentCLI.run(["--help"]).output,
+            HelpText.text, try await AgentCLI.run([]).output, try await AgentCLI.run(["help"]).output,
+            try await AgentCLI.run(["--help"]).output,
         ] {
             #expect(text.contains("Cosmovisor"))
             #expect(text.contains("DAEMON_NAME"))
             #expect(text.contains("DAEMON_HOME"))
             #expect(text.contains("https://docs.cosmos.network/main/build/tooling/cosmovisor"))
         }
-        #expect(try AgentCLI.run([]).exitCode == 0)
+        #expect(try await AgentCLI.run([]).exitCode == 0)
     }
 
     @Test("an unknown command is cobra's error, exit 1, named after the program")
     func unknownCommand() async throws {
-        let direct = try AgentCLI.run(["start"])
+        let direct = try await AgentCLI.run(["start"])
         #expect(direct.exitCode == 1)
         #expect(
             direct.errorOutput
@@ -35,7 +35,7 @@ struct CommandLineTests {
                 atPath: dir + "/cosmovisor",
                 withDestinationPath: AgentCLI.binary
             )
-            let linked = try AgentCLI.run(["start"], program: dir + "/cosmovisor")
+            let linked = try await AgentCLI.run(["start"], program: dir + "/cosmovisor")
             #expect(linked.exitCode == 1)
             #expect(
                 linked.errorOutput
@@ -56,13 +56,13 @@ struct CommandLineTests {
             for arguments in [
                 ["config"], ["show-upgrade-info"], ["version", "--cosmovisor-only"], ["add-upgrade", "x"],
             ] {
-                let direct = try AgentCLI.run(arguments, environment: environment)
-                let linked = try AgentCLI.run(arguments, environment: environment, program: dir + "/cosmovisor")
+                let direct = try await AgentCLI.run(arguments, environment: environment)
+                let linked = try await AgentCLI.run(arguments, environment: environment, program: dir + "/cosmovisor")
                 #expect(direct.exitCode == linked.exitCode, "\(arguments)")
                 #expect(direct.output == linked.output, "\(arguments)")
                 #expect(direct.errorOutput == linked.errorOutput, "\(arguments)")
             }
-            let help = try AgentCLI.run(["--help"], program: dir + "/cosmovisor")
+            let help = try await AgentCLI.run(["--help"], program: dir + "/cosmovisor")
             #expect(help.output.contains("USAGE: cosmovisor <subcommand>"))
         }
     }
@@ -106,7 +106,7 @@ struct CommandLineTests {
         try await withTemporaryDirectory { dir in
             let home = dir + "/home"
             try FileManager.default.createDirectory(atPath: home + "/cosmovisor", withIntermediateDirectories: true)
-            let fromEnv = try AgentCLI.run(["config"], environment: ["DAEMON_HOME": home, "DAEMON_NAME": "envd"])
+            let fromEnv = try await AgentCLI.run(["config"], environment: ["DAEMON_HOME": home, "DAEMON_NAME": "envd"])
             #expect(fromEnv.exitCode == 0)
             #expect(fromEnv.output == "")
             #expect(fromEnv.errorOutput == AgentConfiguration(home: home, name: "envd").detailString)
@@ -117,12 +117,12 @@ struct CommandLineTests {
                 ["-c", file, "config"], ["config", "--cosmovisor-config", file],
                 ["--cosmovisor-config=\(file)", "config"],
             ] {
-                let result = try AgentCLI.run(arguments)
+                let result = try await AgentCLI.run(arguments)
                 #expect(result.exitCode == 0, "\(result.errorOutput)")
                 #expect(result.errorOutput.contains("  DAEMON_NAME: filed\n"))
                 #expect(result.errorOutput.contains("  DAEMON_POLL_INTERVAL: 2s\n"))
             }
-            let bad = try AgentCLI.run(["config"], environment: ["DAEMON_POLL_INTERVAL": "0"])
+            let bad = try await AgentCLI.run(["config"], environment: ["DAEMON_POLL_INTERVAL": "0"])
             #expect(bad.exitCode == 1)
             #expect(
                 bad.errorOutput == """

@@ -45,7 +45,7 @@ struct InitCommandTests {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
             let fill = { (text: String) in text.replacingOccurrences(of: "{dir}", with: dir) }
-            let result = try AgentCLI.run(["init"] + arguments.map(fill), environment: environment.mapValues(fill))
+            let result = try await AgentCLI.run(["init"] + arguments.map(fill), environment: environment.mapValues(fill))
             #expect(result.exitCode == 1)
             #expect(result.output == "", "no log output may appear")
             #expect(result.errorOutput == "Error: \(fill(message))\n")
@@ -62,7 +62,7 @@ struct InitCommandTests {
                 withIntermediateDirectories: true
             )
             try Data().write(to: URL(fileURLWithPath: dir + "/home/cosmovisor/genesis/bin"))
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 1)
             #expect(
                 result.errorOutput
@@ -78,7 +78,7 @@ struct InitCommandTests {
             try AgentCLI.script(dir + "/exe", "echo hi")
             let bin = dir + "/home/cosmovisor/genesis/bin"
             try FileManager.default.createDirectory(atPath: bin + "/dummyd", withIntermediateDirectories: true)
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 1)
             #expect(result.errorOutput == "Error: dummyd is not a regular file\n")
             #expect(
@@ -101,7 +101,7 @@ struct InitCommandTests {
             try AgentCLI.script(dir + "/exe", "echo hi")
             try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
             try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/home/cosmovisor/current"))
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 1)
             #expect(result.errorOutput == "Error: symlink genesis current: file exists\n")
             #expect(FileManager.default.contents(atPath: dir + "/home/cosmovisor/current") == Data("x".utf8))
@@ -114,7 +114,7 @@ struct InitCommandTests {
             try AgentCLI.script(dir + "/exe", "echo hi", mode: 0o644)
             let home = dir + "/home"
             let root = home + "/cosmovisor"
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home))
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(result.errorOutput == "")
             #expect(
@@ -150,7 +150,7 @@ struct InitCommandTests {
             let root = dir + "/home/cosmovisor"
             try AgentCLI.script(root + "/genesis/bin/dummyd", "echo old")
             try AgentCLI.script(root + "/upgrades/chain2/bin/dummyd", "echo chain2")
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
                 result.output.contains("INF the \"\(root)/genesis/bin/dummyd\" file already exists module=cosmovisor\n")
@@ -171,7 +171,7 @@ struct InitCommandTests {
                 atPath: root + "/current",
                 withDestinationPath: "upgrades/chain2"
             )
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
                 result.output.contains("INF the \"\(root)/genesis/bin\" directory already exists module=cosmovisor\n")
@@ -199,9 +199,9 @@ struct InitCommandTests {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
             let home = dir + "/home"
-            let first = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home, name: "oldd"))
+            let first = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home, name: "oldd"))
             #expect(first.exitCode == 0)
-            let result = try AgentCLI.run(
+            let result = try await AgentCLI.run(
                 ["init", dir + "/exe"],
                 environment: Self.env(home, name: "newd"),
                 input: answer
@@ -225,7 +225,7 @@ struct InitCommandTests {
             try AgentCLI.script(dir + "/exe", "echo hi")
             var environment = Self.env(dir + "/home")
             environment["DAEMON_POLL_INTERVAL"] = "fast"
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: environment)
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: environment)
             #expect(result.exitCode == 1)
             #expect(result.output == "")
             #expect(

@@ -255,7 +255,7 @@ struct PrepareUpgradeTests {
                 "NODE_AGENT_RPC": "http://127.0.0.1:\(port)", "COSMOVISOR_COLOR_LOGS": "false",
                 "COSMOVISOR_TIMEFORMAT_LOGS": "",
             ]
-            let result = try AgentCLI.run(["prepare-upgrade"], environment: environment)
+            let result = try await AgentCLI.run(["prepare-upgrade"], environment: environment)
             #expect(result.exitCode == 1)
             #expect(result.output == "INF Using RPC address address=http://127.0.0.1:\(port) module=cosmovisor\n")
             #expect(result.errorOutput.hasPrefix("Error: failed to query upgrade info: "))

@@ -22,7 +22,7 @@ struct StatusCommandTests {
             ]
         }
 
-        init(_ dir: String) throws {
+        init(_ dir: String) async throws {
             self.dir = dir
             port = try Self.freePort()
             let built = try ProcessRunner.run([
@@ -35,9 +35,9 @@ struct StatusCommandTests {
                 "--block-interval", "50ms",
             ])
             try #require(initialised.exitCode == 0, "\(initialised.errorOutput)")
-            let agentInit = try AgentCLI.run(["init", releases["v1"]!.path], environment: environment)
+            let agentInit = try await AgentCLI.run(["init", releases["v1"]!.path], environment: environment)
             try #require(agentInit.exitCode == 0, "\(agentInit.errorOutput)")
-            let staged = try AgentCLI.run(
+            let staged = try await AgentCLI.run(
                 ["add-upgrade", "v2", releases["v2"]!.path, "--upgrade-height", "100000"],
                 environment: environment
             )
@@ -63,8 +63,8 @@ struct StatusCommandTests {
             return Int(UInt16(bigEndian: address.sin_port))
         }
 
-        func status() throws -> NodeStatus {
-            let result = try AgentCLI.run(["status", "--json"], environment: environment)
+        func status() async throws -> NodeStatus {
+            let result = try await AgentCLI.run(["status", "--json"], environment: environment)
             try #require(result.exitCode == 0, "\(result.errorOutput)")
             return try NodeStatus.decode(result.stdout)
         }
@@ -99,10 +99,10 @@ struct StatusCommandTests {
     @Test("reports height, consensus address, binaries with sha256 and version, current, pending plan, disk")
     func fullReport() async throws {
         try await withTemporaryDirectory { dir in
-            let node = try Node(dir)
+            let node = try await Node(dir)
             try await node.withChain {
                 let before = try await MockchainStatus.fetch("http://127.0.0.1:\(node.port)")
-                let status = try node.status()
+                let status = try await node.status()
                 let after = try await MockchainStatus.fetch("http://127.0.0.1:\(node.port)")
                 let height = try #require(status.chain?.height)
                 #expect(height >= Int64(before.height) && height <= Int64(after.height))
@@ -133,29 +133,29 @@ struct StatusCommandTests {
     @Test("a configured priv_validator_laddr is reported as a remote signer instead of the key's address")
     func remoteSigner() async throws {
         try await withTemporaryDirectory { dir in
-            let node = try Node(dir)
+            let node = try await Node(dir)
             try Data(
                 "# CometBFT\nproxy_app = \"tcp://127.0.0.1:26658\"\npriv_validator_laddr = \"tcp://127.0.0.1:26659\"\n\n[rpc]\nladdr = \"x\"\n"
                     .utf8
             )
             .write(to: URL(fileURLWithPath: node.home + "/config/config.toml"))
-            let status = try node.status()
+            let status = try await node.status()
             #expect(status.consensus == NodeStatus.ConsensusInfo(address: nil, remoteSigner: "tcp://127.0.0.1:26659"))
             try Data("priv_validator_laddr = \"\"\n".utf8).write(
                 to: URL(fileURLWithPath: node.home + "/config/config.toml")
             )
-            #expect(try node.status().consensus.address?.count == 40)
+            #expect(try await node.status().consensus.address?.count == 40)
         }
     }
 
     @Test("without an RPC the chain record carries the error; an applied plan is not pending")
     func noChain() async throws {
         try await withTemporaryDirectory { dir in
-            let node = try Node(dir)
+            let node = try await Node(dir)
             let record = node.home + "/cosmovisor/upgrades/v2/upgrade-info.json"
             try UpgradePlan(name: "v2", height: 100_000).jsonData().write(to: URL(fileURLWithPath: record))
             try AtomicSymlink.replace(link: node.home + "/cosmovisor/current", target: "upgrades/v2")
-            let status = try node.status()
+            let status = try await node.status()
             #expect(status.chain?.height == nil)
             #expect(status.chain?.error?.isEmpty == false)
             #expect(status.pendingPlan == nil)
@@ -168,7 +168,7 @@ struct StatusCommandTests {
     @Test("agent.running only when the state file's pid is a live node-agent")
     func agentRunning() async throws {
         try await withTemporaryDirectory { dir in
-            let node = try Node(dir)
+            let node = try await Node(dir)
             try FileManager.default.createSymbolicLink(atPath: dir + "/node-agent", withDestinationPath: "/bin/sleep")
             let agent = Process()
             agent.executableURL = URL(fileURLWithPath: dir + "/node-agent")
@@ -204,7 +204,7 @@ struct StatusCommandTests {
                 ).write(to: stateFile)
             }
             try write(pid: agent.processIdentifier)
-            let running = try node.status()
+            let running = try await node.status()
             #expect(running.agent?.running == true)
             #expect(running.agent?.pid == agent.processIdentifier)
             #expect(running.agent?.version == "9.9.9")
@@ -214,7 +214,7 @@ struct StatusCommandTests {
             #expect(running.child?.state == "running")
             #expect((running.child?.uptimeSeconds ?? 0) > 0)
             try write(pid: impostor.processIdentifier)
-            let impostorStatus = try node.status()
+            let impostorStatus = try await node.status()
             #expect(impostorStatus.agent?.running == false)
             #expect(impostorStatus.child == nil)
         }
@@ -223,8 +223,8 @@ struct StatusCommandTests {
     @Test("the human summary names the current target and the chain")
     func humanSummary() async throws {
         try await withTemporaryDirectory { dir in
-            let node = try Node(dir)
-            let result = try AgentCLI.run(["status"], environment: node.environment)
+            let node = try await Node(dir)
+            let result = try await AgentCLI.run(["status"], environment: node.environment)
             #expect(result.exitCode == 0)
             #expect(result.output.contains("current: genesis version v1"))
             #expect(result.output.contains("pending plan: v2 at height 100000"))
@@ -239,13 +239,13 @@ struct StatusCommandTests {
                 "DAEMON_HOME": dir, "DAEMON_NAME": "appd", "DAEMON_DATA_BACKUP_DIR": "/nonexistent",
                 "NODE_AGENT_RPC": "http://127.0.0.1:\(try Node.freePort())",
             ]
-            let result = try AgentCLI.run(["status", "--json"], environment: environment)
+            let result = try await AgentCLI.run(["status", "--json"], environment: environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             let status = try NodeStatus.decode(result.stdout)
             #expect(status.current.target == nil)
             #expect(status.binaries.isEmpty)
             #expect(status.consensus == NodeStatus.ConsensusInfo())
-            let unnamed = try AgentCLI.run(["status"], environment: ["DAEMON_HOME": dir])
+            let unnamed = try await AgentCLI.run(["status"], environment: ["DAEMON_HOME": dir])
             #expect(unnamed.exitCode == 1)
             #expect(unnamed.errorOutput == "Error: DAEMON_NAME is not set\n")
         }

@@ -30,7 +30,7 @@ struct UpgradeCommandsTests {
     func stage() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try AgentCLI.run(["add-upgrade", "Chain 2", dir + "/new"], environment: home.environment)
+            let result = try await AgentCLI.run(["add-upgrade", "Chain 2", dir + "/new"], environment: home.environment)
             let binary = home.root + "/upgrades/chain%202/bin/appd"
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
@@ -44,12 +44,12 @@ struct UpgradeCommandsTests {
             #expect(try AgentCLI.mode(binary) == 0o755)
             #expect(!FileManager.default.fileExists(atPath: dir + "/home/data/upgrade-info.json"))
 
-            let again = try AgentCLI.run(["add-upgrade", "chain 2", dir + "/newer"], environment: home.environment)
+            let again = try await AgentCLI.run(["add-upgrade", "chain 2", dir + "/newer"], environment: home.environment)
             #expect(again.exitCode == 1)
             #expect(again.errorOutput == "Error: file already exists at \(binary)\n")
             #expect(FileManager.default.contents(atPath: binary) == FileManager.default.contents(atPath: dir + "/new"))
 
-            let forced = try AgentCLI.run(
+            let forced = try await AgentCLI.run(
                 ["add-upgrade", "--force", "chain 2", dir + "/newer"],
                 environment: home.environment
             )
@@ -66,7 +66,7 @@ struct UpgradeCommandsTests {
     func withHeight() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try AgentCLI.run(
+            let result = try await AgentCLI.run(
                 ["add-upgrade", "V2", dir + "/new", "--upgrade-height", "120"],
                 environment: home.environment
             )
@@ -85,14 +85,14 @@ struct UpgradeCommandsTests {
             #expect(schedule.upgrades.map(\.name) == ["v2"])
             #expect(schedule.nextHaltHeight(above: 100) == 120)
 
-            let clash = try AgentCLI.run(
+            let clash = try await AgentCLI.run(
                 ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130"],
                 environment: home.environment
             )
             #expect(clash.exitCode == 1)
             #expect(clash.errorOutput == "Error: file already exists at \(info)\n")
             #expect(!FileManager.default.fileExists(atPath: home.root + "/upgrades/v3"), "a refused command stages nothing")
-            let forced = try AgentCLI.run(
+            let forced = try await AgentCLI.run(
                 ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130", "--force"],
                 environment: home.environment
             )
@@ -111,7 +111,7 @@ struct UpgradeCommandsTests {
             let home = try Home(dir)
             var environment = home.environment
             environment["COSMOVISOR_DISABLE_RECASE"] = "true"
-            let result = try AgentCLI.run(["add-upgrade", "Chain2", dir + "/new"], environment: environment)
+            let result = try await AgentCLI.run(["add-upgrade", "Chain2", dir + "/new"], environment: environment)
             #expect(result.exitCode == 0)
             #expect(FileManager.default.fileExists(atPath: home.root + "/upgrades/Chain2/bin/appd"))
         }
@@ -138,7 +138,7 @@ struct UpgradeCommandsTests {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir, data: false)
             let fill = { (text: String) in text.replacingOccurrences(of: "{dir}", with: dir) }
-            let result = try AgentCLI.run(arguments.map(fill), environment: home.environment)
+            let result = try await AgentCLI.run(arguments.map(fill), environment: home.environment)
             #expect(result.exitCode == 1)
             #expect(result.errorOutput.hasPrefix("Error: \(fill(message))"), "\(result.errorOutput)")
         }
@@ -148,7 +148,7 @@ struct UpgradeCommandsTests {
     func hostileName() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try AgentCLI.run(["add-upgrade", "../../escape", dir + "/new"], environment: home.environment)
+            let result = try await AgentCLI.run(["add-upgrade", "../../escape", dir + "/new"], environment: home.environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
                 try FileManager.default.contentsOfDirectory(atPath: home.root + "/upgrades") == ["..%2F..%2Fescape"]
@@ -162,15 +162,15 @@ struct UpgradeCommandsTests {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
             let info = dir + "/home/data/upgrade-info.json"
-            let none = try AgentCLI.run(["show-upgrade-info"], environment: home.environment)
+            let none = try await AgentCLI.run(["show-upgrade-info"], environment: home.environment)
             #expect(none.exitCode == 0)
             #expect(none.errorOutput == "No upgrade info found at \(info)\n")
             try Data(#"{"name":"v2","height":7,"info":"x"}"#.utf8).write(to: URL(fileURLWithPath: info))
-            let some = try AgentCLI.run(["show-upgrade-info"], environment: home.environment)
+            let some = try await AgentCLI.run(["show-upgrade-info"], environment: home.environment)
             #expect(some.exitCode == 0)
             #expect(some.output == "")
             #expect(some.errorOutput == #"{"name":"v2","height":7,"info":"x"}"# + "\n")
-            let unconfigured = try AgentCLI.run(["show-upgrade-info"])
+            let unconfigured = try await AgentCLI.run(["show-upgrade-info"])
             #expect(unconfigured.exitCode == 1)
         }
     }

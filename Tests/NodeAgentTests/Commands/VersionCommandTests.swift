@@ -7,8 +7,8 @@ import Testing
 struct VersionCommandTests {
     /// Upstream TestVersionCommand_Error.
     @Test("TestVersionCommand_Error: without the environment the error names DAEMON_NAME")
-    func versionError() throws {
-        let result = try AgentCLI.run(["version"])
+    func versionError() async throws {
+        let result = try await AgentCLI.run(["version"])
         #expect(result.exitCode == 1)
         #expect(result.errorOutput.contains("DAEMON_NAME is not set"))
         #expect(result.errorOutput.hasPrefix("cosmovisor version: \(FleetVersion.current)\n"))
@@ -28,7 +28,7 @@ struct VersionCommandTests {
     func text() async throws {
         try await withTemporaryDirectory { dir in
             let environment = try Self.home(dir, app: #"echo "app $*""#)
-            let result = try AgentCLI.run(["version", "--", "--long"], environment: environment)
+            let result = try await AgentCLI.run(["version", "--", "--long"], environment: environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(result.output == "app version --long\n")
             #expect(result.errorOutput == "cosmovisor version: \(FleetVersion.current)\n")
@@ -39,18 +39,18 @@ struct VersionCommandTests {
     func failing() async throws {
         try await withTemporaryDirectory { dir in
             let environment = try Self.home(dir, app: "exit 3")
-            let result = try AgentCLI.run(["version"], environment: environment)
+            let result = try await AgentCLI.run(["version"], environment: environment)
             #expect(result.exitCode == 1)
             #expect(result.errorOutput.hasSuffix("Error: failed to run version command: exit status 3\n"))
         }
     }
 
     @Test("--cosmovisor-only needs no configuration")
-    func cosmovisorOnly() throws {
-        let text = try AgentCLI.run(["version", "--cosmovisor-only"])
+    func cosmovisorOnly() async throws {
+        let text = try await AgentCLI.run(["version", "--cosmovisor-only"])
         #expect(text.exitCode == 0)
         #expect(text.errorOutput == "cosmovisor version: \(FleetVersion.current)\n")
-        let json = try AgentCLI.run(["version", "--cosmovisor-only", "--output", "json"])
+        let json = try await AgentCLI.run(["version", "--cosmovisor-only", "--output", "json"])
         #expect(json.errorOutput == #"{"cosmovisor_version":"\#(FleetVersion.current)"}"# + "\n")
     }
 
@@ -58,7 +58,7 @@ struct VersionCommandTests {
     func json() async throws {
         try await withTemporaryDirectory { dir in
             var environment = try Self.home(dir, app: #"echo '{"name":"appd","version":"1.2.3"}'; echo noise >&2"#)
-            let result = try AgentCLI.run(["version", "-o", "json"], environment: environment)
+            let result = try await AgentCLI.run(["version", "-o", "json"], environment: environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
                 result.errorOutput
@@ -66,7 +66,7 @@ struct VersionCommandTests {
                     + "\n"
             )
             environment = try Self.home(dir + "/b", app: "echo not json")
-            let bad = try AgentCLI.run(["version", "--output", "json"], environment: environment)
+            let bad = try await AgentCLI.run(["version", "--output", "json"], environment: environment)
             #expect(bad.exitCode == 1)
             #expect(
                 bad.errorOutput == "Error: can't print version output, expected valid json from APP, got: not json\n"
