@@ -78,7 +78,17 @@ extension AgentHarness {
         }
     }
 
+    /// A port the kernel says is free and that no other test of this process was given (two nodes on one
+    /// port would make one of them fail to start).
     static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let port = try kernelFreePort()
+            if PortRegistry.shared.claim(port) { return port }
+        }
+        throw HarnessError("no free port")
+    }
+
+    private static func kernelFreePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -92,4 +102,13 @@ extension AgentHarness {
         guard bound else { throw HarnessError("no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Ports handed out in this test process; guarded by `lock`.
+final class PortRegistry: @unchecked Sendable {
+    static let shared = PortRegistry()
+    private let lock = NSLock()
+    private var used: Set<Int> = []
+
+    func claim(_ port: Int) -> Bool { lock.withLock { used.insert(port).inserted } }
 }
