@@ -146,12 +146,18 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` every 20 ms until it holds; throws after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws {
+/// Polls `condition` every 20 ms until it holds; throws after `timeout`, with `agent`'s output when given.
+func eventually(
+    _ what: String,
+    timeout: Duration = .seconds(30),
+    agent: AgentProcess? = nil,
+    _ condition: () throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw HarnessError("timed out waiting for \(what)")
+    let output = agent.map { "\nagent stdout:\n\($0.stdout)\nagent stderr:\n\($0.stderr)" } ?? ""
+    throw HarnessError("timed out waiting for \(what)\(output)")
 }

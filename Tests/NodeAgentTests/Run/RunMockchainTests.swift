@@ -17,7 +17,7 @@ struct RunMockchainTests {
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
 
         // Before the upgrade, the state file (read by this other process) matches the processes and links on disk.
-        try await eventually("v1 running") { h.blocks().count >= 3 }
+        try await eventually("v1 running", agent: agent) { h.blocks().count >= 3 }
         let before = try #require(h.state())
         #expect(before.pid == agent.process.pid)
         #expect(before.child.state == "running")
@@ -30,7 +30,7 @@ struct RunMockchainTests {
         // Every read of the state file during the upgrade decodes (temp + fsync + rename).
         let layout = CosmovisorLayout(home: h.home, daemonName: h.daemon)
         var reads = 0
-        try await eventually("v2 blocks") {
+        try await eventually("v2 blocks", agent: agent) {
             _ = try AgentRuntimeState.read(from: layout.stateFile)
             reads += 1
             return h.blocks().contains { $0.version == "v2" }
@@ -38,7 +38,7 @@ struct RunMockchainTests {
         #expect(reads > 1)
         let height = h.blocks().last!.height
         try h.propose("v3", at: height + 20)
-        try await eventually("v3 blocks") { h.blocks().filter { $0.version == "v3" }.count >= 3 }
+        try await eventually("v3 blocks", agent: agent) { h.blocks().filter { $0.version == "v3" }.count >= 3 }
 
         let after = try #require(h.state())
         #expect(after.child.upgradesApplied == ["v2", "v3"])
@@ -93,12 +93,12 @@ struct RunMockchainTests {
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
         let agent = try h.start(["start", "--home", h.home, "--halt-stay-up"], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("v1 running") { h.blocks().count >= 2 }
+        try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let upgradeHeight = h.blocks().last!.height + 40
         // A manual plan (what `add-upgrade --upgrade-height` writes), long before its height.
         try UpgradePlan(name: "v2", height: Int64(upgradeHeight)).jsonData().write(to: URL(fileURLWithPath: h.infoPath))
         do {
-            try await eventually("restart with --halt-height") {
+            try await eventually("restart with --halt-height", agent: agent) {
                 h.nodePids().contains { Supervisor.commandLine($0).contains("--halt-height \(upgradeHeight)") }
             }
         } catch {
@@ -106,7 +106,7 @@ struct RunMockchainTests {
             throw error
         }
         #expect(h.currentTarget == "genesis")
-        try await eventually("v2 blocks") { h.blocks().contains { $0.version == "v2" } }
+        try await eventually("v2 blocks", agent: agent) { h.blocks().contains { $0.version == "v2" } }
         let v1Blocks = h.blocks().filter { $0.version == "v1" }
         #expect(v1Blocks.last?.height == upgradeHeight - 1, "the old binary ran up to the block before the upgrade")
         #expect(h.blocks().first { $0.version == "v2" }?.height == upgradeHeight)
@@ -124,7 +124,7 @@ struct RunMockchainTests {
         try "9\n".write(toFile: h.home + "/data/height", atomically: true, encoding: .utf8)
         try UpgradePlan(name: "v2", height: 10).jsonData().write(to: URL(fileURLWithPath: h.infoPath))
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("v2 blocks") { h.blocks().count >= 3 }
+        try await eventually("v2 blocks", agent: agent) { h.blocks().count >= 3 }
         #expect(h.blocks().allSatisfy { $0.version == "v2" }, "\(h.blocks())")
         #expect(h.blocks().first?.height == 10)
         #expect(agent.logLines.filter { $0.contains("running app") }.count == 1)
@@ -138,7 +138,7 @@ struct RunMockchainTests {
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("v1 running") { h.blocks().count >= 2 }
+        try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let child = h.nodePids()
         for content in [#"{"name":"v2","hei"#, "", "{}", #"{"name":"v2","height":"12"}"#, #"{"name":"..","height":3}"#, "not json"] {
             try Data(content.utf8).write(to: URL(fileURLWithPath: h.infoPath))
@@ -150,7 +150,7 @@ struct RunMockchainTests {
         // The next good write is read and applied.
         let height = h.blocks().last!.height
         try UpgradePlan(name: "v2", height: Int64(height + 1)).jsonData().write(to: URL(fileURLWithPath: h.infoPath))
-        try await eventually("v2 blocks") { h.blocks().contains { $0.version == "v2" } }
+        try await eventually("v2 blocks", agent: agent) { h.blocks().contains { $0.version == "v2" } }
         #expect(h.currentTarget == "upgrades/v2")
         agent.process.signalGroup(SIGTERM)
         #expect(try await agent.wait() == .exited(0))
