@@ -9,10 +9,11 @@ struct GlobalOptions: ParsableArguments {
     )
     var cosmovisorConfig: String = ""
 
-    /// The configuration: from the file when one was given, else from the environment (full validation).
-    func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError)
-        -> AgentConfiguration
-    {
-        try AgentConfiguration.fromFile(cosmovisorConfig, environment: environment)
+    /// The configuration: from the file when one was given, else from the environment.
+    func loadConfiguration(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        validation: AgentConfiguration.Validation = .full
+    ) throws(ConfigurationError) -> AgentConfiguration {
+        try AgentConfiguration.fromFile(cosmovisorConfig, environment: environment, validation: validation)
     }
 }

@@ -16,7 +16,9 @@ struct Invocation: Sendable {
     struct UnknownCommand: Error, Equatable, CustomStringConvertible {
         var command: String
         var programName: String
-        var description: String { "unknown command \(GoDuration.goQuote(command)) for \(GoDuration.goQuote(programName))" }
+        var description: String {
+            "unknown command \(GoDuration.goQuote(command)) for \(GoDuration.goQuote(programName))"
+        }
     }
 
     /// The arguments (program excluded) with root-level `--cosmovisor-config`/`-c <path>` moved right

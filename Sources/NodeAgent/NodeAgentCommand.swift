@@ -7,7 +7,7 @@ import Foundation
 /// Invoked through a link named `cosmovisor` it behaves the same; only the program name in help and
 /// error texts follows `argv[0]`. Before parsing, ``Invocation`` moves a leading
 /// `--cosmovisor-config`/`-c <path>` after the subcommand (cobra's persistent flag) and turns an unknown
-/// subcommand into cobra's `unknown command` error (exit 1).
+/// subcommand into cobra's `unknown command` error (exit 1). Every failure exits 1, as cobra's do.
 @main
 struct NodeAgentCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
@@ -26,20 +26,42 @@ struct NodeAgentCommand: AsyncParsableCommand {
         VersionCommand.self,
         ConfigCommand.self,
         AddUpgradeCommand.self,
+        AddBatchUpgradeCommand.self,
+        PrepareUpgradeCommand.self,
         ShowUpgradeInfoCommand.self,
         StatusCommand.self,
         RunCommand.self,
     ]
 
+    /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.
     static func main() async {
         let invocation = Invocation.current
         let names = subcommands.map { $0._commandName } + ["help"]
         switch invocation.normalizedArguments(knownCommands: names) {
         case .success(let arguments):
-            await main(arguments)
+            await dispatch(arguments)
         case .failure(let error):
             Console.standardError.write("Error: \(error)\nRun '\(invocation.programName) --help' for usage.\n")
             Glibc.exit(1)
+        }
+    }
+
+    /// Parses and runs a subcommand. Usage errors exit 1 like cobra's (ArgumentParser would exit 64);
+    /// help and `--version` exit 0.
+    static func dispatch(_ arguments: [String]) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.standardError.write(fullMessage(for: error) + "\n")
+                Glibc.exit(1)
+            }
+            exit(withError: error)
         }
     }
 }

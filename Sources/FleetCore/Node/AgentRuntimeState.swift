@@ -49,7 +49,13 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         public var state: String
 
         /// Creates a child record.
-        public init(pid: Int32? = nil, startedAt: String? = nil, starts: Int = 0, upgradesApplied: [String] = [], state: String) {
+        public init(
+            pid: Int32? = nil,
+            startedAt: String? = nil,
+            starts: Int = 0,
+            upgradesApplied: [String] = [],
+            state: String
+        ) {
             self.pid = pid
             self.startedAt = startedAt
             self.starts = starts

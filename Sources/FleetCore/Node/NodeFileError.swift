@@ -50,7 +50,8 @@ public struct NodeFileError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// A system call failed with the current `errno`.
-    public static func syscall(_ code: Code, _ operation: String, path: String, errno: Int32 = Foundation.errno) -> Self {
+    public static func syscall(_ code: Code, _ operation: String, path: String, errno: Int32 = Foundation.errno) -> Self
+    {
         NodeFileError(code: code, path: path, operation: operation, errno: errno)
     }
 

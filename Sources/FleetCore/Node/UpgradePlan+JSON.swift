@@ -106,7 +106,9 @@ extension UpgradePlan {
     private static func height(_ container: KeyedDecodingContainer<FieldKey>, _ key: FieldKey) throws -> Int64 {
         if let value = try? container.decode(Int64.self, forKey: key) { return value }
         let kind = GoJSON.kind(of: container, key)
-        let shown = kind == "number" ? (try? container.decode(Double.self, forKey: key)).map { " \(GoJSON.number($0))" } ?? "" : ""
+        let shown =
+            kind == "number"
+            ? (try? container.decode(Double.self, forKey: key)).map { " \(GoJSON.number($0))" } ?? "" : ""
         throw UpgradePlanError.malformed(
             "json: cannot unmarshal \(kind)\(shown) into Go struct field Plan.height of type int64"
         )

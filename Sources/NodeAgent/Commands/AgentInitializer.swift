@@ -22,8 +22,11 @@ struct AgentInitializer {
         if executable.isEmpty { throw CommandFailure("no <path to executable> provided") }
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
-            throw CommandFailure(errno == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)")
+            let code = errno
+            let reason = "stat \(executable): \(GoErrorText.errno(code))"
+            throw CommandFailure(
+                code == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
+            )
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw CommandFailure("invalid path to executable: must not be a directory")
@@ -96,19 +99,5 @@ struct AgentInitializer {
             throw CommandFailure("failed to export configuration: failed to create configuration file: \(error)")
         }
         return path
-    }
-}
-
-/// The `[y/n]` question `init` asks before overwriting config.toml.
-struct OverwritePrompt: Sendable {
-    /// Prints the question and returns whether the answer is `y`/`Y`.
-    let confirm: @Sendable (String) -> Bool
-
-    /// Asks on stdout and reads one line from stdin; EOF, a read error or anything but one `y` token is "no".
-    static let standardInput = OverwritePrompt { question in
-        Console.standardOutput.write("\(question) [y/n]: ")
-        guard let line = readLine() else { return false }
-        let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-        return tokens.count == 1 && tokens[0].lowercased() == "y"
     }
 }

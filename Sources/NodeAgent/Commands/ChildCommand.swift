@@ -36,7 +36,9 @@ enum ChildCommand {
         do {
             try process.run()
         } catch {
-            throw CommandFailure("launching process \(([executable] + arguments).joined(separator: " ")) failed: \(error.localizedDescription)")
+            throw CommandFailure(
+                "launching process \(([executable] + arguments).joined(separator: " ")) failed: \(error.localizedDescription)"
+            )
         }
         let timer = timeout.map { limit -> DispatchWorkItem in
             // A timer thread kills a hung helper so the caller's read below ends.
@@ -53,6 +55,10 @@ enum ChildCommand {
         timer?.cancel()
         let killed = process.terminationReason == .uncaughtSignal
         let status = killed ? 128 + process.terminationStatus : process.terminationStatus
-        return Result(status: status, output: output, timedOut: killed && process.terminationStatus == SIGKILL && timeout != nil)
+        return Result(
+            status: status,
+            output: output,
+            timedOut: killed && process.terminationStatus == SIGKILL && timeout != nil
+        )
     }
 }

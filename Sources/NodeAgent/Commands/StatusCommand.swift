@@ -15,7 +15,8 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let configuration = try global.loadConfiguration()
+        // Only name and home are required: a report about a half-broken node is the point of `status`.
+        let configuration = try global.loadConfiguration(validation: .minimal)
         let status = await NodeStatusCollector(configuration: configuration).collect()
         if json {
             let data = try NodeStatus.encoder.encode(status)

@@ -21,12 +21,19 @@ struct UpgradeStager {
         let layout = configuration.layout
         var info = stat()
         if stat(executable, &info) != 0 {
-            let reason = "stat \(executable): \(GoErrorText.errno(errno))"
-            throw CommandFailure(errno == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)")
+            let code = errno
+            let reason = "stat \(executable): \(GoErrorText.errno(code))"
+            throw CommandFailure(
+                code == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
+            )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
             throw CommandFailure("failed to read binary: read \(executable): is a directory")
         }
+        let binary = layout.upgradeBinary(for: name)
+        try refuseExisting(binary, force: force)
+        // Both refusals come before any write, so a refused command changes nothing.
+        if height > 0 { try refuseExisting(layout.upgradeInfoFile, force: force) }
         let binDirectory = layout.upgradeBinDirectory(for: name)
         do {
             try FileManager.default.createDirectory(
@@ -37,8 +44,6 @@ struct UpgradeStager {
         } catch {
             throw CommandFailure("failed to create upgrade directory: \(error.localizedDescription)")
         }
-        let binary = layout.upgradeBinary(for: name)
-        try refuseExisting(binary, force: force)
         do {
             try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
         } catch {
@@ -50,7 +55,6 @@ struct UpgradeStager {
         guard height > 0 else { return }
         let plan = UpgradePlan(name: name.recased, height: height)
         let planPath = layout.upgradeInfoFile
-        try refuseExisting(planPath, force: force)
         do {
             try AtomicFile.write(plan.jsonData(), to: planPath, mode: 0o644)
         } catch {
@@ -69,5 +73,33 @@ struct UpgradeStager {
         } else if errno != ENOENT {
             throw CommandFailure("failed to check if file exists: stat \(path): \(GoErrorText.errno(errno))")
         }
+    }
+}
+
+extension UpgradeStager {
+    /// Stages every entry of `batch` (overwriting binaries), replaces the batch file with their plans
+    /// (JSON array, 2-space indent, mode 0600) and records every height in the manual schedule.
+    ///
+    /// All names are validated before anything is written.
+    func addBatch(_ batch: UpgradeBatch) throws {
+        let names = try batch.entries.map { entry throws(UpgradeNameError) in
+            try UpgradeName(entry.name, recase: !configuration.disableRecase)
+        }
+        for (entry, name) in zip(batch.entries, names) {
+            try add(name: name.original, executable: entry.executable, height: 0, force: true)
+        }
+        let layout = configuration.layout
+        let plans = zip(batch.entries, names).map { UpgradePlan(name: $1.recased, height: $0.height) }
+        do {
+            try AtomicFile.write(UpgradePlan.batchData(plans), to: layout.batchFile, mode: 0o600)
+        } catch {
+            throw CommandFailure("error writing combined JSON to file: \(error)")
+        }
+        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        for plan in plans {
+            schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: AgentRuntimeState.timestamp(now())))
+        }
+        try schedule.write(to: layout.manualUpgradesFile)
+        logger.info("\(layout.batchFile) created, \(plans.count) upgrades will switch at their heights")
     }
 }

@@ -34,12 +34,16 @@ struct VersionCommand: AsyncParsableCommand {
             let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             let binary = CurrentLink.binary(configuration.layout)
             let result = try ChildCommand.run(binary, ["version", "--long", "--output", "json"], captureOutput: true)
-            guard result.status == 0 else { throw CommandFailure("failed to run version command: exit status \(result.status)") }
+            guard result.status == 0 else {
+                throw CommandFailure("failed to run version command: exit status \(result.status)")
+            }
             let raw = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed])) != nil else {
                 throw CommandFailure("can't print version output, expected valid json from APP, got: \(raw)")
             }
-            Console.standardError.write(#"{"cosmovisor_version":\#(GoJSONText.quote(version)),"app_version":\#(raw)}"# + "\n")
+            Console.standardError.write(
+                #"{"cosmovisor_version":\#(GoJSONText.quote(version)),"app_version":\#(raw)}"# + "\n"
+            )
             return
         }
         Console.standardError.write("cosmovisor version: \(version)\n")
@@ -48,14 +52,5 @@ struct VersionCommand: AsyncParsableCommand {
         let binary = CurrentLink.binary(configuration.layout)
         let result = try ChildCommand.run(binary, ["version"] + arguments, captureOutput: false)
         if result.status != 0 { throw CommandFailure("failed to run version command: exit status \(result.status)") }
-    }
-}
-
-/// JSON string quoting for small outputs.
-enum GoJSONText {
-    /// `text` as a JSON string literal.
-    static func quote(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,12 +1,5 @@
 import Foundation
 
-/// A raw setting as a source holds it: environment variables are strings, TOML values are typed.
-enum ConfigValue: Equatable, Sendable {
-    case string(String)
-    case bool(Bool)
-    case integer(Int64)
-}
-
 // MARK: - Reading settings
 
 extension AgentConfiguration {
@@ -14,14 +7,17 @@ extension AgentConfiguration {
     ///
     /// - Parameters:
     ///   - environment: the process environment.
-    ///   - validate: run ``validationProblems()`` too (`init` skips it).
+    ///   - validation: which checks follow parsing (`init` and `status` only need name and home).
     /// - Throws: ``ConfigurationError`` with every parse problem, then every validation problem, in
     ///   cosmovisor's order.
-    static func fromEnvironment(_ environment: [String: String], validate: Bool = true) throws(ConfigurationError)
+    static func fromEnvironment(
+        _ environment: [String: String],
+        validation: Validation = .full
+    ) throws(ConfigurationError)
         -> AgentConfiguration
     {
         let (configuration, problems) = parse { environment[$0].map(ConfigValue.string) }
-        let all = problems + (validate ? configuration.validationProblems() : [])
+        let all = problems + configuration.problems(validation)
         if !all.isEmpty { throw ConfigurationError(all) }
         return configuration
     }
@@ -49,46 +45,86 @@ extension AgentConfiguration {
         }
         let home = string("DAEMON_HOME")
         let backup = string("DAEMON_DATA_BACKUP_DIR")
-        var configuration = AgentConfiguration(home: home, name: string("DAEMON_NAME"), backupDir: backup.isEmpty ? home : backup)
+        var configuration = AgentConfiguration(
+            home: home,
+            name: string("DAEMON_NAME"),
+            backupDir: backup.isEmpty ? home : backup
+        )
         configuration.customPreUpgrade = string("COSMOVISOR_CUSTOM_PREUPGRADE")
 
-        configuration.allowDownload = record({ () throws(ConfigurationProblem) in
-            try boolean("DAEMON_ALLOW_DOWNLOAD_BINARIES", lookup, default: false)
-        }, default: false)
-        configuration.downloadMustHaveChecksum = record({ () throws(ConfigurationProblem) in
-            try boolean("DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", lookup, default: false)
-        }, default: false)
-        configuration.restartAfterUpgrade = record({ () throws(ConfigurationProblem) in
-            try boolean("DAEMON_RESTART_AFTER_UPGRADE", lookup, default: true)
-        }, default: false)
-        configuration.skipBackup = record({ () throws(ConfigurationProblem) in
-            try boolean("UNSAFE_SKIP_BACKUP", lookup, default: false)
-        }, default: false)
-        configuration.disableLogs = record({ () throws(ConfigurationProblem) in
-            try boolean("COSMOVISOR_DISABLE_LOGS", lookup, default: false)
-        }, default: false)
-        configuration.colorLogs = record({ () throws(ConfigurationProblem) in
-            try boolean("COSMOVISOR_COLOR_LOGS", lookup, default: true)
-        }, default: false)
-        configuration.timeFormat = record({ () throws(ConfigurationProblem) in
-            guard lookup("COSMOVISOR_TIMEFORMAT_LOGS") != nil else { return .kitchen }
-            return try LogTimeFormat.option(string("COSMOVISOR_TIMEFORMAT_LOGS"))
-        }, default: nil)
-        configuration.disableRecase = record({ () throws(ConfigurationProblem) in
-            try boolean("COSMOVISOR_DISABLE_RECASE", lookup, default: false)
-        }, default: false)
-        configuration.pollInterval = record({ () throws(ConfigurationProblem) in
-            try duration("DAEMON_POLL_INTERVAL", lookup, zeroMeansUnset: false) ?? .milliseconds(300)
-        }, default: .milliseconds(300))
-        configuration.restartDelay = record({ () throws(ConfigurationProblem) in
-            try duration("DAEMON_RESTART_DELAY", lookup, zeroMeansUnset: true)
-        }, default: nil)
-        configuration.shutdownGrace = record({ () throws(ConfigurationProblem) in
-            try duration("DAEMON_SHUTDOWN_GRACE", lookup, zeroMeansUnset: true)
-        }, default: nil)
-        configuration.preUpgradeMaxRetries = record({ () throws(ConfigurationProblem) in
-            try integer("DAEMON_PREUPGRADE_MAX_RETRIES", lookup)
-        }, default: 0)
+        configuration.allowDownload = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("DAEMON_ALLOW_DOWNLOAD_BINARIES", lookup, default: false)
+            },
+            default: false
+        )
+        configuration.downloadMustHaveChecksum = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM", lookup, default: false)
+            },
+            default: false
+        )
+        configuration.restartAfterUpgrade = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("DAEMON_RESTART_AFTER_UPGRADE", lookup, default: true)
+            },
+            default: false
+        )
+        configuration.skipBackup = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("UNSAFE_SKIP_BACKUP", lookup, default: false)
+            },
+            default: false
+        )
+        configuration.disableLogs = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("COSMOVISOR_DISABLE_LOGS", lookup, default: false)
+            },
+            default: false
+        )
+        configuration.colorLogs = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("COSMOVISOR_COLOR_LOGS", lookup, default: true)
+            },
+            default: false
+        )
+        configuration.timeFormat = record(
+            { () throws(ConfigurationProblem) in
+                guard lookup("COSMOVISOR_TIMEFORMAT_LOGS") != nil else { return .kitchen }
+                return try LogTimeFormat.option(string("COSMOVISOR_TIMEFORMAT_LOGS"))
+            },
+            default: nil
+        )
+        configuration.disableRecase = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("COSMOVISOR_DISABLE_RECASE", lookup, default: false)
+            },
+            default: false
+        )
+        configuration.pollInterval = record(
+            { () throws(ConfigurationProblem) in
+                try duration("DAEMON_POLL_INTERVAL", lookup, zeroMeansUnset: false) ?? .milliseconds(300)
+            },
+            default: .milliseconds(300)
+        )
+        configuration.restartDelay = record(
+            { () throws(ConfigurationProblem) in
+                try duration("DAEMON_RESTART_DELAY", lookup, zeroMeansUnset: true)
+            },
+            default: nil
+        )
+        configuration.shutdownGrace = record(
+            { () throws(ConfigurationProblem) in
+                try duration("DAEMON_SHUTDOWN_GRACE", lookup, zeroMeansUnset: true)
+            },
+            default: nil
+        )
+        configuration.preUpgradeMaxRetries = record(
+            { () throws(ConfigurationProblem) in
+                try integer("DAEMON_PREUPGRADE_MAX_RETRIES", lookup)
+            },
+            default: 0
+        )
         let grpc = string("DAEMON_GRPC_ADDRESS")
         configuration.grpcAddress = grpc.isEmpty ? "localhost:9090" : grpc
 
@@ -97,7 +133,11 @@ extension AgentConfiguration {
             if let url = URL(string: rpc), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
                 configuration.rpcURL = rpc.hasSuffix("/") ? String(rpc.dropLast()) : rpc
             } else {
-                problems.append(ConfigurationProblem("NODE_AGENT_RPC must be an http:// or https:// URL, got \(GoDuration.goQuote(rpc))"))
+                problems.append(
+                    ConfigurationProblem(
+                        "NODE_AGENT_RPC must be an http:// or https:// URL, got \(GoDuration.goQuote(rpc))"
+                    )
+                )
             }
         }
         let stateFile = string("NODE_AGENT_STATE_FILE")
@@ -114,7 +154,8 @@ extension AgentConfiguration {
     // MARK: - Typed values
 
     /// Strict bool: case-insensitive `true`/`false`; unset or empty gives the default.
-    static func boolean(_ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool) throws(ConfigurationProblem)
+    static func boolean(_ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool)
+        throws(ConfigurationProblem)
         -> Bool
     {
         switch lookup(name) {
@@ -139,14 +180,17 @@ extension AgentConfiguration {
 
     /// A strictly positive Go duration; `nil` when unset or empty (and for an integer 0 from a file
     /// when `zeroMeansUnset`). Integers from a file are nanoseconds.
-    static func duration(_ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool) throws(ConfigurationProblem)
+    static func duration(_ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool)
+        throws(ConfigurationProblem)
         -> Duration?
     {
         let nanoseconds: Int64
         switch lookup(name) {
         case nil: return nil
         case .bool(let flag):
-            throw ConfigurationProblem("invalid: \(name): could not parse '\(flag)' into a duration: time: invalid duration \"\(flag)\"")
+            throw ConfigurationProblem(
+                "invalid: \(name): could not parse '\(flag)' into a duration: time: invalid duration \"\(flag)\""
+            )
         case .integer(let number):
             if number == 0 && zeroMeansUnset { return nil }
             nanoseconds = number
@@ -183,6 +227,8 @@ extension AgentConfiguration {
     }
 
     private static func atoiProblem(_ name: String, _ text: String, _ reason: String) -> ConfigurationProblem {
-        ConfigurationProblem("\(name) could not be parsed to int: strconv.Atoi: parsing \(GoDuration.goQuote(text)): \(reason)")
+        ConfigurationProblem(
+            "\(name) could not be parsed to int: strconv.Atoi: parsing \(GoDuration.goQuote(text)): \(reason)"
+        )
     }
 }

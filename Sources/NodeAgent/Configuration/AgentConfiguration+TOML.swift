@@ -19,8 +19,12 @@ extension AgentConfiguration {
     ///
     /// - Throws: ``ConfigurationError``: `config not found: at <path> : <err>`, `failed to read config
     ///   file: <err>`, or the collected parse and validation problems.
-    static func fromFile(_ path: String, environment: [String: String]) throws(ConfigurationError) -> AgentConfiguration {
-        if path.isEmpty { return try fromEnvironment(environment) }
+    static func fromFile(
+        _ path: String,
+        environment: [String: String],
+        validation: Validation = .full
+    ) throws(ConfigurationError) -> AgentConfiguration {
+        if path.isEmpty { return try fromEnvironment(environment, validation: validation) }
         var info = stat()
         if stat(path, &info) != 0 {
             throw ConfigurationError("config not found: at \(path) : stat \(path): \(GoErrorText.errno(errno))")
@@ -36,7 +40,7 @@ extension AgentConfiguration {
             if let value = environment[name], !value.isEmpty { return .string(value) }
             return document[name.lowercased()]
         }
-        let all = problems + configuration.validationProblems()
+        let all = problems + configuration.problems(validation)
         if !all.isEmpty { throw ConfigurationError(all) }
         return configuration
     }

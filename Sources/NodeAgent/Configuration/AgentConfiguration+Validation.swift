@@ -2,6 +2,22 @@ import FleetCore
 import Foundation
 
 extension AgentConfiguration {
+    /// Which checks follow parsing.
+    enum Validation: Sendable {
+        /// cosmovisor's `validate()`: name, home with its `cosmovisor/` folder, backup directory.
+        case full
+        /// `init`'s minimal check: name set, home set and absolute.
+        case minimal
+    }
+
+    /// The problems `validation` finds.
+    func problems(_ validation: Validation) -> [ConfigurationProblem] {
+        switch validation {
+        case .full: validationProblems()
+        case .minimal: minimalProblems()
+        }
+    }
+
     /// Cosmovisor's `validate()`: name, home, then the backup directory unless backups are skipped.
     ///
     /// Touches the file system: `$DAEMON_HOME/cosmovisor` must be a directory, and so must the backup
@@ -28,7 +44,9 @@ extension AgentConfiguration {
         } else {
             switch Self.statDirectory(backupDir) {
             case .failure(let reason):
-                problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory: \(reason)"))
+                problems.append(
+                    ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory: \(reason)")
+                )
             case .success(false):
                 problems.append(ConfigurationProblem("\(GoDuration.goQuote(backupDir)) must be a valid directory"))
             case .success(true): break
@@ -58,12 +76,4 @@ extension AgentConfiguration {
         }
         return .success((info.st_mode & S_IFMT) == S_IFDIR)
     }
-}
-
-/// A failed `stat(2)`, worded like Go's `*PathError`.
-struct StatFailure: Error, CustomStringConvertible {
-    /// The `errno` of `stat(2)`.
-    var code: Int32
-    /// `stat <path>: <reason>`.
-    var description: String
 }

@@ -2,8 +2,8 @@ import FleetCore
 
 /// Everything `node-agent` is configured with: cosmovisor's 17 settings plus the agent's own.
 ///
-/// A plain value; the sources are read at the edge by ``fromEnvironment(_:validate:)`` and
-/// ``fromFile(_:environment:)`` (`AgentConfiguration+Environment.swift`, `+TOML.swift`).
+/// A plain value; the sources are read at the edge by ``fromEnvironment(_:validation:)`` and
+/// ``fromFile(_:environment:validation:)`` (`AgentConfiguration+Environment.swift`, `+TOML.swift`).
 /// Defaults are those of cosmovisor's environment mode; unlike cosmovisor's file mode, a key missing
 /// from `config.toml` also takes its default (docs/compatibility.md).
 ///

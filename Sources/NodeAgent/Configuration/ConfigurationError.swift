@@ -1,11 +1,3 @@
-/// One configuration problem, worded as cosmovisor's.
-struct ConfigurationProblem: Error, Equatable, CustomStringConvertible {
-    /// The message.
-    var description: String
-
-    init(_ description: String) { self.description = description }
-}
-
 /// Every problem found in the configuration, reported together (spec §3, "error aggregation").
 ///
 /// ``description`` joins the messages with newlines, like Go's `errors.Join`.

@@ -22,7 +22,8 @@ struct TOMLDocument: Equatable {
     ///
     /// - Throws: ``SyntaxError`` for anything outside the subset.
     init(parsing text: String) throws(SyntaxError) {
-        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        {
             let number = offset + 1
             var line = Substring(rawLine)
             line = line.drop { $0 == " " || $0 == "\t" }
@@ -85,7 +86,8 @@ struct TOMLDocument: Equatable {
                     case "u", "U":
                         let count = escape == "u" ? 4 : 8
                         let hex = text.prefix(count)
-                        guard hex.count == count, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
+                        guard hex.count == count, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code)
+                        else {
                             throw ValueError(message: "invalid unicode escape")
                         }
                         text = text.dropFirst(count)

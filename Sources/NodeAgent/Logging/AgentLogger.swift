@@ -8,11 +8,17 @@ enum AgentLogger {
     ///   - configuration: supplies `disableLogs`, `colorLogs` and `timeFormat`.
     ///   - sink: where lines go (standard output by default).
     static func make(_ configuration: AgentConfiguration, sink: LogSink = .standardOutput) -> Logger {
-        make(disabled: configuration.disableLogs, color: configuration.colorLogs, timeFormat: configuration.timeFormat, sink: sink)
+        make(
+            disabled: configuration.disableLogs,
+            color: configuration.colorLogs,
+            timeFormat: configuration.timeFormat,
+            sink: sink
+        )
     }
 
     /// A logger from the individual log settings.
-    static func make(disabled: Bool, color: Bool, timeFormat: LogTimeFormat?, sink: LogSink = .standardOutput) -> Logger {
+    static func make(disabled: Bool, color: Bool, timeFormat: LogTimeFormat?, sink: LogSink = .standardOutput) -> Logger
+    {
         if disabled { return Logger(label: "cosmovisor", factory: { _ in SwiftLogNoOpLogHandler() }) }
         return Logger(label: "cosmovisor") { _ in
             CosmovisorLogHandler(timeFormat: timeFormat, color: color, sink: sink)

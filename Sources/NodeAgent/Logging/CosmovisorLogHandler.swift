@@ -81,7 +81,9 @@ struct CosmovisorLogHandler: LogHandler {
         case .stringConvertible(let convertible): return quoteIfNeeded(convertible.description)
         case .array(let items): return "[" + items.map { GoDuration.goQuote(plain($0)) }.joined(separator: ",") + "]"
         case .dictionary(let dictionary):
-            let body = dictionary.keys.sorted().map { GoDuration.goQuote($0) + ":" + GoDuration.goQuote(plain(dictionary[$0]!)) }
+            let body = dictionary.keys.sorted().map {
+                GoDuration.goQuote($0) + ":" + GoDuration.goQuote(plain(dictionary[$0]!))
+            }
             return "{" + body.joined(separator: ",") + "}"
         }
     }
@@ -98,29 +100,4 @@ struct CosmovisorLogHandler: LogHandler {
         let needsQuote = text.unicodeScalars.contains { $0.value < 0x21 || $0.value > 0x7E || $0 == "\\" || $0 == "\"" }
         return needsQuote ? GoDuration.goQuote(text) : text
     }
-}
-
-/// Where finished log lines go.
-struct LogSink: Sendable {
-    /// Writes one line.
-    let write: @Sendable (String) -> Void
-
-    /// A file descriptor, one `write(2)` per line (retrying short writes).
-    static func fileDescriptor(_ fd: Int32) -> LogSink {
-        LogSink { line in
-            var bytes = Array(line.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
-    }
-
-    /// Standard output, where cosmovisor logs.
-    static let standardOutput = fileDescriptor(STDOUT_FILENO)
 }

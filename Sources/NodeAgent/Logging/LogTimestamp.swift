@@ -17,7 +17,10 @@ enum LogTimestamp {
     static func format(_ date: Date, layout: String, timeZone: TimeZone = .current) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday], from: date)
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday],
+            from: date
+        )
         let offset = timeZone.secondsFromGMT(for: date)
         var out = ""
         var rest = Substring(layout)

@@ -11,7 +11,14 @@ enum BinaryInspector {
     static func inspect(name: String, path: String) -> NodeStatus.StagedBinary {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            return NodeStatus.StagedBinary(name: name, path: nil, sha256: nil, version: nil, executable: false, size: nil)
+            return NodeStatus.StagedBinary(
+                name: name,
+                path: nil,
+                sha256: nil,
+                version: nil,
+                executable: false,
+                size: nil
+            )
         }
         let executable = info.st_mode & S_IXUSR != 0
         return NodeStatus.StagedBinary(

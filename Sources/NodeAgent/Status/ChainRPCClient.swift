@@ -2,7 +2,7 @@ import FleetCore
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Reads the node's CometBFT `GET <rpc>/status`.
@@ -29,7 +29,11 @@ enum ChainRPCClient {
             }
             return try parse(data)
         } catch {
-            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(url): \(error.localizedDescription)")
+            return NodeStatus.ChainInfo(
+                height: nil,
+                catchingUp: nil,
+                error: "GET \(url): \(error.localizedDescription)"
+            )
         }
     }
 

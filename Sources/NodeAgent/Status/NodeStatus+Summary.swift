@@ -5,18 +5,24 @@ extension NodeStatus {
     var summary: String {
         var lines: [String] = []
         lines.append("node \(daemonName) at \(daemonHome)")
-        let agentLine = agent.map { $0.running ? "running (pid \($0.pid.map(String.init) ?? "?"))" : "not running" } ?? "unknown"
+        let agentLine =
+            agent.map { $0.running ? "running (pid \($0.pid.map(String.init) ?? "?"))" : "not running" } ?? "unknown"
         lines.append("agent: \(agentLine), version \(agent?.version ?? "?")")
         var currentLine = "current: \(current.target ?? "missing")"
         if let version = current.version { currentLine += " version \(version)" }
         if let sha = current.sha256 { currentLine += " sha256 \(sha.prefix(12))…" }
         lines.append(currentLine)
         for binary in binaries {
-            let detail = binary.path == nil ? "no binary" : "\(binary.version ?? "?") sha256 \(binary.sha256?.prefix(12) ?? "?")…\(binary.executable ? "" : " (not executable)")"
+            let detail =
+                binary.path == nil
+                ? "no binary"
+                : "\(binary.version ?? "?") sha256 \(binary.sha256?.prefix(12) ?? "?")…\(binary.executable ? "" : " (not executable)")"
             lines.append("  \(binary.name): \(detail)")
         }
         if let plan = pendingPlan {
-            lines.append("pending plan: \(plan.name) at height \(plan.height)\(plan.binaryStaged ? "" : " (binary not staged)")")
+            lines.append(
+                "pending plan: \(plan.name) at height \(plan.height)\(plan.binaryStaged ? "" : " (binary not staged)")"
+            )
         }
         if let child {
             lines.append("child: \(child.state), pid \(child.pid.map(String.init) ?? "-"), starts \(child.starts)")

@@ -1,5 +1,7 @@
+import Dispatch
 import FleetCore
 import Foundation
+import Synchronization
 
 /// Builds the ``NodeStatus`` document `node-agent status` prints, from disk, the RPC and the state file.
 ///
@@ -14,6 +16,7 @@ struct NodeStatusCollector {
     /// Collects the document.
     func collect() async -> NodeStatus {
         let layout = configuration.layout
+        async let chain = ChainRPCClient.status(rpcURL: configuration.rpcURL)
         let binaries = stagedBinaries(layout)
         let target = AtomicSymlink.target(of: layout.current)
         var current = NodeStatus.CurrentLink(target: target)
@@ -34,40 +37,55 @@ struct NodeStatusCollector {
             binaries: binaries,
             pendingPlan: pendingPlan(layout),
             child: child,
-            chain: await ChainRPCClient.status(rpcURL: configuration.rpcURL),
+            chain: await chain,
             consensus: ConsensusIdentity.read(layout),
             disk: disk()
         )
     }
 
     /// `genesis` then every `upgrades/*` directory, sorted by name.
+    ///
+    /// The binaries are hashed and asked for their `version` in parallel: each `version` is a process
+    /// start, the slowest part of a status report.
     func stagedBinaries(_ layout: CosmovisorLayout) -> [NodeStatus.StagedBinary] {
-        var result: [NodeStatus.StagedBinary] = []
+        var candidates: [(name: String, path: String)] = []
         if FileManager.default.fileExists(atPath: layout.genesisDirectory) {
-            result.append(BinaryInspector.inspect(name: CosmovisorLayout.genesisLinkTarget, path: layout.genesisBinary))
+            candidates.append((CosmovisorLayout.genesisLinkTarget, layout.genesisBinary))
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.upgradesDirectory)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false
             let directory = layout.upgradesDirectory + "/" + name
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 continue
             }
-            result.append(BinaryInspector.inspect(name: name, path: directory + "/bin/" + layout.daemonName))
+            candidates.append((name, directory + "/bin/" + layout.daemonName))
         }
-        return result
+        let list = candidates
+        let results = Mutex([NodeStatus.StagedBinary?](repeating: nil, count: list.count))
+        DispatchQueue.concurrentPerform(iterations: list.count) { index in
+            let binary = BinaryInspector.inspect(name: list[index].name, path: list[index].path)
+            results.withLock { $0[index] = binary }
+        }
+        return results.withLock { $0.compactMap { $0 } }
     }
 
     /// The plan in `data/upgrade-info.json` unless it is the one `current` already records.
     func pendingPlan(_ layout: CosmovisorLayout) -> NodeStatus.PlanInfo? {
         guard let plan = try? UpgradePlan.read(from: layout.upgradeInfoFile, disableRecase: configuration.disableRecase)
         else { return nil }
-        if let applied = try? UpgradePlan.read(from: layout.currentUpgradeRecord, disableRecase: configuration.disableRecase),
+        if let applied = try? UpgradePlan.read(
+            from: layout.currentUpgradeRecord,
+            disableRecase: configuration.disableRecase
+        ),
             applied.name.lowercased() == plan.name.lowercased(), applied.height == plan.height
         {
             return nil
         }
-        let staged = (try? plan.upgradeName()).map { FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0)) }
+        let staged = (try? plan.upgradeName()).map {
+            FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0))
+        }
         return NodeStatus.PlanInfo(
             name: plan.name,
             height: plan.height,
@@ -80,7 +98,10 @@ struct NodeStatusCollector {
     func agentAndChild() -> (NodeStatus.AgentInfo, NodeStatus.ChildInfo?) {
         let state = try? AgentRuntimeState.read(from: configuration.effectiveStateFile)
         guard let state, ProcessIdentity.isRunningAgent(state.pid) else {
-            return (NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings), nil)
+            return (
+                NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings),
+                nil
+            )
         }
         let agent = NodeStatus.AgentInfo(
             version: state.version,

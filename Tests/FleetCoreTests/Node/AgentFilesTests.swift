@@ -18,7 +18,13 @@ struct AgentFilesTests {
                 home: dir,
                 daemonName: "simd",
                 updatedAt: "2026-01-01T10:00:01Z",
-                child: .init(pid: 43, startedAt: "2026-01-01T10:00:00Z", starts: 2, upgradesApplied: ["v2"], state: "running"),
+                child: .init(
+                    pid: 43,
+                    startedAt: "2026-01-01T10:00:00Z",
+                    starts: 2,
+                    upgradesApplied: ["v2"],
+                    state: "running"
+                ),
                 settings: ["daemon_poll_interval": "300ms"]
             )
             try state.write(to: path)

@@ -27,7 +27,9 @@ struct AtomicFileTests {
             #expect(error?.code == .write)
             #expect(error?.errno == ENOENT)
             try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: false)
-            let rename = #expect(throws: NodeFileError.self) { try AtomicFile.write(Data("x".utf8), to: dir + "/d", mode: 0o644) }
+            let rename = #expect(throws: NodeFileError.self) {
+                try AtomicFile.write(Data("x".utf8), to: dir + "/d", mode: 0o644)
+            }
             #expect(rename?.code == .rename)
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["d"])
         }
@@ -41,7 +43,9 @@ struct AtomicFileTests {
             try AtomicFile.copy(from: dir + "/src", to: dir + "/dst", mode: 0o755)
             #expect(FileManager.default.contents(atPath: dir + "/dst") == bytes)
             #expect(FileManager.default.isExecutableFile(atPath: dir + "/dst"))
-            #expect(throws: NodeFileError.self) { try AtomicFile.copy(from: dir + "/none", to: dir + "/x", mode: 0o644) }
+            #expect(throws: NodeFileError.self) {
+                try AtomicFile.copy(from: dir + "/none", to: dir + "/x", mode: 0o644)
+            }
             #expect(!FileManager.default.fileExists(atPath: dir + "/x"))
         }
     }

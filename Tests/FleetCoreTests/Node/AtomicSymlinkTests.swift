@@ -71,7 +71,9 @@ struct AtomicSymlinkTests {
             try AtomicSymlink.replace(link: dir + "/b", target: "genesis")
             #expect(AtomicSymlink.target(of: dir + "/b") == "genesis")
             try FileManager.default.createDirectory(atPath: dir + "/c/inside", withIntermediateDirectories: true)
-            let error = #expect(throws: NodeFileError.self) { try AtomicSymlink.replace(link: dir + "/c", target: "genesis") }
+            let error = #expect(throws: NodeFileError.self) {
+                try AtomicSymlink.replace(link: dir + "/c", target: "genesis")
+            }
             #expect(error?.code == .rename)
             #expect(FileManager.default.fileExists(atPath: dir + "/c/inside"))
             let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()

@@ -71,7 +71,10 @@ struct UpgradeNameTests {
         #expect(error?.description.isEmpty == false)
     }
 
-    @Test("the longest accepted names", arguments: [String(repeating: "a", count: 255), String(repeating: "é", count: 42)])
+    @Test(
+        "the longest accepted names",
+        arguments: [String(repeating: "a", count: 255), String(repeating: "é", count: 42)]
+    )
     func longestAccepted(raw: String) throws {
         let name = try UpgradeName(raw)
         #expect(name.directory.utf8.count <= 255)

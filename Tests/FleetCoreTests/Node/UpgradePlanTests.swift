@@ -20,7 +20,9 @@ struct UpgradePlanTests {
             (#"{"height":1}"#, false, "", 0, "name cannot be empty: invalid request"),
         ] as [(String, Bool, String, Int64, String?)]
     )
-    func parseUpgradeInfoFile(content: String, disableRecase: Bool, name: String, height: Int64, error: String?) async throws {
+    func parseUpgradeInfoFile(content: String, disableRecase: Bool, name: String, height: Int64, error: String?)
+        async throws
+    {
         try await withTemporaryDirectory { dir in
             let path = dir + "/upgrade-info.json"
             try Data(content.utf8).write(to: URL(fileURLWithPath: path))
@@ -49,7 +51,9 @@ struct UpgradePlanTests {
 
     @Test("the empty-file message quotes the path")
     func emptyMessage() {
-        let error = #expect(throws: UpgradePlanError.self) { try UpgradePlan.parse(Data(), path: "/d/u.json", disableRecase: false) }
+        let error = #expect(throws: UpgradePlanError.self) {
+            try UpgradePlan.parse(Data(), path: "/d/u.json", disableRecase: false)
+        }
         #expect(error?.description == #"empty upgrade-info.json in "/d/u.json""#)
         #expect(error?.code == .empty)
     }
@@ -57,16 +61,27 @@ struct UpgradePlanTests {
     @Test(
         "Go decoding errors",
         arguments: [
-            (#"{"name":"a","height":"123"}"#, "json: cannot unmarshal string into Go struct field Plan.height of type int64"),
-            (#"{"name":"a","height":1.5}"#, "json: cannot unmarshal number 1.5 into Go struct field Plan.height of type int64"),
+            (
+                #"{"name":"a","height":"123"}"#,
+                "json: cannot unmarshal string into Go struct field Plan.height of type int64"
+            ),
+            (
+                #"{"name":"a","height":1.5}"#,
+                "json: cannot unmarshal number 1.5 into Go struct field Plan.height of type int64"
+            ),
             (#"{"name":1,"height":1}"#, "json: cannot unmarshal number into Go struct field Plan.name of type string"),
-            (#"{"name":"a","height":1,"info":true}"#, "json: cannot unmarshal bool into Go struct field Plan.info of type string"),
+            (
+                #"{"name":"a","height":1,"info":true}"#,
+                "json: cannot unmarshal bool into Go struct field Plan.info of type string"
+            ),
             (#"[]"#, "json: cannot unmarshal array into Go value of type types.Plan"),
             (#"{"name":"a","hei"#, "unexpected end of JSON input"),
         ]
     )
     func decodingErrors(content: String, message: String) {
-        let error = #expect(throws: UpgradePlanError.self) { try UpgradePlan.parse(Data(content.utf8), path: "p", disableRecase: false) }
+        let error = #expect(throws: UpgradePlanError.self) {
+            try UpgradePlan.parse(Data(content.utf8), path: "p", disableRecase: false)
+        }
         #expect(error?.code == .malformed)
         #expect(error?.description == message)
     }
@@ -74,8 +89,14 @@ struct UpgradePlanTests {
     @Test(
         "validation in x/upgrade's order",
         arguments: [
-            (#"{"name":"a","height":1,"time":"2020-01-01T00:00:00Z"}"#, "time-based upgrades have been deprecated in the SDK: invalid request"),
-            (#"{"name":"a","height":1,"upgraded_client_state":{}}"#, "upgrade logic for IBC has been moved to the IBC module: invalid request"),
+            (
+                #"{"name":"a","height":1,"time":"2020-01-01T00:00:00Z"}"#,
+                "time-based upgrades have been deprecated in the SDK: invalid request"
+            ),
+            (
+                #"{"name":"a","height":1,"upgraded_client_state":{}}"#,
+                "upgrade logic for IBC has been moved to the IBC module: invalid request"
+            ),
             (#"{"name":"","height":0}"#, "name cannot be empty: invalid request"),
             (#"{"name":"a","height":-4}"#, "height must be greater than 0: invalid request"),
             (#"{"name":"..","height":4}"#, "name must not be"),
@@ -83,7 +104,9 @@ struct UpgradePlanTests {
         ]
     )
     func validation(content: String, message: String) {
-        let error = #expect(throws: UpgradePlanError.self) { try UpgradePlan.parse(Data(content.utf8), path: "p", disableRecase: false) }
+        let error = #expect(throws: UpgradePlanError.self) {
+            try UpgradePlan.parse(Data(content.utf8), path: "p", disableRecase: false)
+        }
         #expect(error?.code == .invalid)
         #expect(error?.description.hasPrefix("invalid upgrade-info.json content: ") == true)
         #expect(error?.description.contains(message) == true, "\(String(describing: error))")

@@ -14,19 +14,34 @@ struct InitCommandTests {
         "TestInitializeCosmovisorNegativeValidation",
         arguments: [
             ("no args", [], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"], "accepts 1 arg(s), received 0"),
-            ("two args", ["{dir}/exe", "x"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"], "accepts 1 arg(s), received 2"),
-            ("empty arg", [""], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"], "no <path to executable> provided"),
-            ("exe not found", ["{dir}/missing"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
-             "executable file not found: stat {dir}/missing: no such file or directory"),
-            ("exe is a dir", ["{dir}"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
-             "invalid path to executable: must not be a directory"),
+            (
+                "two args", ["{dir}/exe", "x"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
+                "accepts 1 arg(s), received 2"
+            ),
+            (
+                "empty arg", [""], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
+                "no <path to executable> provided"
+            ),
+            (
+                "exe not found", ["{dir}/missing"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
+                "executable file not found: stat {dir}/missing: no such file or directory"
+            ),
+            (
+                "exe is a dir", ["{dir}"], ["DAEMON_HOME": "{dir}/home", "DAEMON_NAME": "dummyd"],
+                "invalid path to executable: must not be a directory"
+            ),
             ("no name", ["{dir}/exe"], ["DAEMON_HOME": "{dir}/home"], "DAEMON_NAME is not set"),
             ("no home", ["{dir}/exe"], ["DAEMON_NAME": "dummyd"], "DAEMON_HOME is not set"),
-            ("relative home", ["{dir}/exe"], ["DAEMON_HOME": "home", "DAEMON_NAME": "dummyd"], "DAEMON_HOME must be an absolute path"),
+            (
+                "relative home", ["{dir}/exe"], ["DAEMON_HOME": "home", "DAEMON_NAME": "dummyd"],
+                "DAEMON_HOME must be an absolute path"
+            ),
             ("both missing", ["{dir}/exe"], [:], "DAEMON_NAME is not set\nDAEMON_HOME is not set"),
         ] as [(String, [String], [String: String], String)]
     )
-    func negativeValidation(name: String, arguments: [String], environment: [String: String], message: String) async throws {
+    func negativeValidation(name: String, arguments: [String], environment: [String: String], message: String)
+        async throws
+    {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
             let fill = { (text: String) in text.replacingOccurrences(of: "{dir}", with: dir) }
@@ -42,11 +57,17 @@ struct InitCommandTests {
     func genesisBinIsFile() async throws {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
-            try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor/genesis", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: dir + "/home/cosmovisor/genesis",
+                withIntermediateDirectories: true
+            )
             try Data().write(to: URL(fileURLWithPath: dir + "/home/cosmovisor/genesis/bin"))
             let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 1)
-            #expect(result.errorOutput == "Error: the path \"\(dir)/home/cosmovisor/genesis/bin\" already exists but is not a directory\n")
+            #expect(
+                result.errorOutput
+                    == "Error: the path \"\(dir)/home/cosmovisor/genesis/bin\" already exists but is not a directory\n"
+            )
             #expect(result.output == "INF checking on the genesis/bin directory module=cosmovisor\n")
         }
     }
@@ -110,7 +131,10 @@ struct InitCommandTests {
                     """
             )
             #expect(try AgentCLI.mode(root + "/genesis/bin/dummyd") & 0o111 == 0o111)
-            #expect(FileManager.default.contents(atPath: root + "/genesis/bin/dummyd") == FileManager.default.contents(atPath: dir + "/exe"))
+            #expect(
+                FileManager.default.contents(atPath: root + "/genesis/bin/dummyd")
+                    == FileManager.default.contents(atPath: dir + "/exe")
+            )
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/current") == "genesis")
             let config = try String(contentsOfFile: root + "/config.toml", encoding: .utf8)
             #expect(config.contains("daemon_home = \"\(home)\"\n"))
@@ -128,7 +152,9 @@ struct InitCommandTests {
             try AgentCLI.script(root + "/upgrades/chain2/bin/dummyd", "echo chain2")
             let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 0, "\(result.errorOutput)")
-            #expect(result.output.contains("INF the \"\(root)/genesis/bin/dummyd\" file already exists module=cosmovisor\n"))
+            #expect(
+                result.output.contains("INF the \"\(root)/genesis/bin/dummyd\" file already exists module=cosmovisor\n")
+            )
             #expect(try String(contentsOfFile: root + "/genesis/bin/dummyd", encoding: .utf8).contains("echo old"))
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/current") == "genesis")
         }
@@ -141,29 +167,51 @@ struct InitCommandTests {
             let root = dir + "/home/cosmovisor"
             try FileManager.default.createDirectory(atPath: root + "/genesis/bin", withIntermediateDirectories: true)
             try AgentCLI.script(root + "/upgrades/chain2/bin/dummyd", "echo chain2")
-            try FileManager.default.createSymbolicLink(atPath: root + "/current", withDestinationPath: "upgrades/chain2")
+            try FileManager.default.createSymbolicLink(
+                atPath: root + "/current",
+                withDestinationPath: "upgrades/chain2"
+            )
             let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/home"))
             #expect(result.exitCode == 0, "\(result.errorOutput)")
-            #expect(result.output.contains("INF the \"\(root)/genesis/bin\" directory already exists module=cosmovisor\n"))
-            #expect(result.output.contains("INF copying executable into place: \"\(root)/genesis/bin/dummyd\" module=cosmovisor\n"))
-            #expect(result.output.contains("INF the current symlink points to: \"\(root)/upgrades/chain2/bin/dummyd\" module=cosmovisor\n"))
+            #expect(
+                result.output.contains("INF the \"\(root)/genesis/bin\" directory already exists module=cosmovisor\n")
+            )
+            #expect(
+                result.output.contains(
+                    "INF copying executable into place: \"\(root)/genesis/bin/dummyd\" module=cosmovisor\n"
+                )
+            )
+            #expect(
+                result.output.contains(
+                    "INF the current symlink points to: \"\(root)/upgrades/chain2/bin/dummyd\" module=cosmovisor\n"
+                )
+            )
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/current") == "upgrades/chain2")
         }
     }
 
     /// TestInitializeCosmovisorWithOverrideCfg: `y` overwrites config.toml, `n` (or EOF) keeps it.
-    @Test("TestInitializeCosmovisorWithOverrideCfg", arguments: [("y\n", true), ("Y\n", true), ("n\n", false), ("", false), ("yes\n", false)])
+    @Test(
+        "TestInitializeCosmovisorWithOverrideCfg",
+        arguments: [("y\n", true), ("Y\n", true), ("n\n", false), ("", false), ("yes\n", false)]
+    )
     func overrideConfig(answer: String, overwritten: Bool) async throws {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
             let home = dir + "/home"
             let first = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home, name: "oldd"))
             #expect(first.exitCode == 0)
-            let result = try AgentCLI.run(["init", dir + "/exe"], environment: Self.env(home, name: "newd"), input: answer)
+            let result = try AgentCLI.run(
+                ["init", dir + "/exe"],
+                environment: Self.env(home, name: "newd"),
+                input: answer
+            )
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             let path = home + "/cosmovisor/config.toml"
             #expect(result.output.contains("file \(path) already exists, do you want to overwrite it? [y/n]: "))
-            #expect(result.output.contains("INF file already exists, not overriding module=cosmovisor\n") == !overwritten)
+            #expect(
+                result.output.contains("INF file already exists, not overriding module=cosmovisor\n") == !overwritten
+            )
             #expect(result.output.hasSuffix("INF cosmovisor config.toml created at: \(path) module=cosmovisor\n"))
             let config = try String(contentsOfFile: path, encoding: .utf8)
             #expect(config.contains("daemon_name = \"newd\"") == overwritten)
@@ -180,7 +228,9 @@ struct InitCommandTests {
             let result = try AgentCLI.run(["init", dir + "/exe"], environment: environment)
             #expect(result.exitCode == 1)
             #expect(result.output == "")
-            #expect(result.errorOutput.contains("invalid: DAEMON_POLL_INTERVAL: could not parse 'fast' into a duration"))
+            #expect(
+                result.errorOutput.contains("invalid: DAEMON_POLL_INTERVAL: could not parse 'fast' into a duration")
+            )
         }
     }
 }

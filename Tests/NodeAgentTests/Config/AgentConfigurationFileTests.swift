@@ -47,7 +47,10 @@ struct AgentConfigurationFileTests {
     func environmentOverrides() async throws {
         try await ConfigTestHome.with { home in
             let path = try Self.write(Self.validFile, in: home)
-            let config = try AgentConfiguration.fromFile(path, environment: ["DAEMON_NAME": "overridden", "DAEMON_POLL_INTERVAL": "1s", "DAEMON_SHUTDOWN_GRACE": ""])
+            let config = try AgentConfiguration.fromFile(
+                path,
+                environment: ["DAEMON_NAME": "overridden", "DAEMON_POLL_INTERVAL": "1s", "DAEMON_SHUTDOWN_GRACE": ""]
+            )
             #expect(config.name == "overridden")
             #expect(config.pollInterval == .seconds(1))
             #expect(config.shutdownGrace == .seconds(2))
@@ -57,7 +60,10 @@ struct AgentConfigurationFileTests {
     @Test("TestConfigFromFile: an empty path falls back to the environment")
     func emptyPath() async throws {
         try await ConfigTestHome.with { home in
-            let config = try AgentConfiguration.fromFile("", environment: ["DAEMON_HOME": home.path, "DAEMON_NAME": "envd"])
+            let config = try AgentConfiguration.fromFile(
+                "",
+                environment: ["DAEMON_HOME": home.path, "DAEMON_NAME": "envd"]
+            )
             #expect(config.name == "envd")
         }
     }
@@ -68,7 +74,10 @@ struct AgentConfigurationFileTests {
             let path = try Self.write("daemon_home = \"{home}\"\ndaemon_name = \"d\"\n", in: home)
             let config = try AgentConfiguration.fromFile(path, environment: [:])
             #expect(config == AgentConfiguration(home: home.path, name: "d"))
-            #expect(config.pollInterval == .milliseconds(300) && config.restartAfterUpgrade && config.grpcAddress == "localhost:9090")
+            #expect(
+                config.pollInterval == .milliseconds(300) && config.restartAfterUpgrade
+                    && config.grpcAddress == "localhost:9090"
+            )
         }
     }
 
@@ -84,7 +93,9 @@ struct AgentConfigurationFileTests {
     func badValues(line: String, message: String) async throws {
         try await ConfigTestHome.with { home in
             let path = try Self.write("daemon_home = \"{home}\"\ndaemon_name = \"d\"\n" + line + "\n", in: home)
-            let error = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromFile(path, environment: [:]) }
+            let error = #expect(throws: ConfigurationError.self) {
+                try AgentConfiguration.fromFile(path, environment: [:])
+            }
             #expect(error?.problems.count == 1)
             #expect(error?.description.contains(message) == true, "\(String(describing: error))")
         }
@@ -93,10 +104,17 @@ struct AgentConfigurationFileTests {
     @Test("a missing file and a syntax error")
     func unreadable() async throws {
         try await ConfigTestHome.with { home in
-            let missing = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromFile(home.path + "/nope.toml", environment: [:]) }
-            #expect(missing?.description == "config not found: at \(home.path)/nope.toml : stat \(home.path)/nope.toml: no such file or directory")
+            let missing = #expect(throws: ConfigurationError.self) {
+                try AgentConfiguration.fromFile(home.path + "/nope.toml", environment: [:])
+            }
+            #expect(
+                missing?.description
+                    == "config not found: at \(home.path)/nope.toml : stat \(home.path)/nope.toml: no such file or directory"
+            )
             let path = try Self.write("daemon_home = \"unterminated\n", in: home)
-            let syntax = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromFile(path, environment: [:]) }
+            let syntax = #expect(throws: ConfigurationError.self) {
+                try AgentConfiguration.fromFile(path, environment: [:])
+            }
             #expect(syntax?.description == "failed to read config file: toml: line 1: unterminated string")
         }
     }

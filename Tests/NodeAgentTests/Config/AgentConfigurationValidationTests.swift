@@ -21,20 +21,63 @@ struct AgentConfigurationValidationTests {
         ValidateCase(name: "valid", home: "{home}"),
         ValidateCase(name: "valid with other backup dir", home: "{home}", backup: "{home}/backups"),
         ValidateCase(name: "valid, skip backup with empty backup dir", home: "{home}", backup: "", skipBackup: true),
-        ValidateCase(name: "valid, skip backup with relative backup dir", home: "{home}", backup: "rel", skipBackup: true),
-        ValidateCase(name: "valid, skip backup with missing backup dir", home: "{home}", backup: "/nonexistent", skipBackup: true),
+        ValidateCase(
+            name: "valid, skip backup with relative backup dir",
+            home: "{home}",
+            backup: "rel",
+            skipBackup: true
+        ),
+        ValidateCase(
+            name: "valid, skip backup with missing backup dir",
+            home: "{home}",
+            backup: "/nonexistent",
+            skipBackup: true
+        ),
         ValidateCase(name: "missing home", home: "", backup: "{home}", errors: ["DAEMON_HOME is not set"]),
         ValidateCase(name: "missing name", home: "{home}", daemon: "", errors: ["DAEMON_NAME is not set"]),
-        ValidateCase(name: "missing both", home: "", daemon: "", backup: "{home}", errors: ["DAEMON_NAME is not set", "DAEMON_HOME is not set"]),
-        ValidateCase(name: "relative home", home: "rel/home", backup: "{home}", errors: ["DAEMON_HOME must be an absolute path"]),
-        ValidateCase(name: "no cosmovisor subdirectory", home: "{home}/backups", backup: "{home}",
-                     errors: ["cannot stat home dir: stat {home}/backups/cosmovisor: no such file or directory"]),
-        ValidateCase(name: "cosmovisor is a file", home: "{home}/filehome", backup: "{home}",
-                     errors: ["{home}/filehome/cosmovisor is not a directory"]),
-        ValidateCase(name: "empty backup dir", home: "{home}", backup: "", errors: ["DAEMON_DATA_BACKUP_DIR must not be empty"]),
-        ValidateCase(name: "relative backup dir", home: "{home}", backup: "rel", errors: ["rel must be an absolute path"]),
-        ValidateCase(name: "missing backup dir", home: "{home}", backup: "/nonexistent",
-                     errors: [#""/nonexistent" must be a valid directory: stat /nonexistent: no such file or directory"#]),
+        ValidateCase(
+            name: "missing both",
+            home: "",
+            daemon: "",
+            backup: "{home}",
+            errors: ["DAEMON_NAME is not set", "DAEMON_HOME is not set"]
+        ),
+        ValidateCase(
+            name: "relative home",
+            home: "rel/home",
+            backup: "{home}",
+            errors: ["DAEMON_HOME must be an absolute path"]
+        ),
+        ValidateCase(
+            name: "no cosmovisor subdirectory",
+            home: "{home}/backups",
+            backup: "{home}",
+            errors: ["cannot stat home dir: stat {home}/backups/cosmovisor: no such file or directory"]
+        ),
+        ValidateCase(
+            name: "cosmovisor is a file",
+            home: "{home}/filehome",
+            backup: "{home}",
+            errors: ["{home}/filehome/cosmovisor is not a directory"]
+        ),
+        ValidateCase(
+            name: "empty backup dir",
+            home: "{home}",
+            backup: "",
+            errors: ["DAEMON_DATA_BACKUP_DIR must not be empty"]
+        ),
+        ValidateCase(
+            name: "relative backup dir",
+            home: "{home}",
+            backup: "rel",
+            errors: ["rel must be an absolute path"]
+        ),
+        ValidateCase(
+            name: "missing backup dir",
+            home: "{home}",
+            backup: "/nonexistent",
+            errors: [#""/nonexistent" must be a valid directory: stat /nonexistent: no such file or directory"#]
+        ),
     ]
 
     @Test("TestValidate", arguments: cases)
@@ -43,7 +86,11 @@ struct AgentConfigurationValidationTests {
             try FileManager.default.createDirectory(atPath: home.path + "/filehome", withIntermediateDirectories: true)
             try Data().write(to: URL(fileURLWithPath: home.path + "/filehome/cosmovisor"))
             let resolved = home.resolve(["home": testCase.home, "backup": testCase.backup])
-            var config = AgentConfiguration(home: resolved["home"]!, name: testCase.daemon, backupDir: resolved["backup"]!)
+            var config = AgentConfiguration(
+                home: resolved["home"]!,
+                name: testCase.daemon,
+                backupDir: resolved["backup"]!
+            )
             config.skipBackup = testCase.skipBackup
             let expected = testCase.errors.map { home.resolve(["k": $0])["k"]! }
             #expect(config.validationProblems().map(\.description) == expected)
@@ -55,7 +102,9 @@ struct AgentConfigurationValidationTests {
         try await ConfigTestHome.with { home in
             try Data().write(to: URL(fileURLWithPath: home.path + "/file"))
             let config = AgentConfiguration(home: home.path, name: "d", backupDir: home.path + "/file")
-            #expect(config.validationProblems().map(\.description) == ["\"\(home.path)/file\" must be a valid directory"])
+            #expect(
+                config.validationProblems().map(\.description) == ["\"\(home.path)/file\" must be a valid directory"]
+            )
         }
     }
 

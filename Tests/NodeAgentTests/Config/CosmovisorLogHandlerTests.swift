@@ -18,14 +18,20 @@ struct CosmovisorLogHandlerTests {
     func plainLine() {
         let lines = Lines()
         let logger = AgentLogger.make(disabled: false, color: false, timeFormat: nil, sink: lines.sink)
-        logger.info("running app", metadata: ["path": "/h/cosmovisor/genesis/bin/simd", "args": .array(["start", "--home", "/x y"])])
+        logger.info(
+            "running app",
+            metadata: ["path": "/h/cosmovisor/genesis/bin/simd", "args": .array(["start", "--home", "/x y"])]
+        )
         logger.warning("failed to load batch upgrade file", metadata: ["error": "bad thing"])
         logger.error("pre-upgrade command failed. retrying", metadata: ["attempt": "2"])
-        #expect(lines.all == [
-            #"INF running app args=["start","--home","/x y"] module=cosmovisor path=/h/cosmovisor/genesis/bin/simd"# + "\n",
-            #"WRN failed to load batch upgrade file error="bad thing" module=cosmovisor"# + "\n",
-            "ERR pre-upgrade command failed. retrying attempt=2 module=cosmovisor\n",
-        ])
+        #expect(
+            lines.all == [
+                #"INF running app args=["start","--home","/x y"] module=cosmovisor path=/h/cosmovisor/genesis/bin/simd"#
+                    + "\n",
+                #"WRN failed to load batch upgrade file error="bad thing" module=cosmovisor"# + "\n",
+                "ERR pre-upgrade command failed. retrying attempt=2 module=cosmovisor\n",
+            ]
+        )
     }
 
     @Test("timestamps follow the Go layout; colour wraps timestamp, level and keys")
@@ -35,13 +41,16 @@ struct CosmovisorLogHandlerTests {
         handler.now = { Date(timeIntervalSince1970: 0) }
         let text = handler.line(level: .info, message: "hello", fields: ["module": "cosmovisor"])
         let stamp = LogTimestamp.format(Date(timeIntervalSince1970: 0), layout: "3:04PM")
-        #expect(text == "\u{1B}[90m\(stamp)\u{1B}[0m \u{1B}[32mINF\u{1B}[0m hello \u{1B}[36mmodule=\u{1B}[0mcosmovisor\n")
+        #expect(
+            text == "\u{1B}[90m\(stamp)\u{1B}[0m \u{1B}[32mINF\u{1B}[0m hello \u{1B}[36mmodule=\u{1B}[0mcosmovisor\n"
+        )
     }
 
     @Test(
         "Go layouts",
         arguments: [
-            (LogTimeFormat.kitchen, "3:04PM"), (.rfc3339, "2021-08-10T15:04:05Z"), (.rfc3339nano, "2021-08-10T15:04:05.125Z"),
+            (LogTimeFormat.kitchen, "3:04PM"), (.rfc3339, "2021-08-10T15:04:05Z"),
+            (.rfc3339nano, "2021-08-10T15:04:05.125Z"),
             (.ansic, "Tue Aug 10 15:04:05 2021"), (.unixdate, "Tue Aug 10 15:04:05 GMT 2021"),
             (.rfc1123z, "Tue, 10 Aug 2021 15:04:05 +0000"), (.layout, "08/10 03:04:05PM '21 +0000"),
             (.rfc850, "Tuesday, 10-Aug-21 15:04:05 GMT"), (.rfc822, "10 Aug 21 15:04 GMT"),

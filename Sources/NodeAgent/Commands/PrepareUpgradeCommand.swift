@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+
+/// `prepare-upgrade`: download the binary of the chain's current plan before the upgrade height.
+struct PrepareUpgradeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare-upgrade",
+        abstract: "Prepare for the next upgrade: download its binary now.",
+        discussion: """
+            Queries the node's current upgrade plan through its RPC (NODE_AGENT_RPC, CometBFT abci_query), \
+            picks the binary for this platform from the plan's info and installs it atomically in \
+            $DAEMON_HOME/cosmovisor/upgrades/<name>/bin.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let preparer = UpgradePreparer(
+            configuration: configuration,
+            query: CurrentPlanQuery(rpcURL: configuration.rpcURL)
+        )
+        _ = try await preparer.prepare(logger: AgentLogger.make(configuration))
+    }
+}

@@ -1,0 +1,99 @@
+import FleetCore
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Asks the node for x/upgrade's current plan through CometBFT's `abci_query`
+/// (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`), the same query cosmovisor sends over gRPC.
+struct CurrentPlanQuery: Sendable {
+    /// The node's RPC base URL (`NODE_AGENT_RPC`).
+    var rpcURL: String
+    /// Performs the GET; replaceable in tests.
+    var get: @Sendable (URL) async throws -> Data = { url in
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 10
+        return try await URLSession.shared.data(for: request).0
+    }
+
+    /// The gRPC method path queried.
+    static let path = "/cosmos.upgrade.v1beta1.Query/CurrentPlan"
+
+    /// The current plan, or `nil` when none is scheduled.
+    ///
+    /// - Throws: ``DownloadError`` `failed to query upgrade info: …`.
+    func currentPlan() async throws(DownloadError) -> UpgradePlan? {
+        guard let url = URL(string: rpcURL + "/abci_query?path=%22" + Self.path + "%22") else {
+            throw DownloadError("failed to query upgrade info: invalid RPC URL \(rpcURL)")
+        }
+        do {
+            return try Self.decodeResponse(try await get(url))
+        } catch let error as DownloadError {
+            throw error
+        } catch {
+            throw DownloadError("failed to query upgrade info: \(error.localizedDescription)")
+        }
+    }
+
+    /// Decodes the JSON-RPC answer and the protobuf `QueryCurrentPlanResponse` in it.
+    static func decodeResponse(_ data: Data) throws(DownloadError) -> UpgradePlan? {
+        struct Envelope: Decodable {
+            struct Result: Decodable {
+                struct Response: Decodable {
+                    var code: Int?
+                    var log: String?
+                    var value: String?
+                }
+                var response: Response
+            }
+            var result: Result?
+            struct RPCError: Decodable {
+                var message: String?
+                var data: String?
+            }
+            var error: RPCError?
+        }
+        let envelope: Envelope
+        do {
+            envelope = try JSONDecoder().decode(Envelope.self, from: data)
+        } catch {
+            throw DownloadError("failed to query upgrade info: \(error)")
+        }
+        if let error = envelope.error {
+            throw DownloadError("failed to query upgrade info: \(error.message ?? "") \(error.data ?? "")")
+        }
+        guard let response = envelope.result?.response else {
+            throw DownloadError("failed to query upgrade info: empty answer")
+        }
+        if let code = response.code, code != 0 {
+            throw DownloadError("failed to query upgrade info: code \(code): \(response.log ?? "")")
+        }
+        guard let value = response.value, !value.isEmpty else { return nil }
+        guard let bytes = Data(base64Encoded: value) else {
+            throw DownloadError("failed to query upgrade info: value is not base64")
+        }
+        return try decodePlanResponse(bytes)
+    }
+
+    /// `QueryCurrentPlanResponse { Plan plan = 1; }` with `Plan { name = 1; time = 2; height = 3; info = 4; … }`.
+    static func decodePlanResponse(_ bytes: Data) throws(DownloadError) -> UpgradePlan? {
+        var response = ProtobufReader(Array(bytes))
+        var planBytes: [UInt8]?
+        while let field = try response.next() {
+            if field.number == 1, case .bytes(let value) = field.value { planBytes = value }
+        }
+        guard let planBytes else { return nil }
+        var reader = ProtobufReader(planBytes)
+        var plan = UpgradePlan(name: "", height: 0)
+        while let field = try reader.next() {
+            switch (field.number, field.value) {
+            case (1, .bytes(let value)): plan.name = String(decoding: value, as: UTF8.self)
+            case (3, .varint(let value)): plan.height = Int64(bitPattern: value)
+            case (4, .bytes(let value)): plan.info = String(decoding: value, as: UTF8.self)
+            default: continue
+            }
+        }
+        return plan
+    }
+}

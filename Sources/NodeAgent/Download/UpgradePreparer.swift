@@ -1,0 +1,62 @@
+import FleetCore
+import Foundation
+import Logging
+
+/// What `prepare-upgrade` does (spec §4): find the chain's current plan, pick the binary URL for this
+/// platform from its `info`, and download it into the plan's upgrade directory ahead of time.
+struct UpgradePreparer: Sendable {
+    /// The agent's configuration.
+    var configuration: AgentConfiguration
+    /// Where the plan comes from.
+    var query: CurrentPlanQuery
+    /// How binaries and info documents are fetched.
+    var downloader = BinaryDownloader()
+
+    /// Prepares the current plan, if any.
+    ///
+    /// - Returns: the installed binary's path, or `nil` when no plan is scheduled.
+    /// - Throws: ``DownloadError`` (`failed to query upgrade info: …`, `failed to parse upgrade info: …`,
+    ///   `binary URL not found in upgrade plan. Cannot prepare for upgrade: …`,
+    ///   `failed to download and verify binary: …`) or ``UpgradeNameError``.
+    func prepare(logger: Logger) async throws -> String? {
+        logger.info("Using RPC address", metadata: ["address": "\(configuration.rpcURL)"])
+        guard let plan = try await query.currentPlan() else {
+            logger.info("No active upgrade plan found")
+            return nil
+        }
+        logger.info("Preparing for upgrade", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
+        let name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
+        let binaries: PlanBinaries
+        do {
+            var info = plan.info
+            if PlanBinaries.isReference(info) {
+                info = try await downloader.text(
+                    at: info.trimmingCharacters(in: .whitespacesAndNewlines),
+                    mustHaveChecksum: configuration.downloadMustHaveChecksum
+                )
+            }
+            binaries = try PlanBinaries.decode(info)
+        } catch {
+            throw DownloadError("failed to parse upgrade info: \(error)")
+        }
+        let url: String
+        do {
+            url = try binaries.url()
+        } catch {
+            throw DownloadError("binary URL not found in upgrade plan. Cannot prepare for upgrade: \(error)")
+        }
+        logger.info("Downloading upgrade binary", metadata: ["url": "\(url)"])
+        let installed: String
+        do {
+            installed = try await downloader.install(
+                url,
+                daemonName: configuration.name,
+                into: configuration.layout.upgradeDirectory(for: name)
+            )
+        } catch {
+            throw DownloadError("failed to download and verify binary: \(error)")
+        }
+        logger.info("Upgrade preparation complete", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
+        return installed
+    }
+}

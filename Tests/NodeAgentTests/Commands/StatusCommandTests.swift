@@ -1,0 +1,253 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// `status --json` against a real home: mockchaind releases, a running mockchaind, the agent state file.
+///
+/// Serialized: each test starts several Python processes, and on a loaded 2-core machine running them
+/// all at once pushes single tests towards their time limit.
+@Suite("status", .serialized, .timeLimit(.minutes(1)))
+struct StatusCommandTests {
+    /// A node home initialised with mockchaind v1 through `node-agent init`, v2 staged with a manual plan.
+    struct Node {
+        var dir: String
+        var home: String { dir + "/home" }
+        var port: Int
+        var releases: [String: Sandbox.Release]
+        var environment: [String: String] {
+            [
+                "DAEMON_HOME": home, "DAEMON_NAME": "mockchaind", "UNSAFE_SKIP_BACKUP": "true",
+                "NODE_AGENT_RPC": "http://127.0.0.1:\(port)",
+            ]
+        }
+
+        init(_ dir: String) throws {
+            self.dir = dir
+            port = try Self.freePort()
+            let built = try ProcessRunner.run([
+                "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", dir + "/rel",
+            ])
+            try #require(built.exitCode == 0, "\(built.errorOutput)")
+            releases = try JSONDecoder().decode([String: Sandbox.Release].self, from: built.stdout)
+            let initialised = try ProcessRunner.run([
+                releases["v1"]!.path, "init", "node0", "--home", dir + "/home", "--rpc-laddr", "127.0.0.1:\(port)",
+                "--block-interval", "50ms",
+            ])
+            try #require(initialised.exitCode == 0, "\(initialised.errorOutput)")
+            let agentInit = try AgentCLI.run(["init", releases["v1"]!.path], environment: environment)
+            try #require(agentInit.exitCode == 0, "\(agentInit.errorOutput)")
+            let staged = try AgentCLI.run(
+                ["add-upgrade", "v2", releases["v2"]!.path, "--upgrade-height", "100000"],
+                environment: environment
+            )
+            try #require(staged.exitCode == 0, "\(staged.errorOutput)")
+        }
+
+        /// A loopback TCP port nobody listens on right now (bind to port 0, read it back, close).
+        static func freePort() throws -> Int {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                    bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+                }
+            }
+            try #require(bound)
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        func status() throws -> NodeStatus {
+            let result = try AgentCLI.run(["status", "--json"], environment: environment)
+            try #require(result.exitCode == 0, "\(result.errorOutput)")
+            return try NodeStatus.decode(result.stdout)
+        }
+
+        /// Runs `body` while mockchaind v1 serves this home; always stops it.
+        func withChain<T>(_ body: () async throws -> T) async throws -> T {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: releases["v1"]!.path)
+            process.arguments = [
+                "start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            var ready = false
+            for _ in 0..<250 where !ready {
+                if let status = try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"), status.height > 2 {
+                    ready = true
+                } else {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            try #require(ready, "mockchaind did not answer on port \(port)")
+            return try await body()
+        }
+    }
+
+    @Test("reports height, consensus address, binaries with sha256 and version, current, pending plan, disk")
+    func fullReport() async throws {
+        try await withTemporaryDirectory { dir in
+            let node = try Node(dir)
+            try await node.withChain {
+                let before = try await MockchainStatus.fetch("http://127.0.0.1:\(node.port)")
+                let status = try node.status()
+                let after = try await MockchainStatus.fetch("http://127.0.0.1:\(node.port)")
+                let height = try #require(status.chain?.height)
+                #expect(height >= Int64(before.height) && height <= Int64(after.height))
+                #expect(status.chain?.catchingUp == false)
+                #expect(status.chain?.network == "mockchain-1")
+                #expect(status.chain?.error == nil)
+                #expect(status.consensus.address == before.validatorAddress)
+                #expect(status.consensus.remoteSigner == nil)
+                #expect(status.daemonName == "mockchaind")
+                #expect(status.daemonHome == node.home)
+                #expect(status.binaries.map(\.name) == ["genesis", "v2"])
+                #expect(status.binaries.map(\.sha256) == [node.releases["v1"]!.sha256, node.releases["v2"]!.sha256])
+                #expect(status.binaries.map(\.version) == ["v1", "v2"])
+                #expect(status.binaries.allSatisfy { $0.executable })
+                #expect(
+                    status.current
+                        == NodeStatus.CurrentLink(target: "genesis", sha256: node.releases["v1"]!.sha256, version: "v1")
+                )
+                #expect(status.pendingPlan == NodeStatus.PlanInfo(name: "v2", height: 100_000, binaryStaged: true))
+                #expect(status.agent?.running == false)
+                #expect(status.agent?.settings["node_agent_rpc"] == "http://127.0.0.1:\(node.port)")
+                #expect(status.child == nil)
+                #expect((status.disk?.freeBytes ?? 0) > 0)
+            }
+        }
+    }
+
+    @Test("a configured priv_validator_laddr is reported as a remote signer instead of the key's address")
+    func remoteSigner() async throws {
+        try await withTemporaryDirectory { dir in
+            let node = try Node(dir)
+            try Data(
+                "# CometBFT\nproxy_app = \"tcp://127.0.0.1:26658\"\npriv_validator_laddr = \"tcp://127.0.0.1:26659\"\n\n[rpc]\nladdr = \"x\"\n"
+                    .utf8
+            )
+            .write(to: URL(fileURLWithPath: node.home + "/config/config.toml"))
+            let status = try node.status()
+            #expect(status.consensus == NodeStatus.ConsensusInfo(address: nil, remoteSigner: "tcp://127.0.0.1:26659"))
+            try Data("priv_validator_laddr = \"\"\n".utf8).write(
+                to: URL(fileURLWithPath: node.home + "/config/config.toml")
+            )
+            #expect(try node.status().consensus.address?.count == 40)
+        }
+    }
+
+    @Test("without an RPC the chain record carries the error; an applied plan is not pending")
+    func noChain() async throws {
+        try await withTemporaryDirectory { dir in
+            let node = try Node(dir)
+            let record = node.home + "/cosmovisor/upgrades/v2/upgrade-info.json"
+            try UpgradePlan(name: "v2", height: 100_000).jsonData().write(to: URL(fileURLWithPath: record))
+            try AtomicSymlink.replace(link: node.home + "/cosmovisor/current", target: "upgrades/v2")
+            let status = try node.status()
+            #expect(status.chain?.height == nil)
+            #expect(status.chain?.error?.isEmpty == false)
+            #expect(status.pendingPlan == nil)
+            #expect(status.current.target == "upgrades/v2")
+            #expect(status.current.upgrade == "v2")
+            #expect(status.current.version == "v2")
+        }
+    }
+
+    @Test("agent.running only when the state file's pid is a live node-agent")
+    func agentRunning() async throws {
+        try await withTemporaryDirectory { dir in
+            let node = try Node(dir)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/node-agent", withDestinationPath: "/bin/sleep")
+            let agent = Process()
+            agent.executableURL = URL(fileURLWithPath: dir + "/node-agent")
+            agent.arguments = ["30"]
+            let impostor = Process()
+            impostor.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            impostor.arguments = ["30"]
+            try agent.run()
+            try impostor.run()
+            defer {
+                for process in [agent, impostor] {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+            }
+            let stateFile = node.home + "/cosmovisor/.node-agent/state.json"
+            func write(pid: Int32) throws {
+                try AgentRuntimeState(
+                    pid: pid,
+                    startedAt: "2026-01-01T00:00:00Z",
+                    version: "9.9.9",
+                    home: node.home,
+                    daemonName: "mockchaind",
+                    updatedAt: "2026-01-01T00:00:01Z",
+                    child: .init(
+                        pid: 4242,
+                        startedAt: "2026-01-01T00:00:00Z",
+                        starts: 3,
+                        upgradesApplied: ["v2"],
+                        state: "running"
+                    ),
+                    settings: ["daemon_poll_interval": "1s"]
+                ).write(to: stateFile)
+            }
+            try write(pid: agent.processIdentifier)
+            let running = try node.status()
+            #expect(running.agent?.running == true)
+            #expect(running.agent?.pid == agent.processIdentifier)
+            #expect(running.agent?.version == "9.9.9")
+            #expect(running.agent?.settings == ["daemon_poll_interval": "1s"])
+            #expect(running.child?.starts == 3)
+            #expect(running.child?.upgradesApplied == ["v2"])
+            #expect(running.child?.state == "running")
+            #expect((running.child?.uptimeSeconds ?? 0) > 0)
+            try write(pid: impostor.processIdentifier)
+            let impostorStatus = try node.status()
+            #expect(impostorStatus.agent?.running == false)
+            #expect(impostorStatus.child == nil)
+        }
+    }
+
+    @Test("the human summary names the current target and the chain")
+    func humanSummary() async throws {
+        try await withTemporaryDirectory { dir in
+            let node = try Node(dir)
+            let result = try AgentCLI.run(["status"], environment: node.environment)
+            #expect(result.exitCode == 0)
+            #expect(result.output.contains("current: genesis version v1"))
+            #expect(result.output.contains("pending plan: v2 at height 100000"))
+            #expect(result.output.contains("chain: unavailable"))
+        }
+    }
+
+    @Test("status needs only name and home: a bad backup dir or a missing tree still gives a report")
+    func lenientConfiguration() async throws {
+        try await withTemporaryDirectory { dir in
+            let environment = [
+                "DAEMON_HOME": dir, "DAEMON_NAME": "appd", "DAEMON_DATA_BACKUP_DIR": "/nonexistent",
+                "NODE_AGENT_RPC": "http://127.0.0.1:\(try Node.freePort())",
+            ]
+            let result = try AgentCLI.run(["status", "--json"], environment: environment)
+            #expect(result.exitCode == 0, "\(result.errorOutput)")
+            let status = try NodeStatus.decode(result.stdout)
+            #expect(status.current.target == nil)
+            #expect(status.binaries.isEmpty)
+            #expect(status.consensus == NodeStatus.ConsensusInfo())
+            let unnamed = try AgentCLI.run(["status"], environment: ["DAEMON_HOME": dir])
+            #expect(unnamed.exitCode == 1)
+            #expect(unnamed.errorOutput == "Error: DAEMON_NAME is not set\n")
+        }
+    }
+}
