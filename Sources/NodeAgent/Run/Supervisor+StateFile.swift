@@ -44,6 +44,30 @@ extension Supervisor {
         return schedule.upgrades.first { $0.height > floor && $0.name.lowercased() != applied.name.lowercased() }?.height
     }
 
+    /// Turns the next entry of the manual schedule (`add-upgrade --upgrade-height`, `add-batch-upgrade`,
+    /// `fleet schedule`) into `data/upgrade-info.json` when that file holds no pending plan, the way
+    /// cosmovisor's batch watcher does (§5.10) but ahead of time, as `add-upgrade` itself does. The plan then
+    /// takes the normal path: the child runs with `--halt-height H` and the upgrade waits for the height gate.
+    func promoteScheduledPlan() {
+        let layout = settings.layout
+        guard let schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), !schedule.upgrades.isEmpty else {
+            return
+        }
+        let applied = machine.snapshot.applied
+        guard
+            let next = schedule.upgrades.first(where: {
+                $0.height > applied.height && $0.name.lowercased() != applied.name.lowercased()
+            })
+        else { return }
+        if let data = try? AtomicFile.read(layout.upgradeInfoFile),
+            case .success(let plan) = RunPlan.parse(data, path: layout.upgradeInfoFile, disableRecase: settings.disableRecase),
+            plan.name.lowercased() != applied.name.lowercased(), plan.height > applied.height
+        {
+            return  // a pending plan is already there (governance or add-upgrade)
+        }
+        try? AtomicFile.write(UpgradePlan(name: next.name, height: next.height).jsonData(), to: layout.upgradeInfoFile, mode: 0o600)
+    }
+
     /// Finds a child left running by an agent that was killed (its pid and start time are in the state file)
     /// and stops its whole group before anything else happens, so the node never runs twice (deliberate fix 4).
     ///

@@ -97,6 +97,7 @@ final class Supervisor {
                 case .fileChanged: queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
+                    promoteScheduledPlan()
                     if let observation = reader.read(force: false, childStartedAt: childStartedAt) { queue.append(.planObserved(observation)) }
                     queue.append(.tick)
                 }
@@ -129,6 +130,7 @@ final class Supervisor {
         let continuation = self.continuation
         switch action {
         case .checkPlan:
+            promoteScheduledPlan()
             queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
         case .queryHeight(let plan):
             let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)

@@ -116,6 +116,23 @@ struct RunMockchainTests {
         #expect(try await agent.wait() == .exited(0))
     }
 
+    @Test func scheduledUpgradeWithoutUpgradeInfoHaltsAtItsHeightAndIsApplied() async throws {
+        let h = try AgentHarness(daemon: "mockchaind")
+        defer { h.cleanUp() }
+        let rpc = try h.setUpMockchain()
+        // What `add-batch-upgrade` leaves: an entry in manual-upgrades.json and no upgrade-info.json.
+        let layout = CosmovisorLayout(home: h.home, daemonName: h.daemon)
+        try ManualUpgradeSchedule(upgrades: [.init(name: "v2", height: 15, addedAt: "2026-01-01T00:00:00Z")])
+            .write(to: layout.manualUpgradesFile)
+        let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        try await eventually("v2 blocks", agent: agent) { h.blocks().filter { $0.version == "v2" }.count >= 3 }
+        #expect(agent.logLines.first { $0.contains("running app") }?.contains(#""--halt-height","15""#) == true)
+        #expect(h.expectHistory([(15, "v2")]) == nil, "\(h.blocks())")
+        #expect(try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile).upgrades.isEmpty)
+        agent.process.signalGroup(SIGTERM)
+        #expect(try await agent.wait() == .exited(0))
+    }
+
     @Test func pendingUpgradeAtStartIsAppliedBeforeAnyChildStarts() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
