@@ -19,7 +19,12 @@ struct HeightSource: Sendable {
         {
             return height
         }
-        guard let run = try? await ChildProcess.capture(binary, arguments: ["status", "--home", home], timeout: .seconds(10)),
+        guard
+            let run = try? await ChildProcess.capture(
+                binary,
+                arguments: ["status", "--home", home],
+                timeout: .seconds(10)
+            ),
             run.status.isSuccess
         else { return nil }
         return HeightSource.parseHeight(Data(run.output.utf8))
@@ -59,7 +64,11 @@ struct HeightSource: Sendable {
         var info: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, port, &hints, &info) == 0, let address = info else { return nil }
         defer { freeaddrinfo(info) }
-        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            address.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue),
+            0
+        )
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         if connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {

@@ -58,7 +58,9 @@ enum RunLinks {
     /// Writes `contents` to a temporary file and renames it over `path` (atomic for readers and for a killed
     /// agent); the file and its directory are flushed by `durability` in the background, or at once with
     /// FleetCore's ``AtomicFile`` when it is `nil`.
-    static func writeAtomically(_ contents: Data, to path: String, durability: DeferredDurability? = nil) throws(StepError) {
+    static func writeAtomically(_ contents: Data, to path: String, durability: DeferredDurability? = nil)
+        throws(StepError)
+    {
         guard let durability else {
             do {
                 try AtomicFile.write(contents, to: path)

@@ -39,7 +39,9 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
     func installFile(_ relative: String, _ text: String) throws {
         let path = home + "/" + relative
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         // O_CLOEXEC: a write descriptor inherited by a process spawned concurrently by another test would
         // make executing this file fail with ETXTBSY.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o775)
@@ -74,14 +76,21 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
         env["COSMOVISOR_COLOR_LOGS"] = "false"
         env.merge(environment) { _, new in new }
         let agent = try ChildProcess.spawn(
-            TestPaths.product("node-agent"), arguments: ["run"] + arguments, environment: env,
-            stdin: nullFD, stdout: outFD, stderr: errFD)
+            TestPaths.product("node-agent"),
+            arguments: ["run"] + arguments,
+            environment: env,
+            stdin: nullFD,
+            stdout: outFD,
+            stderr: errFD
+        )
         agents.append(agent)
         return AgentProcess(process: agent, stdoutPath: out, stderrPath: err)
     }
 
     /// Runs one agent to completion.
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> AgentProcess {
+    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws
+        -> AgentProcess
+    {
         let agent = try start(arguments, environment: environment)
         _ = try await agent.wait(timeout: timeout)
         return agent
@@ -126,7 +135,9 @@ struct AgentProcess: Sendable {
     }
 
     /// The agent's log lines.
-    var logLines: [String] { stdout.split(separator: "\n").filter { $0.contains(" module=cosmovisor") }.map(String.init) }
+    var logLines: [String] {
+        stdout.split(separator: "\n").filter { $0.contains(" module=cosmovisor") }.map(String.init)
+    }
 
     /// Waits for the agent to exit; kills it and throws on timeout.
     @discardableResult

@@ -50,7 +50,10 @@ struct RunMockchainTests {
         let v2At = try #require(h.recordedHeight("v2"))
         let v3At = try #require(h.recordedHeight("v3"))
         #expect(v2At >= first && v3At >= height + 20)
-        #expect(h.expectHistory([(v2At, "v2"), (v3At, "v3")]) == nil, "\(h.expectHistory([(v2At, "v2"), (v3At, "v3")]) ?? "")")
+        #expect(
+            h.expectHistory([(v2At, "v2"), (v3At, "v3")]) == nil,
+            "\(h.expectHistory([(v2At, "v2"), (v3At, "v3")]) ?? "")"
+        )
         #expect(agent.logLines.filter { $0.contains("upgrade detected, relaunching app=mockchaind") }.count == 2)
 
         agent.process.signalGroup(SIGTERM)
@@ -65,7 +68,9 @@ struct RunMockchainTests {
         ("30", 2, 1, "pre-upgrade command failed : exit status 30", 1),
         ("1", 0, 0, "pre-upgrade command does not exist. continuing the upgrade.", 1),
     ])
-    func preUpgradeExitCodes(codes: String, maxRetries: Int, exitCode: Int32, message: String, attempts: Int) async throws {
+    func preUpgradeExitCodes(codes: String, maxRetries: Int, exitCode: Int32, message: String, attempts: Int)
+        async throws
+    {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
@@ -76,15 +81,22 @@ struct RunMockchainTests {
             environment: [
                 "NODE_AGENT_RPC_URL": rpc, "DAEMON_RESTART_AFTER_UPGRADE": "false",
                 "DAEMON_PREUPGRADE_MAX_RETRIES": "\(maxRetries)",
-            ])
+            ]
+        )
         #expect(agent.process.exited == .exited(exitCode), "\(agent.stderr)")
         #expect((agent.stdout + agent.stderr).contains(message))
         let log = (try? String(contentsOfFile: h.home + "/data/pre-upgrade.log", encoding: .utf8)) ?? ""
-        #expect(log.split(separator: "\n").map(String.init) == Array(codes.split(separator: " ").prefix(attempts)).map { "v2 \($0)" })
+        #expect(
+            log.split(separator: "\n").map(String.init)
+                == Array(codes.split(separator: " ").prefix(attempts)).map { "v2 \($0)" }
+        )
         // Like cosmovisor, `current` is already switched when pre-upgrade fails.
         #expect(h.currentTarget == "upgrades/v2")
         if codes.hasPrefix("31") {
-            #expect(agent.logLines.filter { $0.contains("ERR pre-upgrade command failed. retrying") }.count == (exitCode == 0 ? 2 : 3))
+            #expect(
+                agent.logLines.filter { $0.contains("ERR pre-upgrade command failed. retrying") }.count
+                    == (exitCode == 0 ? 2 : 3)
+            )
         }
     }
 
@@ -92,7 +104,10 @@ struct RunMockchainTests {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
-        let agent = try h.start(["start", "--home", h.home, "--halt-stay-up"], environment: ["NODE_AGENT_RPC_URL": rpc])
+        let agent = try h.start(
+            ["start", "--home", h.home, "--halt-stay-up"],
+            environment: ["NODE_AGENT_RPC_URL": rpc]
+        )
         try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let upgradeHeight = h.blocks().last!.height + 40
         // A manual plan (what `add-upgrade --upgrade-height` writes), long before its height.
@@ -157,13 +172,18 @@ struct RunMockchainTests {
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let child = h.nodePids()
-        for content in [#"{"name":"v2","hei"#, "", "{}", #"{"name":"v2","height":"12"}"#, #"{"name":"..","height":3}"#, "not json"] {
+        for content in [
+            #"{"name":"v2","hei"#, "", "{}", #"{"name":"v2","height":"12"}"#, #"{"name":"..","height":3}"#, "not json",
+        ] {
             try Data(content.utf8).write(to: URL(fileURLWithPath: h.infoPath))
             try await Task.sleep(for: .milliseconds(150))
         }
         #expect(agent.process.exited == nil)
         #expect(h.nodePids() == child)
-        #expect(agent.logLines.filter { $0.contains("ERR ignoring invalid upgrade-info.json, still supervising") }.count >= 4)
+        #expect(
+            agent.logLines.filter { $0.contains("ERR ignoring invalid upgrade-info.json, still supervising") }.count
+                >= 4
+        )
         // The next good write is read and applied.
         let height = h.blocks().last!.height
         try UpgradePlan(name: "v2", height: Int64(height + 1)).jsonData().write(to: URL(fileURLWithPath: h.infoPath))

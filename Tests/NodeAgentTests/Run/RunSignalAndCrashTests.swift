@@ -43,11 +43,14 @@ struct RunSignalAndCrashTests {
         try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
         let agent = try h.start([rec])
         try await eventually("fixture ready", agent: agent) {
-            FileManager.default.fileExists(atPath: rec + "/child.ready") && FileManager.default.fileExists(atPath: rec + "/grandchild.ready")
+            FileManager.default.fileExists(atPath: rec + "/child.ready")
+                && FileManager.default.fileExists(atPath: rec + "/grandchild.ready")
         }
         let read = { (name: String) in (try? String(contentsOfFile: rec + "/" + name, encoding: .utf8)) ?? "" }
         kill(agent.process.pid, SIGHUP)
-        try await eventually("HUP recorded", agent: agent) { read("child") == "SIGHUP\n" && read("grandchild") == "SIGHUP\n" }
+        try await eventually("HUP recorded", agent: agent) {
+            read("child") == "SIGHUP\n" && read("grandchild") == "SIGHUP\n"
+        }
         #expect(agent.process.exited == nil, "HUP is forwarded, not fatal")
 
         kill(agent.process.pid, signal)
@@ -72,7 +75,9 @@ struct RunSignalAndCrashTests {
         #expect(ProcessProbe.isRunning(orphan), "the node outlives a SIGKILLed agent")
 
         let second = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("a new child", agent: second) { h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid }
+        try await eventually("a new child", agent: second) {
+            h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid
+        }
         #expect(!ProcessProbe.isRunning(orphan))
         let height = h.blocks().last?.height ?? 0
         try await eventually("blocks continue", agent: second) { (h.blocks().last?.height ?? 0) >= height + 3 }
@@ -116,7 +121,9 @@ struct RunSignalAndCrashTests {
         try await eventually("v2 blocks", agent: second) { h.blocks().filter { $0.version == "v2" }.count >= 3 }
         #expect(h.currentTarget == "upgrades/v2")
         #expect(h.expectHistory([(6, "v2")]) == nil, "\(h.blocks())")
-        let backups = try FileManager.default.contentsOfDirectory(atPath: h.home).filter { $0.hasPrefix("data-backup-") }
+        let backups = try FileManager.default.contentsOfDirectory(atPath: h.home).filter {
+            $0.hasPrefix("data-backup-")
+        }
         #expect(backups.count == 1)
         #expect(second.logLines.filter { $0.contains("running app") }.count == 1)
         second.process.signalGroup(SIGTERM)

@@ -13,7 +13,10 @@ struct RunStatusTests {
     func status(_ h: AgentHarness, rpc: String) throws -> NodeStatus {
         let result = try ProcessRunner.run(
             [TestPaths.product("node-agent"), "status", "--json"],
-            environment: ["DAEMON_HOME": h.home, "DAEMON_NAME": h.daemon, "NODE_AGENT_RPC": rpc, "UNSAFE_SKIP_BACKUP": "true"])
+            environment: [
+                "DAEMON_HOME": h.home, "DAEMON_NAME": h.daemon, "NODE_AGENT_RPC": rpc, "UNSAFE_SKIP_BACKUP": "true",
+            ]
+        )
         guard result.exitCode == 0 else { throw HarnessError("status: \(result.errorOutput)") }
         return try NodeStatus.decode(result.stdout)
     }
