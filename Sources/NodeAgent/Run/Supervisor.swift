@@ -256,3 +256,7 @@ final class Supervisor {
         return 1
     }
 }
+
+/// Owned by the one task that runs ``Supervisor/run()``; never shared.
+@available(*, unavailable)
+extension Supervisor: Sendable {}
