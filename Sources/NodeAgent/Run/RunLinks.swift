@@ -41,11 +41,6 @@ enum RunLinks {
         try swap(link, to: "genesis")
     }
 
-    /// The raw target of `current` (`genesis`, `upgrades/v2`), `nil` when it is not a symlink.
-    static func target(root: String) -> String? {
-        AtomicSymlink.target(of: root + "/current")
-    }
-
     /// Checks that `path` is a regular file and adds execute bits (a+x) when needed (cosmovisor's EnsureBinary).
     static func ensureBinary(_ path: String) throws(StepError) {
         var info = stat()
