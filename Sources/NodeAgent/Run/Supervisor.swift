@@ -70,6 +70,10 @@ final class Supervisor {
             return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
+        let pidFile = settings.layout.pidFile
+        mkdir(settings.layout.agentDirectory, 0o755)
+        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
+        defer { unlink(pidFile) }
         do {
             try RunLinks.ensure(root: settings.root)
         } catch {

@@ -23,6 +23,8 @@ struct RunMockchainTests {
         #expect(before.child.state == "running")
         #expect(before.child.pid != nil && h.nodePids() == [before.child.pid!], "\(h.nodePids())")
         #expect(before.child.upgradesApplied.isEmpty)
+        let pidFile = CosmovisorLayout(home: h.home, daemonName: h.daemon).pidFile
+        #expect(try String(contentsOfFile: pidFile, encoding: .utf8) == "\(agent.process.pid)\n")
         #expect(h.currentTarget == "genesis")
         let first = (h.blocks().last?.height ?? 0) + 20
         try h.propose("v2", at: first)  // margin: a python start under load
@@ -59,6 +61,7 @@ struct RunMockchainTests {
         agent.process.signalGroup(SIGTERM)
         #expect(try await agent.wait() == .exited(0))
         #expect(h.state()?.child.state == "stopped")
+        #expect(!FileManager.default.fileExists(atPath: pidFile))
         #expect(h.nodePids().isEmpty)
     }
 
