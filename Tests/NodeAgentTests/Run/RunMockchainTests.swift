@@ -142,9 +142,22 @@ struct RunMockchainTests {
         let layout = CosmovisorLayout(home: h.home, daemonName: h.daemon)
         try ManualUpgradeSchedule(upgrades: [.init(name: "v2", height: 15, addedAt: "2026-01-01T00:00:00Z")])
             .write(to: layout.manualUpgradesFile)
-        let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        let backups = h.directory + "/backups"
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+        let agent = try h.start(
+            ["start", "--home", h.home],
+            environment: ["NODE_AGENT_RPC_URL": rpc, "UNSAFE_SKIP_BACKUP": "false", "DAEMON_DATA_BACKUP_DIR": backups]
+        )
         try await eventually("v2 blocks", agent: agent) { h.blocks().filter { $0.version == "v2" }.count >= 3 }
         #expect(agent.logLines.first { $0.contains("running app") }?.contains(#""--halt-height","15""#) == true)
+        // The backup is a copy of data/ in DAEMON_DATA_BACKUP_DIR, named with the local date, no zero padding.
+        let day = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        let name = "data-backup-\(day.year!)-\(day.month!)-\(day.day!)"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backups) == [name])
+        let copied = try String(contentsOfFile: backups + "/" + name + "/blocks.log", encoding: .utf8)
+        #expect(copied.split(separator: "\n").count == 14, "v1 committed 1...14 before the backup")
+        #expect(agent.logLines.contains { $0.contains("INF starting to take backup of data directory") })
+        #expect(agent.logLines.contains { $0.contains("INF backup completed") && $0.contains("backup saved at=") })
         #expect(h.expectHistory([(15, "v2")]) == nil, "\(h.blocks())")
         #expect(try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile).upgrades.isEmpty)
         agent.process.signalGroup(SIGTERM)
