@@ -84,7 +84,8 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
             stderr: errFD
         )
         agents.append(agent)
-        return AgentProcess(process: agent, stdoutPath: out, stderrPath: err)
+        let statePath = CosmovisorLayout(home: home, daemonName: daemon).stateFile
+        return AgentProcess(process: agent, stdoutPath: out, stderrPath: err, statePath: statePath)
     }
 
     /// Runs one agent to completion.
@@ -122,6 +123,8 @@ struct AgentProcess: Sendable {
     let process: ChildProcess
     let stdoutPath: String
     let stderrPath: String
+    /// The agent's runtime state file, shown when a wait times out.
+    var statePath: String? = nil
 
     /// Everything written to stdout so far: child output and agent log lines mixed.
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -146,7 +149,8 @@ struct AgentProcess: Sendable {
         while process.exited == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard let status = process.exited else {
             process.signalGroup(SIGKILL)
-            throw HarnessError("agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)")
+            let state = statePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "-"
+            throw HarnessError("agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)\nstate: \(state)")
         }
         return status
     }
