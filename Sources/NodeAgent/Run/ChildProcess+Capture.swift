@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 
@@ -83,7 +84,10 @@ extension ChildProcess {
         }
         // The helper may have left a grandchild holding the pipe; do not wait for it.
         child.signalGroup(SIGKILL)
-        return CapturedRun(status: status, output: await output.value())
+        // A descendant outside the group may still hold the pipe; never wait for its EOF for long.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { output.expire() }
+        let text = await output.value()
+        return CapturedRun(status: status, output: text)
     }
 }
 
@@ -95,11 +99,23 @@ private final class OutputBox: @unchecked Sendable {
 
     func finish(_ value: String) {
         let resume: CheckedContinuation<String, Never>? = lock.withLock {
+            guard text == nil else { return nil }
             text = value
             defer { waiter = nil }
             return waiter
         }
         resume?.resume(returning: value)
+    }
+
+    /// Gives a waiter the empty string when the reader has not finished by now.
+    func expire() {
+        let resume: CheckedContinuation<String, Never>? = lock.withLock {
+            guard text == nil else { return nil }
+            text = ""
+            defer { waiter = nil }
+            return waiter
+        }
+        resume?.resume(returning: "")
     }
 
     func value() async -> String {

@@ -121,11 +121,13 @@ final class ChildProcess: Sendable {
         // moment (a concurrent fork before exec); a short retry is enough.
         for attempt in 0..<20 {
             if attempt > 0 { usleep(10_000) }
+            spawnLock.lock()
             if let env {
                 rc = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
             } else {
                 rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
             }
+            spawnLock.unlock()
             if rc != ETXTBSY { break }
         }
         guard rc == 0 else { throw SpawnError(executable: executable, errno: rc) }
@@ -146,8 +148,15 @@ final class ChildProcess: Sendable {
         killpg(pid, signal) == 0
     }
 
+    /// Serialises `posix_spawn` with ``makePipe(_:)``: a child spawned from another thread between `pipe(2)`
+    /// and `fcntl(FD_CLOEXEC)` would inherit the write end, and the reader of a helper's output would then
+    /// wait for EOF as long as that child (possibly the node) lives.
+    private static let spawnLock = NSLock()
+
     /// `pipe(2)` with both ends close-on-exec (`pipe2` is not visible from Swift's Glibc module).
     static func makePipe(_ fds: inout [Int32]) -> Bool {
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
         guard pipe(&fds) == 0 else { return false }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return true

@@ -19,7 +19,12 @@ struct HeightSource: Sendable {
         {
             return height
         }
-        guard let run = try? await ChildProcess.capture(binary, arguments: ["status", "--home", home], timeout: .seconds(10)),
+        guard
+            let run = try? await ChildProcess.capture(
+                binary,
+                arguments: ["status", "--home", home],
+                timeout: .seconds(10)
+            ),
             run.status.isSuccess
         else { return nil }
         return HeightSource.parseHeight(Data(run.output.utf8))
@@ -57,18 +62,17 @@ struct HeightSource: Sendable {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var info: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, port, &hints, &info) == 0, let address = info else { return nil }
+        guard getaddrinfo(host, port, &hints, &info) == 0 else { return nil }
         defer { freeaddrinfo(info) }
-        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        // Every address in turn (`localhost` may resolve to ::1 first while the node listens on 127.0.0.1).
+        var fd: Int32 = -1
+        var candidate = info
+        while let address = candidate, fd < 0 {
+            fd = connectSocket(address.pointee, timeoutMS: timeoutMS)
+            candidate = address.pointee.ai_next
+        }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        if connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
-            guard errno == EINPROGRESS, wait(fd, Int16(POLLOUT), timeoutMS) else { return nil }
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            guard error == 0 else { return nil }
-        }
         let request = Array("GET \(requestPath) HTTP/1.0\r\nHost: \(authority)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
@@ -101,6 +105,24 @@ struct HeightSource: Sendable {
             let split = (0...(response.count - 4)).first(where: { Array(response[$0..<$0 + 4]) == separator })
         else { return nil }
         return Data(response[(split + 4)...])
+    }
+
+    /// A connected non-blocking TCP socket to `address`, or -1.
+    private static func connectSocket(_ address: addrinfo, timeoutMS: Int32) -> Int32 {
+        let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let fd = socket(address.ai_family, flags, 0)
+        guard fd >= 0 else { return -1 }
+        if connect(fd, address.ai_addr, address.ai_addrlen) != 0 {
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard errno == EINPROGRESS, wait(fd, Int16(POLLOUT), timeoutMS),
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0
+            else {
+                close(fd)
+                return -1
+            }
+        }
+        return fd
     }
 
     private static func wait(_ fd: Int32, _ events: Int16, _ timeoutMS: Int32) -> Bool {

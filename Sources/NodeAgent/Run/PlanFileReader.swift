@@ -36,7 +36,12 @@ struct PlanFileReader: Sendable {
             defer { last = .some(nil) }
             return force || last != .some(nil) ? .missing : nil
         }
-        var signature = Signature(inode: UInt(info.st_ino), size: Int(info.st_size), mtime: info.st_mtim, ctime: info.st_ctim)
+        var signature = Signature(
+            inode: UInt(info.st_ino),
+            size: Int(info.st_size),
+            mtime: info.st_mtim,
+            ctime: info.st_ctim
+        )
         if !force, last == .some(signature) { return nil }
         var data = FileManager.default.contents(atPath: path) ?? Data()
         if data.isEmpty {
@@ -44,7 +49,12 @@ struct PlanFileReader: Sendable {
             usleep(2000)
             data = FileManager.default.contents(atPath: path) ?? Data()
             if stat(path, &info) == 0 {
-                signature = Signature(inode: UInt(info.st_ino), size: Int(info.st_size), mtime: info.st_mtim, ctime: info.st_ctim)
+                signature = Signature(
+                    inode: UInt(info.st_ino),
+                    size: Int(info.st_size),
+                    mtime: info.st_mtim,
+                    ctime: info.st_ctim
+                )
             }
         }
         last = .some(signature)

@@ -41,11 +41,6 @@ enum RunLinks {
         try swap(link, to: "genesis")
     }
 
-    /// The raw target of `current` (`genesis`, `upgrades/v2`), `nil` when it is not a symlink.
-    static func target(root: String) -> String? {
-        AtomicSymlink.target(of: root + "/current")
-    }
-
     /// Checks that `path` is a regular file and adds execute bits (a+x) when needed (cosmovisor's EnsureBinary).
     static func ensureBinary(_ path: String) throws(StepError) {
         var info = stat()
@@ -58,7 +53,9 @@ enum RunLinks {
     /// Writes `contents` to a temporary file and renames it over `path` (atomic for readers and for a killed
     /// agent); the file and its directory are flushed by `durability` in the background, or at once with
     /// FleetCore's ``AtomicFile`` when it is `nil`.
-    static func writeAtomically(_ contents: Data, to path: String, durability: DeferredDurability? = nil) throws(StepError) {
+    static func writeAtomically(_ contents: Data, to path: String, durability: DeferredDurability? = nil)
+        throws(StepError)
+    {
         guard let durability else {
             do {
                 try AtomicFile.write(contents, to: path)

@@ -28,7 +28,9 @@ struct RunPlan: Sendable, Equatable, Hashable, CustomStringConvertible {
         do {
             let plan = try UpgradePlan.parse(data, path: path, disableRecase: disableRecase)
             let raw = (try? UpgradePlan.decode(data).name) ?? plan.name
-            return .success(RunPlan(rawName: raw, name: plan.name, height: plan.height, info: plan.info.isEmpty ? nil : plan.info))
+            return .success(
+                RunPlan(rawName: raw, name: plan.name, height: plan.height, info: plan.info.isEmpty ? nil : plan.info)
+            )
         } catch {
             return .failure(PlanProblem(error.description))
         }

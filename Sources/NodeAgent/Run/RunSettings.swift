@@ -24,7 +24,6 @@ struct RunSettings: Sendable {
     var preUpgradeMaxRetries = 0
     var customPreUpgrade = ""
     var disableRecase = false
-    var disableLogs = false
     var rpcURL = "http://127.0.0.1:26657"
     var disableInotify = false
     var stateFile: String
@@ -73,7 +72,6 @@ struct RunSettings: Sendable {
         preUpgradeMaxRetries = configuration.preUpgradeMaxRetries
         customPreUpgrade = configuration.customPreUpgrade
         disableRecase = configuration.disableRecase
-        disableLogs = configuration.disableLogs
         rpcURL = environment["NODE_AGENT_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.rpcURL
         stateFile = configuration.effectiveStateFile
         renderedSettings = configuration.settings

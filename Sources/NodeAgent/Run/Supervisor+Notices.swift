@@ -33,7 +33,10 @@ extension Supervisor {
         case .preUpgradeNotImplemented:
             logger.info("pre-upgrade command does not exist. continuing the upgrade.")
         case .preUpgradeRetrying(let attempt, let status):
-            logger.error("pre-upgrade command failed. retrying", metadata: ["attempt": "\(attempt)", "error": "\(status)"])
+            logger.error(
+                "pre-upgrade command failed. retrying",
+                metadata: ["attempt": "\(attempt)", "error": "\(status)"]
+            )
         case .relaunching:
             logger.info("upgrade detected, relaunching", metadata: ["app": "\(settings.daemonName)"])
         case .restartOff:

@@ -10,7 +10,8 @@ import Logging
 ///
 /// ```swift
 /// let configuration = try AgentConfiguration.fromEnvironment(environment)
-/// let settings = RunSettings(configuration: configuration, arguments: ["start", "--home", home], environment: environment)
+/// let arguments = ["start", "--home", home]
+/// let settings = RunSettings(configuration: configuration, arguments: arguments, environment: environment)
 /// let code = await Supervisor(settings: settings, logger: logger).run()
 /// ```
 final class Supervisor {
@@ -49,8 +50,13 @@ final class Supervisor {
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
         let now = AgentRuntimeState.timestamp(Date())
         record = AgentRuntimeState(
-            pid: getpid(), startedAt: now, version: FleetVersion.current, home: settings.home,
-            daemonName: settings.daemonName, updatedAt: now, child: .init(state: "starting"),
+            pid: getpid(),
+            startedAt: now,
+            version: FleetVersion.current,
+            home: settings.home,
+            daemonName: settings.daemonName,
+            updatedAt: now,
+            child: .init(state: "starting"),
             settings: settings.renderedSettings
         )
     }
@@ -58,11 +64,16 @@ final class Supervisor {
     /// Supervises until the machine decides to exit; returns the process exit code (§5.13).
     func run() async -> Int32 {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: settings.dataDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        guard FileManager.default.fileExists(atPath: settings.dataDirectory, isDirectory: &isDirectory),
+            isDirectory.boolValue
         else {
             return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
+        let pidFile = settings.layout.pidFile
+        mkdir(settings.layout.agentDirectory, 0o755)
+        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
+        defer { unlink(pidFile) }
         do {
             try RunLinks.ensure(root: settings.root)
         } catch {
@@ -94,10 +105,14 @@ final class Supervisor {
             loop: for await input in inputs {
                 switch input {
                 case .event(let event): queue.append(event)
-                case .fileChanged: queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
+                case .fileChanged:
+                    queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
-                    if let observation = reader.read(force: false, childStartedAt: childStartedAt) { queue.append(.planObserved(observation)) }
+                    promoteScheduledPlan()
+                    if let observation = reader.read(force: false, childStartedAt: childStartedAt) {
+                        queue.append(.planObserved(observation))
+                    }
                     queue.append(.tick)
                 }
                 while !queue.isEmpty {
@@ -105,7 +120,9 @@ final class Supervisor {
                     let event = queue.removeFirst()
                     if case .heightObserved(_, let height?) = event { lastKnownHeight = height }
                     let actions = machine.handle(event)
-                    if ["stopping", "child-exited"].contains(before), machine.snapshot.phase.hasPrefix("upgrading") { crashHook("stop") }
+                    if ["stopping", "child-exited"].contains(before), machine.snapshot.phase.hasPrefix("upgrading") {
+                        crashHook("stop")
+                    }
                     saveState()
                     for action in actions {
                         if let exit = execute(action, group: &group, queue: &queue) {
@@ -125,10 +142,13 @@ final class Supervisor {
     // MARK: - Actions
 
     /// Executes one action; returns an exit code when the loop must end.
-    private func execute(_ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event]) -> Int32? {
+    private func execute(_ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event])
+        -> Int32?
+    {
         let continuation = self.continuation
         switch action {
         case .checkPlan:
+            promoteScheduledPlan()
             queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
         case .queryHeight(let plan):
             let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
@@ -169,7 +189,9 @@ final class Supervisor {
         return nil
     }
 
-    private static func perform(_ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps) async -> StateMachine.Event {
+    private static func perform(_ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps) async
+        -> StateMachine.Event
+    {
         do {
             switch step {
             case .delay: await steps.delay()
@@ -196,7 +218,8 @@ final class Supervisor {
         if let haltHeight = [haltHeight, scheduledHaltHeight()].compactMap({ $0 }).min() {
             arguments += ["--halt-height", "\(haltHeight)"]
         }
-        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
+        let resolved =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
             .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
         let child: ChildProcess
@@ -237,3 +260,7 @@ final class Supervisor {
         return 1
     }
 }
+
+/// Owned by the one task that runs ``Supervisor/run()``; never shared.
+@available(*, unavailable)
+extension Supervisor: Sendable {}

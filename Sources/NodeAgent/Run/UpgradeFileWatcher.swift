@@ -55,7 +55,10 @@ final class UpgradeFileWatcher: @unchecked Sendable {  // `lock` guards `watch`;
 
     private func loop() {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var fds = [pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0), pollfd(fd: stopPipe[0], events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stopPipe[0], events: Int16(POLLIN), revents: 0),
+        ]
         while true {
             let ready = poll(&fds, 2, -1)
             if ready < 0 && errno == EINTR { continue }

@@ -41,7 +41,10 @@ struct UpgradeSteps: Sendable {
         }
         let run: CapturedRun
         do {
-            run = try await ChildProcess.capture("/bin/cp", arguments: ["-a", settings.dataDirectory + "/.", destination + "/"])
+            run = try await ChildProcess.capture(
+                "/bin/cp",
+                arguments: ["-a", settings.dataDirectory + "/.", destination + "/"]
+            )
         } catch {
             throw StepError("error while taking data backup: \(error)")
         }
@@ -67,7 +70,9 @@ struct UpgradeSteps: Sendable {
             throw .errno("stat \(script)", errno)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw StepError("COSMOVISOR_CUSTOM_PREUPGRADE: \((script as NSString).lastPathComponent) is not a regular file")
+            throw StepError(
+                "COSMOVISOR_CUSTOM_PREUPGRADE: \((script as NSString).lastPathComponent) is not a regular file"
+            )
         }
         if info.st_mode & S_IXUSR == 0, chmod(script, info.st_mode | S_IXUSR) != 0 {
             logger.error("COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
@@ -75,7 +80,11 @@ struct UpgradeSteps: Sendable {
         }
         let run: CapturedRun
         do {
-            run = try await ChildProcess.capture(script, arguments: [plan.rawName, "\(plan.height)"], directory: settings.home)
+            run = try await ChildProcess.capture(
+                script,
+                arguments: [plan.rawName, "\(plan.height)"],
+                directory: settings.home
+            )
         } catch {
             throw StepError("\(error)")
         }
@@ -83,7 +92,8 @@ struct UpgradeSteps: Sendable {
         logger.info(
             "COSMOVISOR_CUSTOM_PREUPGRADE result",
             metadata: [
-                "command": "\(script)", "argv1": "\(plan.rawName)", "argv2": "\(plan.height)", "result": "\(run.output)",
+                "command": "\(script)", "argv1": "\(plan.rawName)", "argv2": "\(plan.height)",
+                "result": "\(run.output)",
             ]
         )
     }
@@ -103,10 +113,16 @@ struct UpgradeSteps: Sendable {
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try RunLinks.writeAtomically(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+        try RunLinks.writeAtomically(
+            plan.upgradePlan.jsonData(),
+            to: layout.upgradeRecord(for: name),
+            durability: durability
+        )
         try RunLinks.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
-        if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile), schedule.remove(named: plan.name) {
+        if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),
+            schedule.remove(named: plan.name)
+        {
             try? schedule.write(to: layout.manualUpgradesFile)
         }
     }

@@ -18,7 +18,9 @@ extension AgentHarness {
     /// - Returns: the RPC URL the node will serve.
     func setUpMockchain(blockInterval: String = "50ms") throws -> String {
         let releases = directory + "/releases"
-        let build = try ProcessRunner.run(["python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases])
+        let build = try ProcessRunner.run([
+            "python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases,
+        ])
         guard build.exitCode == 0 else { throw HarnessError("build-versions: \(build.errorOutput)") }
         try installCopy("genesis", from: releases + "/v1/mockchaind")
         try installCopy("upgrades/v2", from: releases + "/v2/mockchaind")
@@ -34,7 +36,9 @@ extension AgentHarness {
 
     /// `mockchaind propose-upgrade NAME HEIGHT` (the chain's governance plan).
     func propose(_ name: String, at height: Int) throws {
-        let result = try ProcessRunner.run([directory + "/releases/v1/mockchaind", "propose-upgrade", name, "\(height)", "--home", home])
+        let result = try ProcessRunner.run([
+            directory + "/releases/v1/mockchaind", "propose-upgrade", name, "\(height)", "--home", home,
+        ])
         guard result.exitCode == 0 else { throw HarnessError("propose-upgrade: \(result.errorOutput)") }
     }
 
@@ -78,7 +82,17 @@ extension AgentHarness {
         }
     }
 
+    /// A port the kernel says is free and that no other test of this process was given (two nodes on one
+    /// port would make one of them fail to start).
     static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let port = try kernelFreePort()
+            if PortRegistry.shared.claim(port) { return port }
+        }
+        throw HarnessError("no free port")
+    }
+
+    private static func kernelFreePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -87,9 +101,20 @@ extension AgentHarness {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw HarnessError("no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Ports handed out in this test process; guarded by `lock`.
+final class PortRegistry: @unchecked Sendable {
+    static let shared = PortRegistry()
+    private let lock = NSLock()
+    private var used: Set<Int> = []
+
+    func claim(_ port: Int) -> Bool { lock.withLock { used.insert(port).inserted } }
 }

@@ -39,7 +39,9 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
     func installFile(_ relative: String, _ text: String) throws {
         let path = home + "/" + relative
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         // O_CLOEXEC: a write descriptor inherited by a process spawned concurrently by another test would
         // make executing this file fail with ETXTBSY.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o775)
@@ -74,14 +76,22 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
         env["COSMOVISOR_COLOR_LOGS"] = "false"
         env.merge(environment) { _, new in new }
         let agent = try ChildProcess.spawn(
-            TestPaths.product("node-agent"), arguments: ["run"] + arguments, environment: env,
-            stdin: nullFD, stdout: outFD, stderr: errFD)
+            TestPaths.product("node-agent"),
+            arguments: ["run"] + arguments,
+            environment: env,
+            stdin: nullFD,
+            stdout: outFD,
+            stderr: errFD
+        )
         agents.append(agent)
-        return AgentProcess(process: agent, stdoutPath: out, stderrPath: err)
+        let statePath = CosmovisorLayout(home: home, daemonName: daemon).stateFile
+        return AgentProcess(process: agent, stdoutPath: out, stderrPath: err, statePath: statePath)
     }
 
     /// Runs one agent to completion.
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> AgentProcess {
+    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws
+        -> AgentProcess
+    {
         let agent = try start(arguments, environment: environment)
         _ = try await agent.wait(timeout: timeout)
         return agent
@@ -113,6 +123,8 @@ struct AgentProcess: Sendable {
     let process: ChildProcess
     let stdoutPath: String
     let stderrPath: String
+    /// The agent's runtime state file, shown when a wait times out.
+    var statePath: String? = nil
 
     /// Everything written to stdout so far: child output and agent log lines mixed.
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -126,7 +138,9 @@ struct AgentProcess: Sendable {
     }
 
     /// The agent's log lines.
-    var logLines: [String] { stdout.split(separator: "\n").filter { $0.contains(" module=cosmovisor") }.map(String.init) }
+    var logLines: [String] {
+        stdout.split(separator: "\n").filter { $0.contains(" module=cosmovisor") }.map(String.init)
+    }
 
     /// Waits for the agent to exit; kills it and throws on timeout.
     @discardableResult
@@ -135,7 +149,8 @@ struct AgentProcess: Sendable {
         while process.exited == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard let status = process.exited else {
             process.signalGroup(SIGKILL)
-            throw HarnessError("agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)")
+            let state = statePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "-"
+            throw HarnessError("agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)\nstate: \(state)")
         }
         return status
     }
@@ -146,12 +161,18 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` every 20 ms until it holds; throws after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws {
+/// Polls `condition` every 20 ms until it holds; throws after `timeout`, with `agent`'s output when given.
+func eventually(
+    _ what: String,
+    timeout: Duration = .seconds(30),
+    agent: AgentProcess? = nil,
+    _ condition: () throws -> Bool
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw HarnessError("timed out waiting for \(what)")
+    let output = agent.map { "\nagent stdout:\n\($0.stdout)\nagent stderr:\n\($0.stderr)" } ?? ""
+    throw HarnessError("timed out waiting for \(what)\(output)")
 }

@@ -24,7 +24,10 @@ import Testing
         try h.installBinary("genesis", script: RunFixtures.live("Genesis"))
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("Chain 2 is live!"))
         try h.installBinary("upgrades/chain3", script: RunFixtures.live("Chain 3 finally!"))
-        try FileManager.default.createDirectory(atPath: h.root + "/upgrades/nobin/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: h.root + "/upgrades/nobin/bin",
+            withIntermediateDirectories: true
+        )
         try RunLinks.ensure(root: h.root)
         #expect(h.currentTarget == "genesis")
         let steps = Self.steps(h)
@@ -88,7 +91,9 @@ import Testing
     func parseUpgradeInfo(content: String, expected: String) {
         switch RunPlan.parse(Data(content.utf8), path: "/h/data/upgrade-info.json", disableRecase: false) {
         case .success(let plan):
-            let shown = plan.name.contains("/") ? "\(UpgradeDirectoryNameCheck.directory(plan.name))@\(plan.height)" : plan.description
+            let shown =
+                plan.name.contains("/")
+                ? "\(UpgradeDirectoryNameCheck.directory(plan.name))@\(plan.height)" : plan.description
             #expect(shown == expected)
         case .failure(let problem):
             #expect(problem.description.contains(expected), "\(problem)")

@@ -42,12 +42,15 @@ struct RunSignalAndCrashTests {
         let rec = h.directory + "/rec"
         try FileManager.default.createDirectory(atPath: rec, withIntermediateDirectories: true)
         let agent = try h.start([rec])
-        try await eventually("fixture ready") {
-            FileManager.default.fileExists(atPath: rec + "/child.ready") && FileManager.default.fileExists(atPath: rec + "/grandchild.ready")
+        try await eventually("fixture ready", agent: agent) {
+            FileManager.default.fileExists(atPath: rec + "/child.ready")
+                && FileManager.default.fileExists(atPath: rec + "/grandchild.ready")
         }
         let read = { (name: String) in (try? String(contentsOfFile: rec + "/" + name, encoding: .utf8)) ?? "" }
         kill(agent.process.pid, SIGHUP)
-        try await eventually("HUP recorded") { read("child") == "SIGHUP\n" && read("grandchild") == "SIGHUP\n" }
+        try await eventually("HUP recorded", agent: agent) {
+            read("child") == "SIGHUP\n" && read("grandchild") == "SIGHUP\n"
+        }
         #expect(agent.process.exited == nil, "HUP is forwarded, not fatal")
 
         kill(agent.process.pid, signal)
@@ -65,17 +68,19 @@ struct RunSignalAndCrashTests {
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
         let first = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("v1 running") { h.blocks().count >= 2 }
+        try await eventually("v1 running", agent: first) { h.blocks().count >= 2 }
         let orphan = try #require(h.nodePids().first)
         kill(first.process.pid, SIGKILL)
         #expect(try await first.wait() == .signaled(SIGKILL))
         #expect(ProcessProbe.isRunning(orphan), "the node outlives a SIGKILLed agent")
 
         let second = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("a new child") { h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid }
+        try await eventually("a new child", agent: second) {
+            h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid
+        }
         #expect(!ProcessProbe.isRunning(orphan))
         let height = h.blocks().last?.height ?? 0
-        try await eventually("blocks continue") { (h.blocks().last?.height ?? 0) >= height + 3 }
+        try await eventually("blocks continue", agent: second) { (h.blocks().last?.height ?? 0) >= height + 3 }
         #expect(h.nodePids().count == 1)
         #expect(h.expectHistory([]) == nil, "no height committed twice: \(h.blocks())")
         #expect(second.logLines.contains { $0.contains("stopping app left running by a previous agent") })
@@ -88,7 +93,7 @@ struct RunSignalAndCrashTests {
         defer { h.cleanUp() }
         try h.installBinary("genesis", script: "#!/bin/sh\necho up\nexec sleep 600\n")
         let first = try h.start(["start"])
-        try await eventually("first agent running its child") { h.state()?.child.state == "running" }
+        try await eventually("first agent running its child", agent: first) { h.state()?.child.state == "running" }
         let child = try #require(h.state()?.child.pid)
         let second = try await h.run(["start"], timeout: .seconds(20))
         #expect(second.process.exited == .exited(1))
@@ -113,10 +118,12 @@ struct RunSignalAndCrashTests {
         #expect(h.currentTarget == (["switch", "pre-upgrade"].contains(step) ? "upgrades/v2" : "genesis"))
 
         let second = try h.start(["start", "--home", h.home], environment: env)
-        try await eventually("v2 blocks") { h.blocks().filter { $0.version == "v2" }.count >= 3 }
+        try await eventually("v2 blocks", agent: second) { h.blocks().filter { $0.version == "v2" }.count >= 3 }
         #expect(h.currentTarget == "upgrades/v2")
         #expect(h.expectHistory([(6, "v2")]) == nil, "\(h.blocks())")
-        let backups = try FileManager.default.contentsOfDirectory(atPath: h.home).filter { $0.hasPrefix("data-backup-") }
+        let backups = try FileManager.default.contentsOfDirectory(atPath: h.home).filter {
+            $0.hasPrefix("data-backup-")
+        }
         #expect(backups.count == 1)
         #expect(second.logLines.filter { $0.contains("running app") }.count == 1)
         second.process.signalGroup(SIGTERM)

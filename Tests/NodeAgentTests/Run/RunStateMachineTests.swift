@@ -38,7 +38,10 @@ import Testing
                 [.spawn(haltHeight: nil)],
                 [],
                 [.queryHeight(Self.v2)],
-                [.log(.shuttingDown), .log(.sentInterrupt), .signalGroup(pid: 100, signal: SIGTERM), .startGraceTimer(pid: 100)],
+                [
+                    .log(.shuttingDown), .log(.sentInterrupt), .signalGroup(pid: 100, signal: SIGTERM),
+                    .startGraceTimer(pid: 100),
+                ],
                 [.log(.exitedNormally), .signalGroup(pid: 100, signal: SIGKILL), .runStep(.switchBinary, Self.v2)],
                 [.runStep(.preUpgrade(attempt: 0), Self.v2)],
                 [.log(.preUpgradeSucceeded), .log(.relaunching), .checkPlan],
@@ -48,11 +51,18 @@ import Testing
     }
 
     @Test func stepsRunInCosmovisorOrder() {
-        let settings = Machine.Settings(restartAfterUpgrade: false, restartDelay: true, backup: true, customPreUpgrade: true)
+        let settings = Machine.Settings(
+            restartAfterUpgrade: false,
+            restartDelay: true,
+            backup: true,
+            customPreUpgrade: true
+        )
         let actions = run(
             [
-                .start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)), .heightObserved(Self.v2, 49),
-                .stepSucceeded(.delay), .stepSucceeded(.backup), .stepSucceeded(.customPreUpgrade), .stepSucceeded(.switchBinary),
+                .start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+                .heightObserved(Self.v2, 49),
+                .stepSucceeded(.delay), .stepSucceeded(.backup), .stepSucceeded(.customPreUpgrade),
+                .stepSucceeded(.switchBinary),
                 .preUpgradeExited(.exited(1)),
             ],
             settings: settings
@@ -66,23 +76,32 @@ import Testing
     }
 
     @Test func pendingPlanAtStartIsAppliedBeforeAnyChild() {
-        let actions = run([.start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)), .heightObserved(Self.v2, 49)])
+        let actions = run([
+            .start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+            .heightObserved(Self.v2, 49),
+        ])
         #expect(actions[2] == [.runStep(.switchBinary, Self.v2)])
         #expect(!actions.flatMap { $0 }.contains(.spawn(haltHeight: nil)))
     }
 
     @Test func futurePlanAtStartStartsChildWithHaltHeight() {
-        let actions = run([.start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)), .heightObserved(Self.v2, 10)])
+        let actions = run([
+            .start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+            .heightObserved(Self.v2, 10),
+        ])
         #expect(actions[2] == [.log(.planScheduled(Self.v2)), .spawn(haltHeight: 50)])
     }
 
     @Test func futurePlanWhileRunningRestartsChildWithHaltHeight() {
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
-            .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, 12), .childExited(.signaled(SIGKILL)),
+            .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, 12),
+            .childExited(.signaled(SIGKILL)),
             .childSpawned(pid: 8), .tick, .heightObserved(Self.v2, 30), .tick, .heightObserved(Self.v2, 49),
         ])
-        #expect(actions[4] == [.log(.planScheduled(Self.v2)), .log(.shuttingDown), .signalGroup(pid: 7, signal: SIGKILL)])
+        #expect(
+            actions[4] == [.log(.planScheduled(Self.v2)), .log(.shuttingDown), .signalGroup(pid: 7, signal: SIGKILL)]
+        )
         #expect(actions[5] == [.signalGroup(pid: 7, signal: SIGKILL), .spawn(haltHeight: 50)])
         #expect(actions[7] == [.queryHeight(Self.v2)])
         #expect(actions[8] == [])
@@ -92,7 +111,8 @@ import Testing
     @Test func unknownHeightNeverPassesForAPlanOlderThanTheChild() {
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
-            .childExited(.exited(2)), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)), .heightObserved(Self.v2, nil),
+            .childExited(.exited(2)), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+            .heightObserved(Self.v2, nil),
         ])
         #expect(actions[5] == [.exit(code: 1, error: "exit status 2")])
     }
@@ -100,7 +120,8 @@ import Testing
     @Test func unknownHeightTrustsAFileTheExitedChildWrote() {
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
-            .childExited(.exited(1)), .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, nil),
+            .childExited(.exited(1)), .planObserved(.plan(Self.v2, writtenSinceSpawn: true)),
+            .heightObserved(Self.v2, nil),
         ])
         #expect(actions[3] == [.signalGroup(pid: 7, signal: SIGKILL), .checkPlan])
         #expect(actions[5] == [.runStep(.switchBinary, Self.v2)])
@@ -109,8 +130,16 @@ import Testing
     @Test func appliedOrOlderPlansAreNotUpgradesAgain() {
         let applied = Machine.AppliedUpgrade(name: "V2", height: 50)
         let older = RunPlan(rawName: "v1", name: "v1", height: 20, info: nil)
-        #expect(run([.start(applied: applied), .planObserved(.plan(Self.v2, writtenSinceSpawn: false))])[1] == [.spawn(haltHeight: nil)])
-        #expect(run([.start(applied: applied), .planObserved(.plan(older, writtenSinceSpawn: false))])[1] == [.spawn(haltHeight: nil)])
+        #expect(
+            run([.start(applied: applied), .planObserved(.plan(Self.v2, writtenSinceSpawn: false))])[1] == [
+                .spawn(haltHeight: nil)
+            ]
+        )
+        #expect(
+            run([.start(applied: applied), .planObserved(.plan(older, writtenSinceSpawn: false))])[1] == [
+                .spawn(haltHeight: nil)
+            ]
+        )
     }
 
     @Test func invalidPlanIsLoggedOnceAndSupervisionGoesOn() {
@@ -126,7 +155,10 @@ import Testing
 
     @Test func skipHeightsAreNotUpgraded() {
         let settings = Machine.Settings(backup: false, skipHeights: [50])
-        let actions = run([.start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false))], settings: settings)
+        let actions = run(
+            [.start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false))],
+            settings: settings
+        )
         #expect(actions[1] == [.log(.planSkipped(Self.v2)), .spawn(haltHeight: nil)])
     }
 
@@ -138,7 +170,9 @@ import Testing
         ([42], 0, [.log(.preUpgradeSucceeded)]),
     ])
     func preUpgradeExitCodes(codes: [Int32], maxRetries: Int, expectedEnd: [Action]) {
-        var machine = Machine(settings: .init(restartAfterUpgrade: false, backup: false, preUpgradeMaxRetries: maxRetries))
+        var machine = Machine(
+            settings: .init(restartAfterUpgrade: false, backup: false, preUpgradeMaxRetries: maxRetries)
+        )
         _ = machine.handle(.start(applied: .genesis))
         _ = machine.handle(.planObserved(.plan(Self.v2, writtenSinceSpawn: false)))
         _ = machine.handle(.heightObserved(Self.v2, 50))
@@ -153,10 +187,15 @@ import Testing
 
     @Test func negativeMaxRetriesFailsBeforeTheFirstAttempt() {
         let actions = run(
-            [.start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)), .heightObserved(Self.v2, 50), .stepSucceeded(.switchBinary)],
+            [
+                .start(applied: .genesis), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+                .heightObserved(Self.v2, 50), .stepSucceeded(.switchBinary),
+            ],
             settings: .init(backup: false, preUpgradeMaxRetries: -1)
         )
-        #expect(actions[3] == [.exit(code: 1, error: "pre-upgrade command failed. reached max attempt of retries - -1")])
+        #expect(
+            actions[3] == [.exit(code: 1, error: "pre-upgrade command failed. reached max attempt of retries - -1")]
+        )
     }
 
     @Test func terminatingSignalsAreForwardedAndEndTheLoop() {
@@ -184,20 +223,32 @@ import Testing
     }
 
     @Test func childExitWithoutPlanEndsWithItsStatus() {
-        #expect(run([.start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(0)), .planObserved(.missing)])[4] == [.exit(code: 0, error: nil)])
-        #expect(run([.start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(3)), .planObserved(.missing)])[4] == [.exit(code: 1, error: "exit status 3")])
+        #expect(
+            run([
+                .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(0)),
+                .planObserved(.missing),
+            ])[4] == [.exit(code: 0, error: nil)]
+        )
+        #expect(
+            run([
+                .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(3)),
+                .planObserved(.missing),
+            ])[4] == [.exit(code: 1, error: "exit status 3")]
+        )
     }
 
-    @Test(arguments: [
-        (["start", "--unsafe-skip-upgrades", "10", "20", "--abcd", "34"], [10, 20]),
-        (["--unsafe-skip-upgrades", "10", "as", "20", "--abcd"], [10, 20]),
-        (["--unsafe-skip-upgrades"], []),
-        (["--unsafe-skip-upgrades", "--abcd", "10"], []),
-        (["start", "--home", "x"], []),
-        // FleetCore's SkipHeights also reads the SDK's int-slice forms and every occurrence (deliberate).
-        (["--unsafe-skip-upgrades", "10", "--x", "--unsafe-skip-upgrades", "20"], [10, 20]),
-        (["--unsafe-skip-upgrades=10,20"], [10, 20]),
-    ] as [([String], [Int64])])
+    @Test(
+        arguments: [
+            (["start", "--unsafe-skip-upgrades", "10", "20", "--abcd", "34"], [10, 20]),
+            (["--unsafe-skip-upgrades", "10", "as", "20", "--abcd"], [10, 20]),
+            (["--unsafe-skip-upgrades"], []),
+            (["--unsafe-skip-upgrades", "--abcd", "10"], []),
+            (["start", "--home", "x"], []),
+            // FleetCore's SkipHeights also reads the SDK's int-slice forms and every occurrence (deliberate).
+            (["--unsafe-skip-upgrades", "10", "--x", "--unsafe-skip-upgrades", "20"], [10, 20]),
+            (["--unsafe-skip-upgrades=10,20"], [10, 20]),
+        ] as [([String], [Int64])]
+    )
     func upgradeSkipHeights(args: [String], heights: [Int64]) {
         #expect(Machine.Settings.skipHeights(in: args) == Set(heights))
     }

@@ -13,7 +13,10 @@ struct RunStatusTests {
     func status(_ h: AgentHarness, rpc: String) throws -> NodeStatus {
         let result = try ProcessRunner.run(
             [TestPaths.product("node-agent"), "status", "--json"],
-            environment: ["DAEMON_HOME": h.home, "DAEMON_NAME": h.daemon, "NODE_AGENT_RPC": rpc, "UNSAFE_SKIP_BACKUP": "true"])
+            environment: [
+                "DAEMON_HOME": h.home, "DAEMON_NAME": h.daemon, "NODE_AGENT_RPC": rpc, "UNSAFE_SKIP_BACKUP": "true",
+            ]
+        )
         guard result.exitCode == 0 else { throw HarnessError("status: \(result.errorOutput)") }
         return try NodeStatus.decode(result.stdout)
     }
@@ -23,7 +26,7 @@ struct RunStatusTests {
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain(blockInterval: "60ms")
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("v1 running and recorded") {
+        try await eventually("v1 running and recorded", agent: agent) {
             h.blocks().count >= 3 && h.state()?.child.pid != nil && h.state()?.child.state == "running"
         }
 
@@ -37,7 +40,7 @@ struct RunStatusTests {
         #expect(before.pendingPlan == nil)
         try h.propose("v2", at: (h.blocks().last?.height ?? 0) + 10)
 
-        try await eventually("v2 running and recorded") {
+        try await eventually("v2 running and recorded", agent: agent) {
             h.blocks().contains { $0.version == "v2" } && h.state()?.child.upgradesApplied == ["v2"]
                 && h.state()?.child.state == "running"
         }

@@ -19,12 +19,20 @@ struct RunUpstreamScenarioTests {
 
         let first = try await h.run(["foo", "bar", "1234", h.infoPath], environment: Self.restartOff)
         #expect(first.process.exited == .exited(0), "\(first.stderr)")
-        #expect(first.childOutput == "Genesis foo bar 1234 \(h.infoPath)\nUPGRADE \"chain2\" NEEDED at height: 49: {}\n")
+        #expect(
+            first.childOutput == "Genesis foo bar 1234 \(h.infoPath)\nUPGRADE \"chain2\" NEEDED at height: 49: {}\n"
+        )
         #expect(h.currentTarget == "upgrades/chain2")
-        #expect(first.logLines.contains { $0.contains("INF running app args=[\"foo\",\"bar\",\"1234\",\"\(h.infoPath)\"]") })
-        #expect(first.logLines.contains {
-            $0.contains("upgrade detected, DAEMON_RESTART_AFTER_UPGRADE is off. Please verify the new upgrade and start cosmovisor again.")
-        })
+        #expect(
+            first.logLines.contains { $0.contains("INF running app args=[\"foo\",\"bar\",\"1234\",\"\(h.infoPath)\"]") }
+        )
+        #expect(
+            first.logLines.contains {
+                $0.contains(
+                    "upgrade detected, DAEMON_RESTART_AFTER_UPGRADE is off. Please verify the new upgrade and start cosmovisor again."
+                )
+            }
+        )
         #expect(first.stderr.isEmpty)
 
         // The same file, unchanged, does not trigger again.
@@ -32,8 +40,10 @@ struct RunUpstreamScenarioTests {
         #expect(second.process.exited == .exited(0), "\(second.stderr)")
         #expect(second.childOutput == "Chain 2 is live!\nArgs: second run --verbose\nFinished successfully\n")
         #expect(h.currentTarget == "upgrades/chain2")
-        #expect(try String(contentsOfFile: h.root + "/upgrades/chain2/upgrade-info.json", encoding: .utf8)
-            == #"{"name":"chain2","time":"0001-01-01T00:00:00Z","height":49}"#)
+        #expect(
+            try String(contentsOfFile: h.root + "/upgrades/chain2/upgrade-info.json", encoding: .utf8)
+                == #"{"name":"chain2","time":"0001-01-01T00:00:00Z","height":49}"#
+        )
     }
 
     @Test(arguments: [true, false])
@@ -75,19 +85,26 @@ struct RunUpstreamScenarioTests {
         env["DAEMON_SHUTDOWN_GRACE"] = "2s"
         let run = try await h.run(["foo", "bar", "1234", h.infoPath], environment: env)
         #expect(run.process.exited == .exited(0), "\(run.stderr)")
-        #expect(run.childOutput == """
-            Genesis foo bar 1234 \(h.infoPath)
-            UPGRADE "Chain2" NEEDED at height: 49: {}
-            WARN Need Flush
-            Flushed
+        #expect(
+            run.childOutput == """
+                Genesis foo bar 1234 \(h.infoPath)
+                UPGRADE "Chain2" NEEDED at height: 49: {}
+                WARN Need Flush
+                Flushed
 
-            """)
+                """
+        )
         #expect(h.currentTarget == "upgrades/chain2")
         let logs = run.logLines
-        let order = ["daemon shutting down in an attempt to restart", "sent interrupt to app, waiting for exit",
-                     "DAEMON_SHUTDOWN_GRACE exceeded, killing app"]
+        let order = [
+            "daemon shutting down in an attempt to restart", "sent interrupt to app, waiting for exit",
+            "DAEMON_SHUTDOWN_GRACE exceeded, killing app",
+        ]
         let positions = order.map { message in logs.firstIndex { $0.contains(message) } }
-        #expect(positions.allSatisfy { $0 != nil } && positions == positions.sorted { ($0 ?? 0) < ($1 ?? 0) }, "\(logs)")
+        #expect(
+            positions.allSatisfy { $0 != nil } && positions == positions.sorted { ($0 ?? 0) < ($1 ?? 0) },
+            "\(logs)"
+        )
 
         let second = try await h.run(["second", "run", "--verbose"], environment: Self.restartOff)
         #expect(second.childOutput == "Chain 2 is live!\nArgs: second run --verbose\nFinished successfully\n")
@@ -105,7 +122,9 @@ struct RunUpstreamScenarioTests {
         let run = try await h.run(["foo", "bar", "1234", h.infoPath], environment: env)
         #expect(run.process.exited == .exited(0), "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: h.home + "/upgrade_name_chain2_height_49"))
-        #expect(run.logLines.contains { $0.contains("COSMOVISOR_CUSTOM_PREUPGRADE result") && $0.contains("PWD=\(h.home)") })
+        #expect(
+            run.logLines.contains { $0.contains("COSMOVISOR_CUSTOM_PREUPGRADE result") && $0.contains("PWD=\(h.home)") }
+        )
         #expect(h.currentTarget == "upgrades/chain2")
     }
 

@@ -1,0 +1,65 @@
+import FleetTestSupport
+import Foundation
+import Glibc
+import Testing
+
+@testable import NodeAgent
+
+/// The height gate's source: CometBFT `/status` over plain HTTP, `<app> status` as the fallback.
+@Suite(.timeLimit(.minutes(2)))
+struct RunHeightSourceTests {
+    @Test(
+        arguments: [
+            (#"{"result":{"sync_info":{"latest_block_height":"123"}}}"#, Int64(123)),
+            (#"{"sync_info":{"latest_block_height":"7"}}"#, 7),
+            (#"{"SyncInfo":{"latest_block_height":"8"}}"#, 8),
+            (#"{"sync_info":{"latest_block_height":9}}"#, 9),
+            (#"{"sync_info":{"latest_block_height":""}}"#, nil),
+            (#"{"sync_info":{}}"#, nil),
+            ("Genesis status --home /x", nil),
+        ] as [(String, Int64?)]
+    )
+    func parseHeight(body: String, height: Int64?) {
+        #expect(HeightSource.parseHeight(Data(body.utf8)) == height)
+    }
+
+    @Test func rpcStatusOverHTTPWithLocalhostAndFallback() async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        let served = h.directory + "/served"
+        try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+        try #"{"result":{"sync_info":{"latest_block_height":"4242"}}}"#.write(
+            toFile: served + "/status",
+            atomically: true,
+            encoding: .utf8
+        )
+        let port = try AgentHarness.freePort()
+        let server = try ChildProcess.spawn(
+            "/usr/bin/python3",
+            arguments: ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", served]
+        )
+        defer {
+            server.signalGroup(SIGKILL)
+        }
+        let rpc = HeightSource(rpcURL: "http://localhost:\(port)", binary: "/bin/false", home: h.home)
+        var height: Int64?
+        try await eventually("RPC stub answering") {
+            height = HeightSource.httpGet("http://localhost:\(port)", path: "/status", timeoutMS: 500)
+                .flatMap(HeightSource.parseHeight)
+            return height != nil
+        }
+        #expect(height == 4242)
+        #expect(await rpc.height() == 4242)
+
+        // No RPC: `<current bin> status --home <home>` answers instead; a failing one means "unknown".
+        try h.installFile("status.sh", "#!/bin/sh\necho '{\"sync_info\":{\"latest_block_height\":\"77\"}}'\n")
+        let closed = try AgentHarness.freePort()
+        #expect(
+            await HeightSource(rpcURL: "http://127.0.0.1:\(closed)", binary: h.home + "/status.sh", home: h.home)
+                .height() == 77
+        )
+        #expect(
+            await HeightSource(rpcURL: "http://127.0.0.1:\(closed)", binary: "/bin/false", home: h.home).height() == nil
+        )
+    }
+}
