@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Glibc
 
@@ -30,16 +31,10 @@ struct HeightSource: Sendable {
         return HeightSource.parseHeight(Data(run.output.utf8))
     }
 
-    /// `result.sync_info.latest_block_height`, `sync_info.…` or `SyncInfo.…` (older SDKs), string or number.
+    /// `result.sync_info.latest_block_height`, `sync_info.…` or `SyncInfo.…` (older SDKs), string or number;
+    /// the fleet's shared `/status` parser.
     static func parseHeight(_ data: Data) -> Int64? {
-        guard var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let result = object["result"] as? [String: Any] { object = result }
-        let sync = (object["sync_info"] ?? object["SyncInfo"]) as? [String: Any]
-        switch sync?["latest_block_height"] {
-        case let text as String: return Int64(text)
-        case let number as NSNumber: return number.int64Value
-        default: return nil
-        }
+        try? CometBFTStatus.parse(data).height
     }
 
     /// A minimal HTTP/1.0 GET over a plain TCP socket, with connect and read deadlines.

@@ -1,39 +1,28 @@
 import FleetCore
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Reads the node's CometBFT `GET <rpc>/status`.
 enum ChainRPCClient {
-    /// How long the status request may take.
-    static let timeout: TimeInterval = 2
+    /// How long the status request may take, in milliseconds.
+    static let timeoutMS: Int32 = 2000
 
     /// The chain view; on failure a record with only ``NodeStatus/ChainInfo/error`` set.
+    ///
+    /// A plain HTTP/1.0 GET over a socket (``HeightSource/httpGet(_:path:timeoutMS:)``): the node's RPC is
+    /// local and unencrypted, and this keeps URLSession off the status path.
     static func status(rpcURL: String) async -> NodeStatus.ChainInfo {
-        guard let url = URL(string: rpcURL + "/status") else {
-            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "invalid RPC URL \(rpcURL)")
+        guard rpcURL.hasPrefix("http://") else {
+            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "unsupported RPC URL \(rpcURL) (http:// only)")
         }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        let body = await BlockingWork.run { HeightSource.httpGet(rpcURL, path: "/status", timeoutMS: timeoutMS) }
+        guard let body else {
+            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(rpcURL)/status: no answer")
+        }
         do {
-            let (data, response) = try await session.data(for: request)
-            if let http = response as? HTTPURLResponse, http.statusCode != 200 {
-                return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(url): HTTP \(http.statusCode)")
-            }
-            return try parse(data)
+            return try parse(body)
         } catch {
-            return NodeStatus.ChainInfo(
-                height: nil,
-                catchingUp: nil,
-                error: "GET \(url): \(error.localizedDescription)"
-            )
+            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(rpcURL)/status: \(error)")
         }
     }
 
