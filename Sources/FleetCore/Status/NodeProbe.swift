@@ -3,6 +3,12 @@ public import Foundation
 /// One round trip that reads a node's whole state: `node-agent status --json` where the agent is
 /// installed, otherwise plain POSIX shell probes (`readlink`, `sha256sum`, `stat`, `df`, the RPC).
 ///
+/// A binary's sha256 and `version` output are kept in `${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe` on the
+/// node, keyed by device, inode, size, mtime and ctime (nanoseconds): any write, rename over or chmod
+/// changes the ctime, which no user can set back, so a changed file is hashed again. As git does with its
+/// index, a file changed less than 2 s ago is not cached, so a write within one timestamp tick of the probe
+/// cannot hide behind an entry. Without a writable cache every probe hashes and asks every binary.
+///
 /// ``command(for:)`` builds the remote command (every interpolated value shell-quoted);
 /// ``parse(stdout:exitStatus:target:collectedAt:)`` turns its output into a ``NodeStatus``. Both are pure.
 public enum NodeProbe {
@@ -43,13 +49,22 @@ public enum NodeProbe {
             p() { printf '%s' "$1" | b64; }
             printf 'now\\t%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
             if [ -L "$H/cosmovisor/current" ]; then printf 'current\\t%s\\n' "$(p "$(readlink "$H/cosmovisor/current")")"; fi
+            C="${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe"; mkdir -p "$C" 2>/dev/null || C=""
             for d in "$H/cosmovisor/genesis" "$H/cosmovisor/upgrades"/*; do
               [ -d "$d" ] || continue
               b="$d/bin/$N"; n=$(basename "$d")
               if [ -f "$b" ]; then
-                s=$(sha256sum "$b" | cut -c1-64); x=0; [ -x "$b" ] && x=1; z=$(stat -c %s "$b"); v=""
-                if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); fi
-                printf 'binary\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(p "$n")" "$(p "$b")" "$s" "$x" "$z" "$(p "$v")"
+                x=0; [ -x "$b" ] && x=1; k=$(stat -L -c '%d_%i_%s_%.9Y_%.9Z' "$b"); z=$(echo "$k" | cut -d_ -f3); s=""; v=""
+                if [ -n "$C" ] && [ -r "$C/$k" ]; then read -r s v < "$C/$k"; fi
+                if [ -z "$s" ]; then
+                  s=$(sha256sum "$b" | cut -c1-64)
+                  if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); v=$(p "$v"); fi
+                  c=$(stat -L -c %Z "$b"); t=$(date +%s)
+                  if [ -n "$C" ] && [ $((t - c)) -ge 2 ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then
+                    printf '%s %s\\n' "$s" "$v" > "$C/$k.$$" && mv -f "$C/$k.$$" "$C/$k"
+                  fi
+                fi
+                printf 'binary\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(p "$n")" "$(p "$b")" "$s" "$x" "$z" "$v"
               else
                 printf 'binary\\t%s\\t\\t\\t0\\t\\t\\n' "$(p "$n")"
               fi

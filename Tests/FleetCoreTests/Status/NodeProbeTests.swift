@@ -24,8 +24,10 @@ struct NodeProbeTests {
         return (home, releases)
     }
 
-    static func probe(_ target: NodeProbe.Target) async throws -> (NodeStatus, HostObservation.Source) {
-        let result = try await ProcessRunner.runAsync(["/bin/sh", "-c", NodeProbe.command(for: target)])
+    static func probe(_ target: NodeProbe.Target, cache: String = "/nonexistent/cache") async throws -> (NodeStatus, HostObservation.Source) {
+        let result = try await ProcessRunner.runAsync(
+            ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": cache]
+        )
         return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
     }
 
@@ -81,6 +83,32 @@ struct NodeProbeTests {
             #expect(status.chain?.height == nil)
             #expect(status.chain?.error != nil)
             #expect(status.pendingPlan == nil)
+        }
+    }
+
+    @Test("the hash and version cache gives the same answers and never hides a changed binary")
+    func cache() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, releases) = try Self.makeHome(in: dir)
+            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let cache = dir + "/cache"
+            let (uncached, _) = try await Self.probe(target)
+            // Files changed less than 2 s ago are not cached; let the fixture's files age past that.
+            try await Task.sleep(for: .milliseconds(2100))
+            let (first, _) = try await Self.probe(target, cache: cache)
+            let entries = try FileManager.default.contentsOfDirectory(atPath: cache + "/fleet-probe")
+            #expect(entries.count == 3, "one entry per binary: \(entries)")
+            let (second, _) = try await Self.probe(target, cache: cache)
+            #expect(first.binaries == uncached.binaries)
+            #expect(second.binaries == uncached.binaries)
+
+            // Same inode, new bytes (cp writes in place): the probe must see v3, not the cached v2.
+            let v2 = home + "/cosmovisor/upgrades/v2/bin/mockchaind"
+            #expect(try await ProcessRunner.runAsync(["cp", releases + "/v3/mockchaind", v2]).exitCode == 0)
+            let (changed, _) = try await Self.probe(target, cache: cache)
+            let v3sha = try await ProcessRunner.runAsync(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
+            #expect(changed.binaries[1].sha256 == String(v3sha))
+            #expect(changed.binaries[1].version == "v3")
         }
     }
 
