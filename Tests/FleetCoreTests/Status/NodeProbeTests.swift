@@ -24,7 +24,7 @@ struct NodeProbeTests {
         return (home, releases)
     }
 
-    static func probe(_ target: NodeProbe.Target, cache: String = "/nonexistent/cache") async throws -> (NodeStatus, HostObservation.Source) {
+    static func probe(_ target: NodeProbe.Target, cache: String = "/dev/null/no-cache") async throws -> (NodeStatus, HostObservation.Source) {
         let result = try await ProcessRunner.runAsync(
             ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": cache]
         )
