@@ -92,32 +92,14 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     /// - Returns: the state, or `nil` when the file does not exist.
     /// - Throws: ``NodeFileError`` when it cannot be read or decoded.
     public static func read(from path: String) throws(NodeFileError) -> AgentRuntimeState? {
-        guard let data = try AtomicFile.read(path) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            return try decoder.decode(AgentRuntimeState.self, from: data)
-        } catch {
-            throw .decode(path: path, detail: "\(error)")
-        }
+        try JSONStateFile.read(AgentRuntimeState.self, from: path)
     }
 
     /// Writes this state atomically (``AtomicFile``), mode 0644, creating the parent directory.
     ///
     /// - Throws: ``NodeFileError``.
     public func write(to path: String) throws(NodeFileError) {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do {
-            data = try encoder.encode(self)
-        } catch {
-            throw NodeFileError(code: .encode, path: path, operation: "encode", detail: "\(error)")
-        }
-        let directory = PosixFile.directory(of: path)
-        if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .syscall(.write, "mkdir", path: directory) }
-        try AtomicFile.write(data + Data("\n".utf8), to: path, mode: 0o644)
+        try JSONStateFile.write(self, to: path)
     }
 
     /// An RFC 3339 UTC timestamp (`2026-01-01T10:00:00Z`) for ``startedAt`` and ``updatedAt``.

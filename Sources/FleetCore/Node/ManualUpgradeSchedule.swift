@@ -75,32 +75,16 @@ public struct ManualUpgradeSchedule: Codable, Sendable, Equatable {
     ///
     /// - Throws: ``NodeFileError`` when the file cannot be read or decoded.
     public static func read(from path: String) throws(NodeFileError) -> ManualUpgradeSchedule {
-        guard let data = try AtomicFile.read(path) else { return ManualUpgradeSchedule() }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            let decoded = try decoder.decode(ManualUpgradeSchedule.self, from: data)
-            return ManualUpgradeSchedule(upgrades: decoded.upgrades)
-        } catch {
-            throw .decode(path: path, detail: "\(error)")
+        guard let decoded = try JSONStateFile.read(ManualUpgradeSchedule.self, from: path) else {
+            return ManualUpgradeSchedule()
         }
+        return ManualUpgradeSchedule(upgrades: decoded.upgrades)
     }
 
     /// Replaces the file atomically (mode 0644), creating its directory.
     ///
     /// - Throws: ``NodeFileError``.
     public func write(to path: String) throws(NodeFileError) {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do {
-            data = try encoder.encode(self)
-        } catch {
-            throw NodeFileError(code: .encode, path: path, operation: "encode", detail: "\(error)")
-        }
-        let directory = PosixFile.directory(of: path)
-        if mkdir(directory, 0o755) != 0, errno != EEXIST { throw .syscall(.write, "mkdir", path: directory) }
-        try AtomicFile.write(data + Data("\n".utf8), to: path, mode: 0o644)
+        try JSONStateFile.write(self, to: path)
     }
 }
