@@ -40,7 +40,8 @@ struct StatusRenderer {
     private func row(_ observation: HostObservation, severity: FleetFinding.Severity?) -> [String] {
         let name = severity.map { $0 >= .error ? terminal.paint(observation.host, .red) : observation.host } ?? observation.host
         guard let status = observation.status else {
-            var cells = [name, "-", terminal.paint("unreachable", .red), observation.error ?? "", "", "", "", "", "", ""]
+            // The reason can be long (fingerprints, hints): it is printed once, with the findings below.
+            var cells = [name, "-", terminal.paint("unreachable", .red), "", "", "", "", "", "", ""]
             if wide { cells.insert("", at: 4) }
             return cells
         }
