@@ -1,4 +1,3 @@
-import Crypto
 import FleetCore
 import Foundation
 
@@ -8,7 +7,8 @@ enum BinaryInspector {
     static let versionTimeout: Duration = .seconds(5)
 
     /// Inspects the binary at `path` (followed through symlinks); `name` is `genesis` or the upgrade dir.
-    static func inspect(name: String, path: String) -> NodeStatus.StagedBinary {
+    /// sha256 and version come from `cache` when it holds them for this exact file.
+    static func inspect(name: String, path: String, cache: BinaryFactsCache = .init(directory: nil)) -> NodeStatus.StagedBinary {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             return NodeStatus.StagedBinary(
@@ -21,33 +21,25 @@ enum BinaryInspector {
             )
         }
         let executable = info.st_mode & S_IXUSR != 0
+        var facts = cache.lookup(info)
+        if facts == nil, let sha = sha256(of: path) {
+            let version = executable ? version(of: path) : nil
+            facts = (sha, version)
+            if version != nil || !executable { cache.store(info, sha256: sha, version: version) }
+        }
         return NodeStatus.StagedBinary(
             name: name,
             path: path,
-            sha256: sha256(of: path),
-            version: executable ? version(of: path) : nil,
+            sha256: facts?.sha256,
+            version: facts?.version,
             executable: executable,
             size: Int64(info.st_size)
         )
     }
 
-    /// sha256 of a file in lowercase hex, read in 1 MiB chunks; `nil` when unreadable.
+    /// sha256 of a file in lowercase hex (``FileDigest``); `nil` when unreadable.
     static func sha256(of path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        try? FileDigest.sha256(ofFile: path)
     }
 
     /// The first non-empty line of `<path> version`, `nil` when it fails or times out.

@@ -12,6 +12,8 @@ struct NodeStatusCollector {
     var configuration: AgentConfiguration
     /// The clock (for `collected_at` and the child's uptime).
     var now: @Sendable () -> Date = { Date() }
+    /// Where binaries' sha256 and versions are remembered (shared with `fleet status`'s probe).
+    var cache: BinaryFactsCache = .forCurrentUser()
 
     /// Collects the document.
     func collect() async -> NodeStatus {
@@ -65,7 +67,7 @@ struct NodeStatusCollector {
         let list = candidates
         let results = Mutex([NodeStatus.StagedBinary?](repeating: nil, count: list.count))
         DispatchQueue.concurrentPerform(iterations: list.count) { index in
-            let binary = BinaryInspector.inspect(name: list[index].name, path: list[index].path)
+            let binary = BinaryInspector.inspect(name: list[index].name, path: list[index].path, cache: cache)
             results.withLock { $0[index] = binary }
         }
         return results.withLock { $0.compactMap { $0 } }
