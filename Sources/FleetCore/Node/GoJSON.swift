@@ -4,25 +4,12 @@ import Foundation
 enum GoJSON {
     /// A JSON string literal the way Go writes it (HTML-safe: `<`, `>`, `&`, U+2028, U+2029 escaped).
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
+        QuotedLiteral.quote(text) { scalar in
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}": out += hexEscape(scalar.value)
-            default:
-                if scalar.value < 0x20 { out += hexEscape(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            case "<", ">", "&", "\u{2028}", "\u{2029}": QuotedLiteral.unicodeEscape(scalar, uppercase: false)
+            default: scalar.value < 0x20 ? QuotedLiteral.unicodeEscape(scalar, uppercase: false) : nil
             }
         }
-        return out + "\""
-    }
-
-    private static func hexEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// A number as Go prints it in an unmarshal error (`1.5`, `1e+30`).

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// Go `time.Duration` text: `time.ParseDuration` and `Duration.String`, on nanoseconds.
 ///
 /// Cosmovisor's duration settings are Go durations (`300ms`, `1h30m`, `1.5s`); its `config` output prints
@@ -130,23 +132,10 @@ enum GoDuration {
 
     /// Go `strconv.Quote` for the ASCII-and-UTF-8 text used in messages.
     static func goQuote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        QuotedLiteral.quote(text) { scalar in
+            guard scalar.value < 0x20 || scalar.value == 0x7F else { return nil }
+            return "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
         }
-        return out + "\""
     }
 }
 

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// The small TOML subset `config.toml` uses: `key = value` lines with basic (`"…"`) or literal (`'…'`)
 /// strings, integers, booleans and `#` comments. Tables, arrays and dates are refused with a message.
 struct TOMLDocument: Equatable {
@@ -123,24 +125,10 @@ struct TOMLDocument: Equatable {
         case .bool(let flag): return String(flag)
         case .integer(let number): return String(number)
         case .string(let text):
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F || Character(scalar).isNewline {
-                        let hex = String(scalar.value, radix: 16, uppercase: true)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
+            return QuotedLiteral.quote(text) { scalar in
+                guard scalar.value < 0x20 || scalar.value == 0x7F || Character(scalar).isNewline else { return nil }
+                return QuotedLiteral.unicodeEscape(scalar, uppercase: true)
             }
-            return out + "\""
         }
     }
 }
