@@ -18,7 +18,7 @@ struct MockchaindTests {
             try #require(built.exitCode == 0, "\(built.errorOutput)")
             releases = ["v1": out + "/v1/mockchaind", "v2": out + "/v2/mockchaind", "v3": out + "/v3/mockchaind"]
             home = dir + "/home"
-            let port = 20000 + Int.random(in: 0..<20000)
+            let port = try TestPorts.free()
             let initialised = try ProcessRunner.run([
                 releases["v1"]!, "init", "node0", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)",
                 "--block-interval", "20ms",

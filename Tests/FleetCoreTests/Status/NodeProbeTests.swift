@@ -37,7 +37,7 @@ struct NodeProbeTests {
             let (home, releases) = try Self.makeHome(in: dir)
             try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
-            let port = Int.random(in: 30000..<60000)
+            let port = try TestPorts.free()
             let chain = Process()
             chain.executableURL = URL(fileURLWithPath: releases + "/v2/mockchaind")
             chain.arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]

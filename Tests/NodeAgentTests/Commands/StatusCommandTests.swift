@@ -44,24 +44,8 @@ struct StatusCommandTests {
             try #require(staged.exitCode == 0, "\(staged.errorOutput)")
         }
 
-        /// A loopback TCP port nobody listens on right now (bind to port 0, read it back, close).
-        static func freePort() throws -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            try #require(fd >= 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                    bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-                }
-            }
-            try #require(bound)
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
+        /// A loopback TCP port nobody listens on right now (``TestPorts/free()``).
+        static func freePort() throws -> Int { try TestPorts.free() }
 
         func status() async throws -> NodeStatus {
             let result = try await AgentCLI.run(["status", "--json"], environment: environment)

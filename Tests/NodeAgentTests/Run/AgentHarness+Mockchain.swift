@@ -82,39 +82,6 @@ extension AgentHarness {
         }
     }
 
-    /// A port the kernel says is free and that no other test of this process was given (two nodes on one
-    /// port would make one of them fail to start).
-    static func freePort() throws -> Int {
-        for _ in 0..<50 {
-            let port = try kernelFreePort()
-            if PortRegistry.shared.claim(port) { return port }
-        }
-        throw HarnessError("no free port")
-    }
-
-    private static func kernelFreePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// Ports handed out in this test process; guarded by `lock`.
-final class PortRegistry: @unchecked Sendable {
-    static let shared = PortRegistry()
-    private let lock = NSLock()
-    private var used: Set<Int> = []
-
-    func claim(_ port: Int) -> Bool { lock.withLock { used.insert(port).inserted } }
+    /// A loopback port no other test of this process was given (``TestPorts/free()``).
+    static func freePort() throws -> Int { try TestPorts.free() }
 }
