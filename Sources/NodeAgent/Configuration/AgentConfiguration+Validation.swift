@@ -23,13 +23,8 @@ extension AgentConfiguration {
     /// Touches the file system: `$DAEMON_HOME/cosmovisor` must be a directory, and so must the backup
     /// directory when backups are on.
     func validationProblems() -> [ConfigurationProblem] {
-        var problems: [ConfigurationProblem] = []
-        if name.isEmpty { problems.append(ConfigurationProblem("DAEMON_NAME is not set")) }
-        if home.isEmpty {
-            problems.append(ConfigurationProblem("DAEMON_HOME is not set"))
-        } else if !home.hasPrefix("/") {
-            problems.append(ConfigurationProblem("DAEMON_HOME must be an absolute path"))
-        } else {
+        var problems = minimalProblems()
+        if home.hasPrefix("/") {
             switch Self.statDirectory(layout.root) {
             case .failure(let reason): problems.append(ConfigurationProblem("cannot stat home dir: \(reason)"))
             case .success(false): problems.append(ConfigurationProblem("\(layout.root) is not a directory"))
