@@ -27,9 +27,12 @@ struct RunSignalAndCrashTests {
         ' "$rec" &
         echo $! > "$rec/grandchild.pid"
         trap 'echo SIGHUP >> "$rec/child"' HUP
-        trap 'echo SIGTERM >> "$rec/child"; exit 0' TERM
-        trap 'echo SIGINT >> "$rec/child"; exit 0' INT
-        trap 'echo SIGQUIT >> "$rec/child"; exit 0' QUIT
+        # Like a node that waits for its helpers: exit only once the grandchild has recorded the signal
+        # too (at most 2 s), since the agent kills what is left of the group as soon as the child is gone.
+        settle() { i=0; while [ "$(wc -l < "$rec/grandchild")" -lt 2 ] && [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done; }
+        trap 'echo SIGTERM >> "$rec/child"; settle; exit 0' TERM
+        trap 'echo SIGINT >> "$rec/child"; settle; exit 0' INT
+        trap 'echo SIGQUIT >> "$rec/child"; settle; exit 0' QUIT
         touch "$rec/child.ready"
         while :; do sleep 0.05; done
         """
