@@ -1,40 +1,52 @@
-import Crypto
 import FleetCore
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Fetches an upgrade binary (plain file or archive) with its checksum and installs it atomically under
 /// `upgrades/<dir>/bin/<daemon>`.
 ///
-/// Supported: `http(s)://`, `file://` and plain absolute paths; `?checksum=[sha256:|sha512:]<hex>`
-/// (type guessed from the length when omitted); `.zip`, `.tar`, `.tar.gz`/`.tgz` archives (by extension
-/// or `?archive=zip|tar|tar.gz`) holding `bin/<daemon>` or `<daemon>`. Everything is staged in a
-/// temporary directory inside `upgrades/` and renamed into place, so a failed download leaves nothing
-/// behind and never blocks a retry.
+/// Supported: `http(s)://` (through the system `curl`), `file://` and plain absolute paths;
+/// `?checksum=[sha256:|sha512:|sha1:|md5:]<hex>` (type guessed from the length when omitted); `.zip`,
+/// `.tar`, `.tar.gz`/`.tgz` archives (by extension or `?archive=zip|tar|tar.gz`) holding `bin/<daemon>` or
+/// `<daemon>`. The download streams into a temporary directory inside `upgrades/`, is verified there and
+/// then moved into place, so a failed download leaves nothing behind and never blocks a retry; a binary
+/// is never held in memory.
 struct BinaryDownloader: Sendable {
-    /// Reads the bytes behind a URL.
-    var fetch: @Sendable (URL) async throws -> Data = BinaryDownloader.defaultFetch
+    /// Runs `curl` for `http(s)://` references.
+    var curl = CurlCommand()
 
-    /// `file://` and paths through the file system, everything else through URLSession.
-    static let defaultFetch: @Sendable (URL) async throws -> Data = { url in
-        if url.isFileURL { return try Data(contentsOf: url) }
-        let (data, response) = try await URLSession.shared.data(from: url)
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw DownloadError("bad response code: \(http.statusCode)")
-        }
-        return data
-    }
+    /// The largest plan-info document accepted (they are a few hundred bytes of JSON).
+    static let maxTextBytes = 1 << 20
 
     /// The text behind a plan-info reference (`could not download url "<url>": …`, `no content returned by "<url>"`).
-    func text(at reference: String, mustHaveChecksum: Bool) async throws(DownloadError) -> String {
+    ///
+    /// - Parameter parent: the directory (`upgrades/`) that holds the temporary download.
+    func text(at reference: String, mustHaveChecksum: Bool, stagingIn parent: String) async throws(DownloadError)
+        -> String
+    {
         if mustHaveChecksum, (PlanBinaries.checksum(of: reference) ?? "").isEmpty {
             throw DownloadError("missing checksum query parameter")
         }
-        let data = try await verifiedData(reference)
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let staging = try Self.makeStagingDirectory(in: parent)
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        let file = staging + "/document"
+        try await fetchVerified(reference, to: file)
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): nothing was written")
+        }
+        guard info.st_size <= Self.maxTextBytes else {
+            throw DownloadError(
+                "could not download url \(GoDuration.goQuote(reference)): \(info.st_size) bytes, "
+                    + "more than the \(Self.maxTextBytes) a plan-info document may have"
+            )
+        }
+        let data: Data?
+        do {
+            data = try AtomicFile.read(file)
+        } catch {
+            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+        }
+        let text = String(decoding: data ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw DownloadError("no content returned by \(GoDuration.goQuote(reference))") }
         return text
     }
@@ -45,67 +57,56 @@ struct BinaryDownloader: Sendable {
     func install(_ reference: String, daemonName: String, into upgradeDirectory: String) async throws(DownloadError)
         -> String
     {
-        let data = try await verifiedData(reference)
-        let parent = (upgradeDirectory as NSString).deletingLastPathComponent
-        let staging = parent + "/.download-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let staging = try Self.makeStagingDirectory(in: (upgradeDirectory as NSString).deletingLastPathComponent)
         defer { try? FileManager.default.removeItem(atPath: staging) }
-        do {
-            try FileManager.default.createDirectory(atPath: staging + "/bin", withIntermediateDirectories: true)
-        } catch {
-            throw DownloadError("cannot download binary. \(error.localizedDescription)")
-        }
+        let kind = ArchiveKind(reference)
+        let downloaded = staging + (kind == nil ? "/binary" : "/archive")
+        try await fetchVerified(reference, to: downloaded)
         let destination = upgradeDirectory + "/bin/" + daemonName
-        if let kind = ArchiveKind(reference) {
-            let tree = try extract(data, kind: kind, daemonName: daemonName, into: staging, reference: reference)
-            do {
-                try ExecutableFile.ensure(tree + "/bin/" + daemonName)
-                // A new upgrade directory gets the whole archive (libraries next to the binary included),
-                // renamed into place in one step; an existing one only gets its binary replaced.
-                if !FileManager.default.fileExists(atPath: upgradeDirectory) {
-                    if rename(tree, upgradeDirectory) == 0 { return destination }
+        return try await Self.offPool { () throws(DownloadError) -> String in
+            if let kind {
+                let tree = try Self.extract(downloaded, kind: kind, daemonName: daemonName, reference: reference)
+                try Self.installTree(tree, daemonName: daemonName, into: upgradeDirectory)
+            } else {
+                do {
+                    try FileManager.default.createDirectory(
+                        atPath: upgradeDirectory + "/bin",
+                        withIntermediateDirectories: true
+                    )
+                    try AtomicFile.copy(from: downloaded, to: destination, mode: 0o755)
+                } catch {
+                    throw DownloadError("cannot download binary. \(error)")
                 }
-                try FileManager.default.createDirectory(
-                    atPath: upgradeDirectory + "/bin",
-                    withIntermediateDirectories: true
-                )
-                try AtomicFile.copy(from: tree + "/bin/" + daemonName, to: destination, mode: 0o755)
-            } catch {
-                throw DownloadError("downloaded binary doesn't check out: \(error)")
             }
             return destination
         }
-        let staged = staging + "/bin/" + daemonName
-        do {
-            try AtomicFile.write(data, to: staged, mode: 0o755)
-            try FileManager.default.createDirectory(
-                atPath: upgradeDirectory + "/bin",
-                withIntermediateDirectories: true
-            )
-            try AtomicFile.copy(from: staged, to: destination, mode: 0o755)
-        } catch {
-            throw DownloadError("cannot download binary. \(error)")
-        }
-        return destination
     }
 
     // MARK: - Steps
 
-    private func verifiedData(_ reference: String) async throws(DownloadError) -> Data {
+    /// Streams `reference` into `file` and checks its checksum, if it has one.
+    private func fetchVerified(_ reference: String, to file: String) async throws(DownloadError) {
         guard let url = Self.url(reference) else {
             throw DownloadError("could not download url \(GoDuration.goQuote(reference)): invalid URL")
         }
-        let data: Data
-        do {
-            data = try await fetch(url)
-        } catch {
-            throw DownloadError(
-                "could not download url \(GoDuration.goQuote(reference)): \(error.localizedDescription)"
-            )
+        // An unsupported checksum type fails before anything is fetched.
+        let checksum = try PlanBinaries.checksum(of: reference).flatMap { $0.isEmpty ? nil : $0 }.map {
+            (text: String) throws(DownloadError) -> Checksum in try Checksum(text)
         }
-        if let checksum = PlanBinaries.checksum(of: reference), !checksum.isEmpty {
-            try Self.verify(data, checksum: checksum)
+        if url.isFileURL {
+            try await Self.offPool { () throws(DownloadError) in
+                do {
+                    try AtomicFile.copy(from: url.path, to: file, mode: 0o644)
+                } catch {
+                    throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+                }
+            }
+        } else {
+            try await curl.download(url, to: file, reference: reference)
         }
-        return data
+        if let checksum {
+            try await Self.offPool { () throws(DownloadError) in try checksum.verify(file: file) }
+        }
     }
 
     /// The URL to fetch: query removed for files, as go-getter does.
@@ -123,74 +124,33 @@ struct BinaryDownloader: Sendable {
         return components.url
     }
 
-    /// Checks `[type:]hex` against the data (`Checksums did not match …`).
+    /// Checks `[type:]hex` against bytes in memory (`Checksums did not match …`, `unsupported checksum type: …`).
     static func verify(_ data: Data, checksum: String) throws(DownloadError) {
-        let parts = checksum.split(separator: ":", maxSplits: 1).map(String.init)
-        let expected = (parts.count == 2 ? parts[1] : parts[0]).lowercased()
-        let kind = parts.count == 2 ? parts[0].lowercased() : Self.guessKind(expected)
-        let actual: String
-        switch kind {
-        case "sha256": actual = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        case "sha512": actual = SHA512.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        case "sha1": actual = Insecure.SHA1.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        case "md5": actual = Insecure.MD5.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        default: throw DownloadError("unsupported checksum type: \(kind)")
-        }
-        if actual != expected {
-            throw DownloadError("Checksums did not match for \(kind). Expected: \(expected) Got: \(actual)")
-        }
+        try Checksum(checksum).verify(data)
     }
 
-    private static func guessKind(_ hex: String) -> String {
-        switch hex.count {
-        case 32: "md5"
-        case 40: "sha1"
-        case 128: "sha512"
-        default: "sha256"
-        }
-    }
-
-    private func extract(
-        _ data: Data,
-        kind: ArchiveKind,
-        daemonName: String,
-        into staging: String,
-        reference: String
-    ) throws(DownloadError) -> String {
-        // Returns the extracted tree, with the daemon moved to `bin/` when the archive had it at its root.
-        let archive = staging + "/archive"
-        let tree = staging + "/tree"
+    /// A fresh `.download-<pid>-<random>` directory in `parent` (created too when missing).
+    private static func makeStagingDirectory(in parent: String) throws(DownloadError) -> String {
+        let staging = parent + "/.download-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
-            try data.write(to: URL(fileURLWithPath: archive))
-            try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
             throw DownloadError("cannot download binary. \(error.localizedDescription)")
         }
-        let argv: [String] =
-            switch kind {
-            case .zip: ["/usr/bin/unzip", "-q", "-o", archive, "-d", tree]
-            case .tar: ["/bin/tar", "-xf", archive, "-C", tree]
-            case .tarGzip: ["/bin/tar", "-xzf", archive, "-C", tree]
+        return staging
+    }
+
+    /// Runs blocking file or child-process work on its own thread, never on the cooperative pool.
+    private static func offPool<T: Sendable>(
+        _ work: @escaping @Sendable () throws(DownloadError) -> T
+    ) async throws(DownloadError) -> T {
+        let outcome = await BlockingWork.run { () -> Result<T, DownloadError> in
+            do throws(DownloadError) {
+                return .success(try work())
+            } catch {
+                return .failure(error)
             }
-        let result: ChildCommand.Result
-        do {
-            result = try ChildCommand.run(argv[0], Array(argv.dropFirst()), captureOutput: true, timeout: .seconds(120))
-        } catch {
-            throw DownloadError("cannot download binary. \(error)")
         }
-        if result.status != 0 { throw DownloadError("cannot download binary. \(argv[0]) exited with \(result.status)") }
-        var info = stat()
-        if lstat(tree + "/bin/" + daemonName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { return tree }
-        if lstat(tree + "/" + daemonName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-            if mkdir(tree + "/bin", 0o755) == 0 || errno == EEXIST,
-                rename(tree + "/" + daemonName, tree + "/bin/" + daemonName) == 0
-            {
-                return tree
-            }
-            throw DownloadError("could not move \(tree)/\(daemonName) to the bin directory")
-        }
-        throw DownloadError(
-            "url \(GoDuration.goQuote(reference)) result does not contain a bin/\(daemonName) or \(daemonName) file"
-        )
+        return try outcome.get()
     }
 }

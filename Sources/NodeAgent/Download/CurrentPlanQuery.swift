@@ -1,20 +1,34 @@
 import FleetCore
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Asks the node for x/upgrade's current plan through CometBFT's `abci_query`
 /// (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`), the same query cosmovisor sends over gRPC.
 struct CurrentPlanQuery: Sendable {
     /// The node's RPC base URL (`NODE_AGENT_RPC`).
     var rpcURL: String
     /// Performs the GET; replaceable in tests.
-    var get: @Sendable (URL) async throws -> Data = { url in
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 10
-        return try await URLSession.shared.data(for: request).0
+    var get: @Sendable (URL) async throws -> Data = { url in try await CurrentPlanQuery.defaultGet(url) }
+
+    /// How long the query may take, in seconds.
+    static let timeoutSeconds = 10
+    /// The largest answer read (a plan is a few hundred bytes).
+    static let maxAnswerBytes = 1 << 20
+
+    /// `http://`: one HTTP/1.0 request over a plain socket (``HeightSource/httpGet(_:path:timeoutMS:)``,
+    /// as for `/status`); `https://`: the system `curl` (``CurlCommand``).
+    static func defaultGet(_ url: URL) async throws(DownloadError) -> Data {
+        switch url.scheme?.lowercased() {
+        case "http":
+            let address = url.absoluteString
+            let milliseconds = Int32(timeoutSeconds * 1000)
+            let body = await BlockingWork.run { HeightSource.httpGet(address, path: "", timeoutMS: milliseconds) }
+            guard let body else { throw DownloadError("GET \(address): no answer (or not a 2xx answer)") }
+            return body
+        case "https":
+            return try await CurlCommand().get(url, maxSeconds: timeoutSeconds, maxBytes: maxAnswerBytes)
+        default:
+            throw DownloadError("unsupported RPC URL \(url.absoluteString) (http:// or https:// only)")
+        }
     }
 
     /// The gRPC method path queried.
@@ -27,13 +41,13 @@ struct CurrentPlanQuery: Sendable {
         guard let url = URL(string: rpcURL + "/abci_query?path=%22" + Self.path + "%22") else {
             throw DownloadError("failed to query upgrade info: invalid RPC URL \(rpcURL)")
         }
+        let answer: Data
         do {
-            return try Self.decodeResponse(try await get(url))
-        } catch let error as DownloadError {
-            throw error
+            answer = try await get(url)
         } catch {
-            throw DownloadError("failed to query upgrade info: \(error.localizedDescription)")
+            throw DownloadError("failed to query upgrade info: \(error)")
         }
+        return try Self.decodeResponse(answer)
     }
 
     /// Decodes the JSON-RPC answer and the protobuf `QueryCurrentPlanResponse` in it.

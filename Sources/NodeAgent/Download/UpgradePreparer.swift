@@ -32,7 +32,8 @@ struct UpgradePreparer: Sendable {
             if PlanBinaries.isReference(info) {
                 info = try await downloader.text(
                     at: info.trimmingCharacters(in: .whitespacesAndNewlines),
-                    mustHaveChecksum: configuration.downloadMustHaveChecksum
+                    mustHaveChecksum: configuration.downloadMustHaveChecksum,
+                    stagingIn: configuration.layout.upgradesDirectory
                 )
             }
             binaries = try PlanBinaries.decode(info)

@@ -10,7 +10,7 @@ enum ChainRPCClient {
     /// The chain view; on failure a record with only ``NodeStatus/ChainInfo/error`` set.
     ///
     /// A plain HTTP/1.0 GET over a socket (``HeightSource/httpGet(_:path:timeoutMS:)``): the node's RPC is
-    /// local and unencrypted, and this keeps URLSession off the status path.
+    /// local and unencrypted, and this keeps HTTP client libraries out of the agent.
     static func status(rpcURL: String) async -> NodeStatus.ChainInfo {
         guard rpcURL.hasPrefix("http://") else {
             return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "unsupported RPC URL \(rpcURL) (http:// only)")

@@ -1,0 +1,114 @@
+import FleetCore
+import Foundation
+
+/// The system `curl`, which fetches `http(s)://` URLs for node-agent.
+///
+/// Running the binary (argv only, never a shell) keeps libcurl and its TLS stack out of the resident
+/// agent (Foundation's networking module would link them), and streams a download to disk instead of
+/// holding it in memory.
+struct CurlCommand: Sendable {
+    /// Directories searched for `curl`, in order.
+    var searchPath: [String]
+
+    /// - Parameter searchPath: where to look for `curl`; by default `PATH`'s absolute entries, then `/usr/bin`.
+    init(searchPath: [String] = CurlCommand.defaultSearchPath) {
+        self.searchPath = searchPath
+    }
+
+    /// `PATH`'s absolute directories (a relative entry would depend on the working directory), then `/usr/bin`.
+    static var defaultSearchPath: [String] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map(String.init).filter { $0.hasPrefix("/") } + ["/usr/bin"]
+    }
+
+    /// A download gives up when it moves less than 1 KiB/s for a minute (curl's own stall guard).
+    static let stallArguments = ["--speed-limit", "1024", "--speed-time", "60"]
+    /// The hard ceiling on one download, far beyond any working transfer; only a wedged curl reaches it.
+    static let downloadTimeLimit = Duration.seconds(6 * 3600)
+    /// The ceiling on a small request (plan query): curl's `--max-time` plus a margin to exit.
+    static let requestTimeLimit = Duration.seconds(30)
+
+    /// The first executable `curl` in ``searchPath``.
+    func executable() -> String? {
+        searchPath.lazy.map { $0.hasSuffix("/") ? $0 + "curl" : $0 + "/curl" }.first { path in
+            var info = stat()
+            return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+        }
+    }
+
+    /// Downloads `url` into the file `destination` (created or truncated), following up to 10 redirects.
+    ///
+    /// - Parameter reference: the URL as the plan gave it, named in errors.
+    /// - Throws: ``DownloadError`` `could not download url "<reference>": <reason>` (curl missing, curl's
+    ///   exit status and message, or the time limit).
+    func download(_ url: URL, to destination: String, reference: String) async throws(DownloadError) {
+        let arguments =
+            Self.commonArguments
+            + ["--location", "--max-redirs", "10", "--proto-redir", "=http,https", "--retry", "2"]
+            + Self.stallArguments + ["--output", destination]
+        do {
+            _ = try await run(arguments, url: url, timeLimit: Self.downloadTimeLimit)
+        } catch {
+            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+        }
+    }
+
+    /// GETs `url` (no redirects) and returns the body, for small JSON answers.
+    ///
+    /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
+    func get(_ url: URL, maxSeconds: Int, maxBytes: Int) async throws(DownloadError) -> Data {
+        let arguments =
+            Self.commonArguments + ["--max-time", String(maxSeconds), "--max-filesize", String(maxBytes)]
+        do {
+            return Data(try await run(arguments, url: url, timeLimit: Self.requestTimeLimit).utf8)
+        } catch {
+            throw DownloadError("GET \(url.absoluteString): \(error)")
+        }
+    }
+
+    /// Options every transfer gets. `--disable` (first) ignores `~/.curlrc`; `--globoff` takes `[]{}` in
+    /// the URL literally; `--proto` refuses anything but http(s); `--fail` turns HTTP errors into exit 22.
+    private static let commonArguments = [
+        "--disable", "--fail", "--silent", "--show-error", "--globoff", "--proto", "=http,https",
+        "--connect-timeout", "30",
+    ]
+
+    /// Runs curl off the cooperative pool; returns its stdout.
+    ///
+    /// - Throws: ``DownloadError`` holding only the reason.
+    private func run(_ arguments: [String], url: URL, timeLimit: Duration) async throws(DownloadError) -> String {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw DownloadError("unsupported URL scheme \(GoDuration.goQuote(url.scheme ?? ""))")
+        }
+        guard let curl = executable() else { throw DownloadError("curl not found (install curl)") }
+        // `--` ends the options, so no URL can ever be read as one.
+        let argv = arguments + ["--", url.absoluteString]
+        let outcome = await BlockingWork.run { () -> Result<ChildCommand.Result, CommandFailure> in
+            do throws(CommandFailure) {
+                return .success(
+                    try ChildCommand.run(curl, argv, captureOutput: true, captureErrorOutput: true, timeout: timeLimit)
+                )
+            } catch {
+                return .failure(error)
+            }
+        }
+        let result: ChildCommand.Result
+        switch outcome {
+        case .success(let finished): result = finished
+        case .failure(let failure): throw DownloadError(failure.message)
+        }
+        if result.timedOut { throw DownloadError("curl was stopped after \(GoDuration.format(timeLimit))") }
+        if result.status != 0 {
+            let message = Self.summary(result.errorOutput)
+            throw DownloadError("curl exited with status \(result.status)" + (message.isEmpty ? "" : ": " + message))
+        }
+        return result.output
+    }
+
+    /// curl's stderr, trimmed, one line, at most 500 characters.
+    private static func summary(_ text: String) -> String {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        let joined = lines.filter { !$0.isEmpty }.joined(separator: "; ")
+        return joined.count > 500 ? String(joined.prefix(500)) + "…" : joined
+    }
+}
