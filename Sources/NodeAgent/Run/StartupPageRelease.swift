@@ -1,13 +1,14 @@
 import Glibc
 
-/// Gives the kernel back the code pages that only ran while the agent started.
+/// Gives the kernel back the pages that only the agent's start-up touched.
 ///
 /// Argument parsing, configuration, JSON, the first spawn: they run once, yet the executable and library
 /// pages they touched stay in the agent's resident set for weeks. Once the child has been up for a while,
-/// the supervisor asks the kernel to reclaim the agent's read-only, file-backed mappings with
-/// `madvise(MADV_PAGEOUT)` (Linux ≥ 5.4). Nothing is lost: these pages are clean copies of files on disk,
-/// the idle loop faults back the few it uses, and the kernel leaves pages shared with other processes
-/// alone. Writable and anonymous memory (heap, stacks, relocated data) is never touched.
+/// the supervisor asks the kernel to reclaim the agent's private file mappings (code, read-only data, and
+/// initialised data) with `madvise(MADV_PAGEOUT)` (Linux ≥ 5.4). It is a reclaim hint, never a loss: clean
+/// pages are copies of files on disk and come back on the next touch, pages the agent wrote are kept (or
+/// swapped like any other memory under pressure), and the kernel leaves pages shared with other processes
+/// alone. Heap, stacks and other anonymous memory are not advised.
 ///
 /// `NODE_AGENT_KEEP_STARTUP_PAGES=1` turns it off.
 enum StartupPageRelease {
@@ -21,14 +22,14 @@ enum StartupPageRelease {
     /// `MADV_PAGEOUT` from `<linux/mman.h>`; Glibc exports it only as a macro.
     private static let pageOut: Int32 = 21
 
-    /// The read-only, private, file-backed mappings in `/proc/<pid>/maps` text: what ``release()`` advises.
+    /// The private file mappings in `/proc/<pid>/maps` text: what ``release()`` advises.
     ///
-    /// A line reads `start-end perms offset dev inode path`; kept are `r-xp` and `r--p` with an absolute
-    /// path (so not `[heap]`, `[stack]`, `[vdso]` or anonymous memory, and never a writable mapping).
+    /// A line reads `start-end perms offset dev inode path`; kept are private (`p`) mappings with an
+    /// absolute path: not `[heap]`, `[stack]`, `[vdso]`, anonymous memory or shared (`s`) mappings.
     static func releasableRegions(inMaps maps: String) -> [Region] {
         maps.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, fields[1] == "r-xp" || fields[1] == "r--p",
+            guard fields.count == 6, fields[1].hasSuffix("p"), fields[1].hasPrefix("r"),
                 fields[5].trimmingPrefix(while: { $0 == " " }).hasPrefix("/")
             else { return nil }
             let bounds = fields[0].split(separator: "-")
