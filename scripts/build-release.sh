@@ -37,7 +37,15 @@ for product in fleet node-agent; do
     strip -o "dist/$product.tmp" ".build/release/$product"
     mv -f "dist/$product.tmp" "dist/$product"
 done
+# What the binaries need at run time; nothing Swift, no libssh2, no libcurl.
 for product in fleet node-agent; do
-    printf '%s: %s MiB, needs %s\n' "dist/$product" "$(( $(stat -c %s "dist/$product") / 1048576 ))" \
-        "$(readelf -d "dist/$product" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')"
+    needs=$(readelf -d "dist/$product" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+    printf '%s: %s MiB, needs %s\n' "dist/$product" "$(( $(stat -c %s "dist/$product") / 1048576 ))" "$needs"
+    case "$needs" in
+    *libswift* | *libFoundation* | *libdispatch* | *libssh2* | *libcurl*)
+        echo "build-release: dist/$product still needs a library a node may not have: $needs" >&2
+        exit 1
+        ;;
+    esac
+    "dist/$product" --version >/dev/null || { echo "build-release: dist/$product --version failed" >&2; exit 1; }
 done
