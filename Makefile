@@ -3,7 +3,7 @@ SWIFT ?= swift
 SANDBOX_DIR ?= $(CURDIR)/.sandbox/demo
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 
-.PHONY: all deps build test demo demo-down clean
+.PHONY: all deps build release test demo demo-down clean
 
 all: build
 
@@ -12,6 +12,10 @@ deps:
 
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+# Self-contained, stripped binaries in dist/ (static Swift runtime and libssh2); see scripts/build-release.sh.
+release: deps
+	@bash scripts/build-release.sh
 
 test: deps
 	@bash scripts/test.sh
@@ -23,4 +27,4 @@ demo-down:
 	@python3 scripts/sandbox.py down --dir "$(SANDBOX_DIR)"
 
 clean:
-	rm -rf .build .sandbox
+	rm -rf .build .sandbox dist

@@ -18,4 +18,10 @@ if [ -n "$left" ]; then
     echo "$left" >&2
     exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+# The release binaries (static Swift runtime, libssh2 linked in) must build and start too.
+if [ "${FLEET_TEST_SKIP_RELEASE:-0}" != 1 ]; then
+    release_start=$(date +%s)
+    bash scripts/build-release.sh
+    echo "test.sh: release build took $(($(date +%s) - release_start)) s (FLEET_TEST_SKIP_RELEASE=1 skips it)"
+fi

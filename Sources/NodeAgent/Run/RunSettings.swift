@@ -8,6 +8,7 @@ import Foundation
 /// - `NODE_AGENT_RPC` (``AgentConfiguration/rpcURL``, default `http://127.0.0.1:26657`; `NODE_AGENT_RPC_URL`
 ///   overrides it): CometBFT RPC for the height gate.
 /// - `NODE_AGENT_DISABLE_INOTIFY=1`: detect plans by the stat poll only (cosmovisor's model; for benchmarks).
+/// - `NODE_AGENT_KEEP_STARTUP_PAGES=1`: never release start-up code pages (``StartupPageRelease``).
 /// - `NODE_AGENT_STATE_FILE`: where the runtime state file lives (default `cosmovisor/.node-agent/state.json`).
 /// - `NODE_AGENT_TEST_CRASH_AT=<step>`: the agent SIGKILLs itself after that step (`stop`, `backup`,
 ///   `switch`, `pre-upgrade`); only for crash-consistency tests.
@@ -26,6 +27,8 @@ struct RunSettings: Sendable {
     var disableRecase = false
     var rpcURL = "http://127.0.0.1:26657"
     var disableInotify = false
+    /// How long the child must have been running before ``StartupPageRelease`` runs; `nil` = never.
+    var startupPageReleaseDelay: Duration? = .seconds(5)
     var stateFile: String
     var crashAt: String?
     /// Effective settings by cosmovisor key, for the state file.
@@ -76,6 +79,9 @@ struct RunSettings: Sendable {
         stateFile = configuration.effectiveStateFile
         renderedSettings = configuration.settings
         disableInotify = ["1", "true"].contains(environment["NODE_AGENT_DISABLE_INOTIFY"]?.lowercased() ?? "")
+        if ["1", "true"].contains(environment["NODE_AGENT_KEEP_STARTUP_PAGES"]?.lowercased() ?? "") {
+            startupPageReleaseDelay = nil
+        }
         crashAt = environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

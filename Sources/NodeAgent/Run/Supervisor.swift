@@ -34,6 +34,8 @@ final class Supervisor {
     var record: AgentRuntimeState
     var childStarts = 0
     private var childStartedAt: timespec?
+    /// When start-up pages are to be released (monotonic), set at each spawn; see ``StartupPageRelease``.
+    private var pageReleaseDue: ContinuousClock.Instant?
     var lastKnownHeight: Int64?
     private let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
@@ -110,6 +112,7 @@ final class Supervisor {
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
                     promoteScheduledPlan()
+                    releaseStartupPagesIfDue()
                     if let observation = reader.read(force: false, childStartedAt: childStartedAt) {
                         queue.append(.planObserved(observation))
                     }
@@ -232,11 +235,23 @@ final class Supervisor {
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         childStartedAt = now
         childStarts += 1
+        pageReleaseDue = settings.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
         record.child.pid = child.pid
         record.child.startedAt = AgentRuntimeState.timestamp(Date())
         let continuation = self.continuation
         group.addTask { continuation.yield(.event(.childExited(await child.wait()))) }
         return .childSpawned(pid: child.pid)
+    }
+
+    /// Once a child has settled in `running`, the pages only start-up and the last upgrade used go back to
+    /// the kernel (the idle agent's resident set is then what its loop touches).
+    private func releaseStartupPagesIfDue() {
+        guard let due = pageReleaseDue, ContinuousClock.now >= due, machine.snapshot.phase == "running" else {
+            return
+        }
+        pageReleaseDue = nil
+        let advised = StartupPageRelease.release().map { "\($0)" } ?? "unsupported"
+        logger.debug("released start-up pages", metadata: ["advised_bytes": "\(advised)"])
     }
 
     // MARK: - Signals, state file, crash hooks
