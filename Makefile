@@ -27,4 +27,4 @@ demo-down:
 	@python3 scripts/sandbox.py down --dir "$(SANDBOX_DIR)"
 
 clean:
-	rm -rf .build .sandbox dist
+	rm -rf .build .build-release .sandbox dist

@@ -17,8 +17,16 @@ libdir=$(pkg-config --variable=libdir libssh2) || {
 }
 [ -f "$libdir/libssh2.a" ] || { echo "build-release: $libdir/libssh2.a is missing (apt-get install libssh2-1-dev)" >&2; exit 1; }
 
-# A directory holding only libssh2.a, found before the system one, and a .pc file pointing at it.
-static="$root/.build/static-libssh2"
+# libssh2.a needs what libssh2.so needs (libcrypto, zlib, or libgcrypt on some distributions), nothing more.
+# (libssh2-1-dev depends on their -dev packages, so the unversioned names link.)
+deps=$(objdump -p "$libdir/libssh2.so" | awk '$1 == "NEEDED" && $2 !~ /^(libc|ld-linux)\./ {
+    name = $2; sub(/^lib/, "", name); sub(/\.so.*$/, "", name); printf "-l%s ", name }')
+
+# A directory holding only libssh2.a, found before the system one, and a .pc file pointing at it, inside the
+# release build's own scratch path: SwiftPM keeps the pkg-config answer of a build directory's first plan,
+# so sharing .build would mix the debug build's shared libssh2 and this static one.
+scratch="$root/.build-release"
+static="$scratch/static-libssh2"
 rm -rf "$static" && mkdir -p "$static/pkgconfig"
 ln -s "$libdir/libssh2.a" "$static/libssh2.a"
 cat >"$static/pkgconfig/libssh2.pc" <<PC
@@ -26,15 +34,15 @@ Name: libssh2
 Description: libssh2, linked statically into the release binaries
 Version: $(pkg-config --modversion libssh2)
 Cflags: $(pkg-config --cflags libssh2)
-Libs: -L$static $(pkg-config --static --libs-only-l libssh2)
+Libs: -L$static -lssh2 $deps
 PC
 
-PKG_CONFIG_PATH="$static/pkgconfig" swift build -c release --static-swift-stdlib \
-    -Xswiftc -warnings-as-errors -Xlinker --as-needed "$@"
+PKG_CONFIG_PATH="$static/pkgconfig" swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
+    -Xswiftc -warnings-as-errors "$@"
 
 mkdir -p dist
 for product in fleet node-agent; do
-    strip -o "dist/$product.tmp" ".build/release/$product"
+    strip -o "dist/$product.tmp" "$scratch/release/$product"
     mv -f "dist/$product.tmp" "dist/$product"
 done
 # What the binaries need at run time; nothing Swift, no libssh2, no libcurl.
