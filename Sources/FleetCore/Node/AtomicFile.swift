@@ -83,6 +83,33 @@ public enum AtomicFile {
         _ = PosixFile.syncDirectory(PosixFile.directory(of: path))
     }
 
+    /// Atomically moves a complete file that is ours (a finished download) to `path`: mode set, fsynced,
+    /// renamed, directory fsynced. Across file systems it falls back to ``copy(from:to:mode:)`` and removes
+    /// `staged`, so the bytes are never written twice when one `rename(2)` can do.
+    ///
+    /// - Throws: ``NodeFileError``; on failure `path` is unchanged.
+    public static func install(_ staged: String, at path: String, mode: mode_t) throws(NodeFileError) {
+        let fd = open(staged, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .syscall(.read, "open", path: staged) }
+        var failure: NodeFileError?
+        if fchmod(fd, mode) != 0 {
+            failure = .syscall(.write, "fchmod", path: staged)
+        } else if fsync(fd) != 0 {
+            failure = .syscall(.write, "fsync", path: staged)
+        }
+        close(fd)
+        if let failure { throw failure }
+        if rename(staged, path) != 0 {
+            guard errno == EXDEV else { throw .syscall(.rename, "rename", path: path) }
+            try copy(from: staged, to: path, mode: mode)
+            unlink(staged)
+            return
+        }
+        if let code = PosixFile.syncDirectory(PosixFile.directory(of: path)) {
+            throw .syscall(.write, "fsync", path: PosixFile.directory(of: path), errno: code)
+        }
+    }
+
     /// Reads a whole file.
     ///
     /// - Returns: the bytes, or `nil` when the file does not exist.

@@ -60,9 +60,9 @@ extension BinaryDownloader {
                 atPath: upgradeDirectory + "/bin",
                 withIntermediateDirectories: true
             )
-            try AtomicFile.copy(
-                from: tree + "/bin/" + daemonName,
-                to: upgradeDirectory + "/bin/" + daemonName,
+            try AtomicFile.install(
+                tree + "/bin/" + daemonName,
+                at: upgradeDirectory + "/bin/" + daemonName,
                 mode: 0o755
             )
         } catch {

@@ -73,7 +73,7 @@ struct BinaryDownloader: Sendable {
                         atPath: upgradeDirectory + "/bin",
                         withIntermediateDirectories: true
                     )
-                    try AtomicFile.copy(from: downloaded, to: destination, mode: 0o755)
+                    try AtomicFile.install(downloaded, at: destination, mode: 0o755)
                 } catch {
                     throw DownloadError("cannot download binary. \(error)")
                 }

@@ -50,6 +50,28 @@ struct AtomicFileTests {
         }
     }
 
+    @Test("install moves the staged file into place (same inode, new mode) and keeps the old file on failure")
+    func install() async throws {
+        try await withTemporaryDirectory { dir in
+            let staged = dir + "/staged"
+            let path = dir + "/appd"
+            try AtomicFile.write(Data("old".utf8), to: path, mode: 0o755)
+            try AtomicFile.write(Data("new binary".utf8), to: staged, mode: 0o600)
+            let stagedInode = try FileManager.default.attributesOfItem(atPath: staged)[.systemFileNumber] as? Int
+            try AtomicFile.install(staged, at: path, mode: 0o755)
+            #expect(try AtomicFile.read(path) == Data("new binary".utf8))
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect(attributes[.posixPermissions] as? Int == 0o755)
+            #expect(attributes[.systemFileNumber] as? Int == stagedInode)
+            #expect(!FileManager.default.fileExists(atPath: staged))
+            let missing = #expect(throws: NodeFileError.self) {
+                try AtomicFile.install(dir + "/nothing", at: path, mode: 0o755)
+            }
+            #expect(missing?.errno == ENOENT)
+            #expect(try AtomicFile.read(path) == Data("new binary".utf8))
+        }
+    }
+
     @Test("read returns nil for a missing file")
     func readMissing() throws {
         #expect(try AtomicFile.read("/nonexistent/file") == nil)
