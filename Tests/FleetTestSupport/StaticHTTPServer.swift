@@ -44,25 +44,9 @@ public struct StaticHTTPServer: Sendable {
             if !process.isRunning {
                 throw SandboxError(message: "python3 -m http.server exited before listening on port \(port)")
             }
-            if accepts(port: port) { return }
+            if TestPorts.accepts(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw SandboxError(message: "python3 -m http.server did not listen on port \(port) within 20 s")
-    }
-
-    /// Whether a connection to 127.0.0.1:`port` is accepted (loopback: answered at once either way).
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }
