@@ -17,25 +17,13 @@ public struct StaticHTTPServer: Sendable {
         _ body: (StaticHTTPServer) async throws -> T
     ) async throws -> T {
         let port = try TestPorts.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let result: Result<T, any Error>
-        do {
+        return try await BackgroundProcess.with(
+            "/usr/bin/python3",
+            ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory]
+        ) { process in
             try await waitUntilAccepting(port: port, process: process)
-            result = .success(try await body(StaticHTTPServer(port: port)))
-        } catch {
-            result = .failure(error)
+            return try await body(StaticHTTPServer(port: port))
         }
-        // SIGKILL, not SIGTERM: Foundation's Process hands the spawning thread's signal mask to the child,
-        // and the pool threads block SIGTERM, so the server would never hear it.
-        kill(process.processIdentifier, SIGKILL)
-        try await runOffPool { process.waitUntilExit() }
-        return try result.get()
     }
 
     /// Polls until a TCP connection to the port succeeds (at most 20 s), failing early if the server died.

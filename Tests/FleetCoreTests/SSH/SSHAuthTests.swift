@@ -11,37 +11,28 @@ struct SSHAuthTests {
             let node = sandbox.nodes[0]
             let socket = sandbox.root + "/agent.sock"
             // A private agent in the foreground (-D), so it is our child and we stop it ourselves.
-            let agent = Process()
-            agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
-            agent.arguments = ["-D", "-a", socket]
-            agent.standardOutput = FileHandle.nullDevice
-            agent.standardError = FileHandle.nullDevice
-            try agent.run()
-            defer {
-                // The test runner's threads block SIGTERM and the child inherits that mask: use SIGKILL.
-                kill(agent.processIdentifier, SIGKILL)
-                agent.waitUntilExit()
+            try await BackgroundProcess.with("/usr/bin/ssh-agent", ["-D", "-a", socket]) { _ in
+                for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+                try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
+                // No key files at all: only the agent can get us in.
+                try await withSSHConnection(SSHTestSupport.target(sandbox, node, keys: [], agent: socket)) { ssh in
+                    let result = try await ssh.exec("echo agent")
+                    #expect(result.output == "agent\n")
+                }
+                // An agent holding only a key the host does not accept, then the right key file.
+                try SSHTestSupport.sh(["ssh-add", "-q", "-D"], environment: ["SSH_AUTH_SOCK": socket])
+                let stranger = try SSHTestSupport.makeKey(in: sandbox.root, name: "stranger")
+                try SSHTestSupport.sh(["ssh-add", "-q", stranger], environment: ["SSH_AUTH_SOCK": socket])
+                try await withSSHConnection(SSHTestSupport.target(sandbox, node, agent: socket)) { ssh in
+                    let result = try await ssh.exec("true")
+                    #expect(result.exitStatus == 0)
+                }
+                let error = await #expect(throws: SSHError.self) {
+                    try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, keys: [], agent: socket))
+                }
+                #expect(error?.code == .authentication)
+                #expect(error?.message.contains("ssh-agent key ssh-ed25519 stranger was rejected") == true)
             }
-            for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
-            try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
-            // No key files at all: only the agent can get us in.
-            try await withSSHConnection(SSHTestSupport.target(sandbox, node, keys: [], agent: socket)) { ssh in
-                let result = try await ssh.exec("echo agent")
-                #expect(result.output == "agent\n")
-            }
-            // An agent holding only a key the host does not accept, then the right key file.
-            try SSHTestSupport.sh(["ssh-add", "-q", "-D"], environment: ["SSH_AUTH_SOCK": socket])
-            let stranger = try SSHTestSupport.makeKey(in: sandbox.root, name: "stranger")
-            try SSHTestSupport.sh(["ssh-add", "-q", stranger], environment: ["SSH_AUTH_SOCK": socket])
-            try await withSSHConnection(SSHTestSupport.target(sandbox, node, agent: socket)) { ssh in
-                let result = try await ssh.exec("true")
-                #expect(result.exitStatus == 0)
-            }
-            let error = await #expect(throws: SSHError.self) {
-                try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, keys: [], agent: socket))
-            }
-            #expect(error?.code == .authentication)
-            #expect(error?.message.contains("ssh-agent key ssh-ed25519 stranger was rejected") == true)
         }
     }
 

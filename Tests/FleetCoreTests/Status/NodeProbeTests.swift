@@ -38,35 +38,29 @@ struct NodeProbeTests {
             try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
             let port = try TestPorts.free()
-            let chain = Process()
-            chain.executableURL = URL(fileURLWithPath: releases + "/v2/mockchaind")
-            chain.arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
-            chain.standardOutput = FileHandle.nullDevice
-            try chain.run()
-            defer {
-                kill(chain.processIdentifier, SIGKILL)
-                chain.waitUntilExit()
+            let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
+            try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments) { _ in
+                try await Task.sleep(for: .milliseconds(600))
+                let target = NodeProbe.Target(
+                    daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
+                    agentPath: dir + "/no-agent-here"
+                )
+                let (status, source) = try await Self.probe(target)
+                #expect(source == .probe)
+                #expect(status.current.target == "upgrades/v2")
+                #expect(status.current.upgrade == "v2")
+                #expect(status.current.version == "v2")
+                #expect(status.binaries.map(\.name) == ["genesis", "v2", "v3"])
+                #expect(status.binaries.map(\.executable) == [true, true, false])
+                let sha = try ProcessRunner.run(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
+                #expect(status.binaries[2].sha256 == String(sha))
+                #expect(status.pendingPlan == .init(name: "V3", height: 50, info: nil, binaryStaged: true))
+                let key = try String(contentsOfFile: home + "/config/priv_validator_key.json", encoding: .utf8)
+                #expect(status.consensus.address.map { key.contains($0) } == true)
+                #expect((status.chain?.height ?? 0) > 0)
+                #expect(status.chain?.catchingUp == false)
+                #expect((status.disk?.freeBytes ?? 0) > 0)
             }
-            try await Task.sleep(for: .milliseconds(600))
-            let target = NodeProbe.Target(
-                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
-                agentPath: dir + "/no-agent-here"
-            )
-            let (status, source) = try await Self.probe(target)
-            #expect(source == .probe)
-            #expect(status.current.target == "upgrades/v2")
-            #expect(status.current.upgrade == "v2")
-            #expect(status.current.version == "v2")
-            #expect(status.binaries.map(\.name) == ["genesis", "v2", "v3"])
-            #expect(status.binaries.map(\.executable) == [true, true, false])
-            let sha = try ProcessRunner.run(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
-            #expect(status.binaries[2].sha256 == String(sha))
-            #expect(status.pendingPlan == .init(name: "V3", height: 50, info: nil, binaryStaged: true))
-            let key = try String(contentsOfFile: home + "/config/priv_validator_key.json", encoding: .utf8)
-            #expect(status.consensus.address.map { key.contains($0) } == true)
-            #expect((status.chain?.height ?? 0) > 0)
-            #expect(status.chain?.catchingUp == false)
-            #expect((status.disk?.freeBytes ?? 0) > 0)
         }
     }
 

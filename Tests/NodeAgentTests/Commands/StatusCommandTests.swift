@@ -55,28 +55,19 @@ struct StatusCommandTests {
 
         /// Runs `body` while mockchaind v1 serves this home; always stops it.
         func withChain<T>(_ body: () async throws -> T) async throws -> T {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: releases["v1"]!.path)
-            process.arguments = [
-                "start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            defer {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            var ready = false
-            for _ in 0..<250 where !ready {
-                if let status = try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"), status.height > 2 {
-                    ready = true
-                } else {
-                    try await Task.sleep(for: .milliseconds(100))
+            let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms"]
+            return try await BackgroundProcess.with(releases["v1"]!.path, arguments) { _ in
+                var ready = false
+                for _ in 0..<250 where !ready {
+                    if let status = try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"), status.height > 2 {
+                        ready = true
+                    } else {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
                 }
+                try #require(ready, "mockchaind did not answer on port \(port)")
+                return try await body()
             }
-            try #require(ready, "mockchaind did not answer on port \(port)")
-            return try await body()
         }
     }
 
@@ -154,53 +145,43 @@ struct StatusCommandTests {
         try await withTemporaryDirectory { dir in
             let node = try await Node(dir)
             try FileManager.default.createSymbolicLink(atPath: dir + "/node-agent", withDestinationPath: "/bin/sleep")
-            let agent = Process()
-            agent.executableURL = URL(fileURLWithPath: dir + "/node-agent")
-            agent.arguments = ["30"]
-            let impostor = Process()
-            impostor.executableURL = URL(fileURLWithPath: "/bin/sleep")
-            impostor.arguments = ["30"]
-            try agent.run()
-            try impostor.run()
-            defer {
-                for process in [agent, impostor] {
-                    kill(process.processIdentifier, SIGKILL)
-                    process.waitUntilExit()
+            try await BackgroundProcess.with(dir + "/node-agent", ["30"]) { agent in
+                try await BackgroundProcess.with("/bin/sleep", ["30"]) { impostor in
+                    let stateFile = node.home + "/cosmovisor/.node-agent/state.json"
+                    func write(pid: Int32) throws {
+                        try AgentRuntimeState(
+                            pid: pid,
+                            startedAt: "2026-01-01T00:00:00Z",
+                            version: "9.9.9",
+                            home: node.home,
+                            daemonName: "mockchaind",
+                            updatedAt: "2026-01-01T00:00:01Z",
+                            child: .init(
+                                pid: 4242,
+                                startedAt: "2026-01-01T00:00:00Z",
+                                starts: 3,
+                                upgradesApplied: ["v2"],
+                                state: "running"
+                            ),
+                            settings: ["daemon_poll_interval": "1s"]
+                        ).write(to: stateFile)
+                    }
+                    try write(pid: agent.processIdentifier)
+                    let running = try await node.status()
+                    #expect(running.agent?.running == true)
+                    #expect(running.agent?.pid == agent.processIdentifier)
+                    #expect(running.agent?.version == "9.9.9")
+                    #expect(running.agent?.settings == ["daemon_poll_interval": "1s"])
+                    #expect(running.child?.starts == 3)
+                    #expect(running.child?.upgradesApplied == ["v2"])
+                    #expect(running.child?.state == "running")
+                    #expect((running.child?.uptimeSeconds ?? 0) > 0)
+                    try write(pid: impostor.processIdentifier)
+                    let impostorStatus = try await node.status()
+                    #expect(impostorStatus.agent?.running == false)
+                    #expect(impostorStatus.child == nil)
                 }
             }
-            let stateFile = node.home + "/cosmovisor/.node-agent/state.json"
-            func write(pid: Int32) throws {
-                try AgentRuntimeState(
-                    pid: pid,
-                    startedAt: "2026-01-01T00:00:00Z",
-                    version: "9.9.9",
-                    home: node.home,
-                    daemonName: "mockchaind",
-                    updatedAt: "2026-01-01T00:00:01Z",
-                    child: .init(
-                        pid: 4242,
-                        startedAt: "2026-01-01T00:00:00Z",
-                        starts: 3,
-                        upgradesApplied: ["v2"],
-                        state: "running"
-                    ),
-                    settings: ["daemon_poll_interval": "1s"]
-                ).write(to: stateFile)
-            }
-            try write(pid: agent.processIdentifier)
-            let running = try await node.status()
-            #expect(running.agent?.running == true)
-            #expect(running.agent?.pid == agent.processIdentifier)
-            #expect(running.agent?.version == "9.9.9")
-            #expect(running.agent?.settings == ["daemon_poll_interval": "1s"])
-            #expect(running.child?.starts == 3)
-            #expect(running.child?.upgradesApplied == ["v2"])
-            #expect(running.child?.state == "running")
-            #expect((running.child?.uptimeSeconds ?? 0) > 0)
-            try write(pid: impostor.processIdentifier)
-            let impostorStatus = try await node.status()
-            #expect(impostorStatus.agent?.running == false)
-            #expect(impostorStatus.child == nil)
         }
     }
 
