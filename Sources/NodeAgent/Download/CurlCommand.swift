@@ -73,7 +73,7 @@ struct CurlCommand: Sendable {
         "--connect-timeout", "30",
     ]
 
-    /// Runs curl off the cooperative pool; returns its stdout.
+    /// Runs curl in its own process group (reaped off the cooperative pool); returns its stdout.
     ///
     /// - Throws: ``DownloadError`` holding only the reason.
     private func run(_ arguments: [String], url: URL, timeLimit: Duration) async throws(DownloadError) -> String {
@@ -83,26 +83,21 @@ struct CurlCommand: Sendable {
         guard let curl = executable() else { throw DownloadError("curl not found (install curl)") }
         // `--` ends the options, so no URL can ever be read as one.
         let argv = arguments + ["--", url.absoluteString]
-        let outcome = await BlockingWork.run { () -> Result<ChildCommand.Result, CommandFailure> in
-            do throws(CommandFailure) {
-                return .success(
-                    try ChildCommand.run(curl, argv, captureOutput: true, captureErrorOutput: true, timeout: timeLimit)
-                )
-            } catch {
-                return .failure(error)
-            }
-        }
-        let result: ChildCommand.Result
-        switch outcome {
-        case .success(let finished): result = finished
-        case .failure(let failure): throw DownloadError(failure.message)
+        let result: CapturedRun
+        do {
+            result = try await ChildProcess.capture(curl, arguments: argv, captureErrorOutput: true, timeout: timeLimit)
+        } catch {
+            throw DownloadError("launching \(curl) failed: \(error)")
         }
         if result.timedOut { throw DownloadError("curl was stopped after \(GoDuration.format(timeLimit))") }
-        if result.status != 0 {
-            let message = Self.summary(result.errorOutput)
-            throw DownloadError("curl exited with status \(result.status)" + (message.isEmpty ? "" : ": " + message))
+        let failure: String
+        switch result.status {
+        case .exited(0): return result.output
+        case .exited(let code): failure = "curl exited with status \(code)"
+        case .signaled: failure = "curl ended by \(result.status)"
         }
-        return result.output
+        let message = Self.summary(result.errorOutput)
+        throw DownloadError(failure + (message.isEmpty ? "" : ": " + message))
     }
 
     /// curl's stderr, trimmed, one line, at most 500 characters.

@@ -6,27 +6,40 @@ import Glibc
 struct CapturedRun: Sendable {
     /// How it ended.
     var status: ChildExit
-    /// Everything it wrote to stdout (stderr is discarded, as cosmovisor does).
+    /// Everything it wrote to stdout.
     var output: String
+    /// Everything it wrote to stderr, when asked for; otherwise stderr is discarded, as cosmovisor does.
+    var errorOutput = ""
+    /// Whether the time limit killed it.
+    var timedOut = false
 }
 
 extension ChildProcess {
-    /// Runs a helper command to completion, capturing stdout and discarding stderr.
+    /// Runs a helper command to completion, capturing stdout (and stderr when asked; else it is discarded).
     ///
     /// - Parameters:
     ///   - directory: working directory; the command goes through `/bin/sh` to `cd` there because
     ///     `posix_spawn_file_actions_addchdir_np` is not visible from Swift's Glibc module.
+    ///   - captureErrorOutput: capture stderr into ``CapturedRun/errorOutput``.
     ///   - timeout: after this long the helper's process group is killed.
     static func capture(
         _ executable: String,
         arguments: [String],
         directory: String? = nil,
+        captureErrorOutput: Bool = false,
         timeout: Duration? = nil
     ) async throws(SpawnError) -> CapturedRun {
         var fds: [Int32] = [-1, -1]
         guard ChildProcess.makePipe(&fds) else { throw SpawnError(executable: executable, errno: errno) }
+        var errorFds: [Int32] = [-1, -1]
+        if captureErrorOutput, !ChildProcess.makePipe(&errorFds) {
+            let code = errno
+            fds.forEach { close($0) }
+            throw SpawnError(executable: executable, errno: code)
+        }
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
+        let stderr = captureErrorOutput ? errorFds[1] : null
         let child: ChildProcess
         do {
             if let directory {
@@ -35,39 +48,22 @@ extension ChildProcess {
                     arguments: ["-c", "cd \"$0\" || exit 127; exec \"$@\"", directory, executable] + arguments,
                     stdin: null,
                     stdout: fds[1],
-                    stderr: null
+                    stderr: stderr
                 )
             } else {
-                child = try spawn(executable, arguments: arguments, stdin: null, stdout: fds[1], stderr: null)
+                child = try spawn(executable, arguments: arguments, stdin: null, stdout: fds[1], stderr: stderr)
             }
         } catch {
-            close(fds[0])
-            close(fds[1])
+            (fds + errorFds).filter { $0 >= 0 }.forEach { close($0) }
             throw error
         }
         close(fds[1])
-        let readEnd = fds[0]
-        let output = OutputBox()
-        let reader = Thread {
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    bytes += buffer[0..<n]
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
-            close(readEnd)
-            output.finish(String(decoding: bytes, as: UTF8.self))
-        }
-        reader.start()
-        let status: ChildExit
+        if captureErrorOutput { close(errorFds[1]) }
+        let output = OutputBox.reading(fds[0])
+        let errorOutput = captureErrorOutput ? OutputBox.reading(errorFds[0]) : nil
+        let (status, timedOut): (ChildExit, Bool)
         if let timeout {
-            status = await withTaskGroup(of: ChildExit?.self) { group in
+            (status, timedOut) = await withTaskGroup(of: ChildExit?.self) { group in
                 group.addTask { await child.wait() }
                 group.addTask {
                     try? await Task.sleep(for: timeout)
@@ -76,18 +72,25 @@ extension ChildProcess {
                 let first = await group.next() ?? nil
                 if first == nil { child.signalGroup(SIGKILL) }
                 group.cancelAll()
-                if let first { return first }
-                return await child.wait()
+                if let first { return (first, false) }
+                return (await child.wait(), true)
             }
         } else {
-            status = await child.wait()
+            (status, timedOut) = (await child.wait(), false)
         }
         // The helper may have left a grandchild holding the pipe; do not wait for it.
         child.signalGroup(SIGKILL)
-        // A descendant outside the group may still hold the pipe; never wait for its EOF for long.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { output.expire() }
-        let text = await output.value()
-        return CapturedRun(status: status, output: text)
+        // A descendant outside the group may still hold a pipe; never wait for its EOF for long.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            output.expire()
+            errorOutput?.expire()
+        }
+        return CapturedRun(
+            status: status,
+            output: await output.value(),
+            errorOutput: await errorOutput?.value() ?? "",
+            timedOut: timedOut
+        )
     }
 }
 
@@ -96,6 +99,28 @@ private final class OutputBox: @unchecked Sendable {
     private let lock = NSLock()
     private var text: String?
     private var waiter: CheckedContinuation<String, Never>?
+
+    /// A box filled by a thread that reads `descriptor` to its end and closes it.
+    static func reading(_ descriptor: Int32) -> OutputBox {
+        let box = OutputBox()
+        Thread {
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    bytes += buffer[0..<n]
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            close(descriptor)
+            box.finish(String(decoding: bytes, as: UTF8.self))
+        }.start()
+        return box
+    }
 
     func finish(_ value: String) {
         let resume: CheckedContinuation<String, Never>? = lock.withLock {
