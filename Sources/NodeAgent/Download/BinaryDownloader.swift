@@ -124,11 +124,6 @@ struct BinaryDownloader: Sendable {
         return components.url
     }
 
-    /// Checks `[type:]hex` against bytes in memory (`Checksums did not match …`, `unsupported checksum type: …`).
-    static func verify(_ data: Data, checksum: String) throws(DownloadError) {
-        try Checksum(checksum).verify(data)
-    }
-
     /// A fresh `.download-<pid>-<random>` directory in `parent` (created too when missing).
     private static func makeStagingDirectory(in parent: String) throws(DownloadError) -> String {
         let staging = parent + "/.download-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

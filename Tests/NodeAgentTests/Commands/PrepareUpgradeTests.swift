@@ -78,14 +78,11 @@ struct PrepareUpgradeTests {
     @Test("checksums: typed or guessed from the length; a mismatch names both")
     func checksums() throws {
         let data = Data("abc".utf8)
-        try BinaryDownloader.verify(
-            data,
-            checksum: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        )
-        try BinaryDownloader.verify(data, checksum: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        try BinaryDownloader.verify(data, checksum: "900150983cd24fb0d6963f7d28e17f72")
+        try Checksum("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad").verify(data)
+        try Checksum("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad").verify(data)
+        try Checksum("900150983cd24fb0d6963f7d28e17f72").verify(data)
         let error = #expect(throws: DownloadError.self) {
-            try BinaryDownloader.verify(data, checksum: "sha256:" + String(repeating: "0", count: 64))
+            try Checksum("sha256:" + String(repeating: "0", count: 64)).verify(data)
         }
         #expect(error?.message.hasPrefix("Checksums did not match for sha256. Expected: 0000") == true)
         #expect(BinaryDownloader.url("/srv/bin/appd?checksum=sha256:00")?.path == "/srv/bin/appd")
