@@ -1,3 +1,4 @@
+import FleetCore
 import Glibc
 
 /// Gives the kernel back the pages that only the agent's start-up touched.
@@ -44,7 +45,9 @@ enum StartupPageRelease {
     /// could not be read or the kernel does not know `MADV_PAGEOUT` (then nothing changed).
     @discardableResult
     static func release() -> UInt? {
-        guard let maps = readMaps() else { return nil }
+        // Read to its end: a /proc file has no size ahead.
+        guard let bytes = try? AtomicFile.read("/proc/self/maps") else { return nil }
+        let maps = String(decoding: bytes, as: UTF8.self)
         var advised: UInt = 0
         for region in releasableRegions(inMaps: maps) {
             guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }
@@ -55,22 +58,5 @@ enum StartupPageRelease {
             }
         }
         return advised
-    }
-
-    /// `/proc/self/maps` through plain `read(2)`: it is generated as it is read, so no size is known ahead.
-    private static func readMaps() -> String? {
-        let descriptor = open("/proc/self/maps", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
