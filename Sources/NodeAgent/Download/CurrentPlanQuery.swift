@@ -14,14 +14,14 @@ struct CurrentPlanQuery: Sendable {
     /// The largest answer read (a plan is a few hundred bytes).
     static let maxAnswerBytes = 1 << 20
 
-    /// `http://`: one HTTP/1.0 request over a plain socket (``HeightSource/httpGet(_:path:timeoutMS:)``,
+    /// `http://`: one HTTP/1.0 request over a plain socket (``PlainHTTP/get(_:path:timeoutMS:)``,
     /// as for `/status`); `https://`: the system `curl` (``CurlCommand``).
     static func defaultGet(_ url: URL) async throws(DownloadError) -> Data {
         switch url.scheme?.lowercased() {
         case "http":
             let address = url.absoluteString
             let milliseconds = Int32(timeoutSeconds * 1000)
-            let body = await BlockingWork.run { HeightSource.httpGet(address, path: "", timeoutMS: milliseconds) }
+            let body = await BlockingWork.run { PlainHTTP.get(address, path: "", timeoutMS: milliseconds) }
             guard let body else { throw DownloadError("GET \(address): no answer (or not a 2xx answer)") }
             return body
         case "https":

@@ -9,13 +9,13 @@ enum ChainRPCClient {
 
     /// The chain view; on failure a record with only ``NodeStatus/ChainInfo/error`` set.
     ///
-    /// A plain HTTP/1.0 GET over a socket (``HeightSource/httpGet(_:path:timeoutMS:)``): the node's RPC is
+    /// A plain HTTP/1.0 GET over a socket (``PlainHTTP/get(_:path:timeoutMS:)``): the node's RPC is
     /// local and unencrypted, and this keeps HTTP client libraries out of the agent.
     static func status(rpcURL: String) async -> NodeStatus.ChainInfo {
         guard rpcURL.hasPrefix("http://") else {
             return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "unsupported RPC URL \(rpcURL) (http:// only)")
         }
-        let body = await BlockingWork.run { HeightSource.httpGet(rpcURL, path: "/status", timeoutMS: timeoutMS) }
+        let body = await BlockingWork.run { PlainHTTP.get(rpcURL, path: "/status", timeoutMS: timeoutMS) }
         guard let body else {
             return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(rpcURL)/status: no answer")
         }

@@ -44,7 +44,7 @@ struct RunHeightSourceTests {
         let rpc = HeightSource(rpcURL: "http://localhost:\(port)", binary: "/bin/false", home: h.home)
         var height: Int64?
         try await eventually("RPC stub answering") {
-            height = HeightSource.httpGet("http://localhost:\(port)", path: "/status", timeoutMS: 500)
+            height = PlainHTTP.get("http://localhost:\(port)", path: "/status", timeoutMS: 500)
                 .flatMap(HeightSource.parseHeight)
             return height != nil
         }
