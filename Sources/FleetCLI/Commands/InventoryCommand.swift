@@ -18,7 +18,8 @@ struct InventoryCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let (_, hosts) = try global.selectedHosts()
+            // Secrets (ansible_password, ansible_become_pass, key passphrases, …) are masked everywhere.
+            let hosts = try global.selectedHosts().hosts.map(\.redacted)
             if global.json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -27,12 +28,11 @@ struct InventoryCommand: AsyncParsableCommand {
             }
             var table = TextTable(headers: ["HOST", "ROLE", "ADDRESS", "PORT", "USER", "DAEMON", "DAEMON_HOME", "GROUPS"])
             for host in hosts {
-                table.rows.append(
-                    .cells([
-                        host.name, host.role.rawValue, host.address, String(host.port), host.user ?? "-",
-                        host.daemonName ?? "-", host.daemonHome ?? "-", host.groups.joined(separator: ","),
-                    ])
-                )
+                let cells = [
+                    host.name, host.role.rawValue, host.address, String(host.port), host.user ?? "-",
+                    host.daemonName ?? "-", host.daemonHome ?? "-", host.groups.joined(separator: ","),
+                ]
+                table.rows.append(.cells(cells.map { TerminalText.escaped($0) }))
             }
             Terminal.out(table.render())
         }
@@ -59,7 +59,7 @@ struct InventoryCommand: AsyncParsableCommand {
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                 Terminal.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
             } else {
-                for problem in problems { Terminal.err("fleet: \(problem)\n") }
+                for problem in problems { Terminal.err("fleet: \(TerminalText.escaped(problem))\n") }
                 Terminal.out(
                     "\(global.inventoryPath): \(hosts.count) hosts selected of \(inventory.hosts.count), "
                         + "\(inventory.groups.count) groups, \(problems.isEmpty ? "ok" : "\(problems.count) problems")\n"
