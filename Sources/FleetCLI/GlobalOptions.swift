@@ -46,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
             let hosts = try limit.map { try inventory.select($0) } ?? inventory.hosts
             return (inventory, hosts)
         } catch {
-            Terminal.err("fleet: \(error)\n")
+            Terminal.err("fleet: \(TerminalText.escaped(String(describing: error), limit: TerminalText.messageLimit))\n")
             throw ExitCode(2)
         }
     }

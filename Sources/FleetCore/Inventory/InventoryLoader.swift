@@ -60,7 +60,8 @@ public enum InventoryLoader {
             do {
                 entries = try manager.contentsOfDirectory(atPath: folder.path)
             } catch {
-                throw InventoryError(.unreadableFile, at: .file(folder.path), "cannot list directory: \(error.localizedDescription)")
+                let reason = access(folder.path, R_OK | X_OK) == 0 ? "cannot be listed" : GoErrorText.errno(errno)
+                throw InventoryError(.unreadableFile, at: .file(folder.path), "cannot list directory: \(reason)")
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") {
                 let ext = (entry as NSString).pathExtension.lowercased()
@@ -76,11 +77,17 @@ public enum InventoryLoader {
         return result
     }
 
+    /// The file's text; errors say why in the system's words (`no such file or directory`,
+    /// `permission denied`, `is a directory`), never Foundation's "operation could not be completed".
     private static func read(_ path: String) throws(InventoryError) -> String {
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InventoryError(.unreadableFile, at: .file(path), "cannot read the file: \(error.localizedDescription)")
+        switch PosixFile.readAll(path) {
+        case .success(let data):
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw InventoryError(.unreadableFile, at: .file(path), "cannot read the file: it is not UTF-8 text")
+            }
+            return text
+        case .failure(let error):
+            throw InventoryError(.unreadableFile, at: .file(path), "cannot read the file: \(GoErrorText.errno(error.code))")
         }
     }
 }
