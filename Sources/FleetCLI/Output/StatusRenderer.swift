@@ -2,6 +2,10 @@ import FleetCore
 import Foundation
 
 /// Draws `fleet status`: one row per node grouped by role, then the findings.
+///
+/// Everything a node reported (versions, link targets, names, errors) goes through
+/// ``TerminalText/escaped(_:keeping:limit:)``: control characters are shown, never obeyed, and long
+/// values are cut.
 struct StatusRenderer {
     /// Colour or not.
     var terminal: Terminal
@@ -32,13 +36,14 @@ struct StatusRenderer {
         }
         out += "; \(assessment.findings.count) finding\(assessment.findings.count == 1 ? "" : "s"):\n"
         for finding in assessment.findings {
-            out += "  " + label(finding.severity) + " " + finding.message + "\n"
+            out += "  " + label(finding.severity) + " " + TerminalText.escaped(finding.message, limit: TerminalText.messageLimit) + "\n"
         }
         return out
     }
 
     private func row(_ observation: HostObservation, severity: FleetFinding.Severity?) -> [String] {
-        let name = severity.map { $0 >= .error ? terminal.paint(observation.host, .red) : observation.host } ?? observation.host
+        let host = TerminalText.escaped(observation.host)
+        let name = severity.map { $0 >= .error ? terminal.paint(host, .red) : host } ?? host
         guard let status = observation.status else {
             // The reason can be long (fingerprints, hints): it is printed once, with the findings below.
             var cells = [name, "-", terminal.paint("unreachable", .red), "", "", "", "", "", "", ""]
@@ -47,10 +52,11 @@ struct StatusRenderer {
         }
         let via = observation.source == .agent ? (status.agent?.running == true ? "agent" : "agent (stopped)") : "probe"
         let staged = status.binaries.filter { $0.name != "genesis" }.map { binary in
-            binary.path == nil ? binary.name + "(empty)" : binary.executable ? binary.name : binary.name + terminal.paint("(!x)", .red)
+            let name = TerminalText.escaped(binary.name)
+            return binary.path == nil ? name + "(empty)" : binary.executable ? name : name + terminal.paint("(!x)", .red)
         }
         let plan = status.pendingPlan.map { plan in
-            let text = "\(plan.name)@\(plan.height)"
+            let text = "\(TerminalText.escaped(plan.name))@\(plan.height)"
             return plan.binaryStaged ? text : terminal.paint(text + " (no binary)", .red)
         } ?? "-"
         let height = status.chain?.height.map(String.init) ?? terminal.paint("?", .yellow)
@@ -62,18 +68,19 @@ struct StatusRenderer {
         }
         let key: String
         if let signer = status.consensus.remoteSigner {
-            key = "signer " + signer
+            key = "signer " + TerminalText.escaped(signer)
         } else if let address = status.consensus.address {
-            key = wide ? address : String(address.prefix(12)) + "…"
+            key = TerminalText.escaped(wide ? address : String(address.prefix(12)) + "…")
         } else {
             key = "-"
         }
         var cells = [
-            name, via, status.current.target ?? terminal.paint("(missing)", .red), status.current.version ?? "-",
+            name, via, status.current.target.map { TerminalText.escaped($0) } ?? terminal.paint("(missing)", .red),
+            status.current.version.map { TerminalText.escaped($0) } ?? "-",
             staged.isEmpty ? "-" : staged.joined(separator: ","), plan, height, sync, key,
             status.disk.map { Self.bytes($0.freeBytes) } ?? "-",
         ]
-        if wide { cells.insert(status.current.sha256 ?? "-", at: 4) }
+        if wide { cells.insert(status.current.sha256.map { TerminalText.escaped($0) } ?? "-", at: 4) }
         return cells
     }
 

@@ -4,12 +4,15 @@ import Foundation
 struct Terminal: Sendable {
     /// Whether SGR colour codes are used: stdout is a TTY and `NO_COLOR` is unset (https://no-color.org).
     var color: Bool
+    /// Whether stdout is a terminal, so raw output from nodes must have its control characters escaped.
+    var isTTY: Bool
 
     /// The terminal of this process.
     static var current: Terminal {
         let env = ProcessInfo.processInfo.environment
         let wanted = env["NO_COLOR"].map(\.isEmpty) ?? true
-        return Terminal(color: wanted && (isatty(STDOUT_FILENO) == 1 || env["FORCE_COLOR"] != nil))
+        let tty = isatty(STDOUT_FILENO) == 1
+        return Terminal(color: wanted && (tty || env["FORCE_COLOR"] != nil), isTTY: tty)
     }
 
     /// Colours for severities and states.
