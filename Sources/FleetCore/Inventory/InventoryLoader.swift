@@ -60,7 +60,7 @@ public enum InventoryLoader {
             do {
                 entries = try manager.contentsOfDirectory(atPath: folder.path)
             } catch {
-                let reason = access(folder.path, R_OK | X_OK) == 0 ? "cannot be listed" : GoErrorText.errno(errno)
+                let reason = access(folder.path, R_OK | X_OK) == 0 ? "cannot be listed" : GoText.errno(errno)
                 throw InventoryError(.unreadableFile, at: .file(folder.path), "cannot list directory: \(reason)")
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") {
@@ -87,7 +87,7 @@ public enum InventoryLoader {
             }
             return text
         case .failure(let error):
-            throw InventoryError(.unreadableFile, at: .file(path), "cannot read the file: \(GoErrorText.errno(error.code))")
+            throw InventoryError(.unreadableFile, at: .file(path), "cannot read the file: \(GoText.errno(error.code))")
         }
     }
 }

@@ -15,7 +15,7 @@ public enum ExecutableFile {
         if stat(path, &info) != 0 {
             throw ExecutableFileError(
                 code: .missing,
-                message: "cannot stat dir \(path): stat \(path): \(GoErrorText.errno(errno))"
+                message: "cannot stat dir \(path): stat \(path): \(GoText.errno(errno))"
             )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
@@ -26,7 +26,7 @@ public enum ExecutableFile {
         }
         let mode = info.st_mode & 0o7777
         if mode & 0o111 != 0o111, chmod(path, mode | 0o111) != 0 {
-            throw ExecutableFileError(code: .chmod, message: "chmod \(path): \(GoErrorText.errno(errno))")
+            throw ExecutableFileError(code: .chmod, message: "chmod \(path): \(GoText.errno(errno))")
         }
     }
 }

@@ -1,17 +1,7 @@
 import Foundation
 
-/// Helpers that reproduce Go `encoding/json` output and error wording.
+/// Helpers that reproduce Go `encoding/json` error wording (string quoting is ``GoText/jsonString(_:)``).
 enum GoJSON {
-    /// A JSON string literal the way Go writes it (HTML-safe: `<`, `>`, `&`, U+2028, U+2029 escaped).
-    static func quote(_ text: String) -> String {
-        QuotedLiteral.quote(text) { scalar in
-            switch scalar {
-            case "<", ">", "&", "\u{2028}", "\u{2029}": QuotedLiteral.unicodeEscape(scalar, uppercase: false)
-            default: scalar.value < 0x20 ? QuotedLiteral.unicodeEscape(scalar, uppercase: false) : nil
-            }
-        }
-    }
-
     /// A number as Go prints it in an unmarshal error (`1.5`, `1e+30`).
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e21 ? String(format: "%.0f", value) : "\(value)"

@@ -62,7 +62,7 @@ public struct NodeFileError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public var description: String {
         var text = "\(operation) \(path)"
-        if let errno { text += ": " + GoErrorText.errno(errno) }
+        if let errno { text += ": " + GoText.errno(errno) }
         if let detail { text += ": " + detail }
         return text
     }

@@ -14,11 +14,11 @@ extension UpgradePlan {
         if plans.isEmpty { return Data("[]".utf8) }
         let items = plans.map { plan in
             var fields = [
-                "    \"name\": \(GoJSON.quote(plan.name))",
-                "    \"time\": \(GoJSON.quote(plan.time))",
+                "    \"name\": \(GoText.jsonString(plan.name))",
+                "    \"time\": \(GoText.jsonString(plan.time))",
                 "    \"height\": \(plan.height)",
             ]
-            if !plan.info.isEmpty { fields.append("    \"info\": \(GoJSON.quote(plan.info))") }
+            if !plan.info.isEmpty { fields.append("    \"info\": \(GoText.jsonString(plan.info))") }
             return "  {\n" + fields.joined(separator: ",\n") + "\n  }"
         }
         return Data(("[\n" + items.joined(separator: ",\n") + "\n]").utf8)
@@ -38,8 +38,8 @@ extension UpgradePlan {
     }
 
     private func compactJSON() -> String {
-        var text = "{\"name\":\(GoJSON.quote(name)),\"time\":\(GoJSON.quote(time)),\"height\":\(height)"
-        if !info.isEmpty { text += ",\"info\":\(GoJSON.quote(info))" }
+        var text = "{\"name\":\(GoText.jsonString(name)),\"time\":\(GoText.jsonString(time)),\"height\":\(height)"
+        if !info.isEmpty { text += ",\"info\":\(GoText.jsonString(info))" }
         return text + "}"
     }
 

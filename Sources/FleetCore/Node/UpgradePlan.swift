@@ -69,7 +69,7 @@ public struct UpgradePlan: Sendable, Hashable, Codable {
         let data: Data
         switch PosixFile.readAll(path) {
         case .success(let bytes): data = bytes
-        case .failure(let error): throw .unreadable("open \(path): \(GoErrorText.errno(error.code))")
+        case .failure(let error): throw .unreadable("open \(path): \(GoText.errno(error.code))")
         }
         return try parse(data, path: path, disableRecase: disableRecase)
     }

@@ -39,7 +39,7 @@ struct AddBatchUpgradeCommand: AsyncParsableCommand {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
                 throw CommandFailure(
-                    "error parsing upgrade CSV file \(path): open \(path): \(GoErrorText.errno(ENOENT))"
+                    "error parsing upgrade CSV file \(path): open \(path): \(GoText.errno(ENOENT))"
                 )
             }
             batch = try UpgradeBatch.parse(csv: text, path: path)

@@ -23,7 +23,7 @@ struct AgentInitializer {
         var info = stat()
         if stat(executable, &info) != 0 {
             let code = errno
-            let reason = "stat \(executable): \(GoErrorText.errno(code))"
+            let reason = "stat \(executable): \(GoText.errno(code))"
             throw CommandFailure(
                 code == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
             )

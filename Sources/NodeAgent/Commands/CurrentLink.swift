@@ -17,11 +17,11 @@ enum CurrentLink {
         }
         if symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
             throw CommandFailure(
-                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(GoErrorText.errno(errno))"
+                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(GoText.errno(errno))"
             )
         }
         guard let resolved = realPath(layout.genesisBinary) else {
-            throw CommandFailure("lstat \(layout.genesisBinary): \(GoErrorText.errno(errno))")
+            throw CommandFailure("lstat \(layout.genesisBinary): \(GoText.errno(errno))")
         }
         return resolved
     }

@@ -22,7 +22,7 @@ struct UpgradeStager {
         var info = stat()
         if stat(executable, &info) != 0 {
             let code = errno
-            let reason = "stat \(executable): \(GoErrorText.errno(code))"
+            let reason = "stat \(executable): \(GoText.errno(code))"
             throw CommandFailure(
                 code == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
             )
@@ -71,7 +71,7 @@ struct UpgradeStager {
         if stat(path, &info) == 0 {
             if !force { throw CommandFailure("file already exists at \(path)") }
         } else if errno != ENOENT {
-            throw CommandFailure("failed to check if file exists: stat \(path): \(GoErrorText.errno(errno))")
+            throw CommandFailure("failed to check if file exists: stat \(path): \(GoText.errno(errno))")
         }
     }
 }

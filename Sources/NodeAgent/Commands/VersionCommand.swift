@@ -28,7 +28,7 @@ struct VersionCommand: AsyncParsableCommand {
         let version = FleetVersion.current
         if output == "json" {
             guard !cosmovisorOnly else {
-                Console.standardError.write(#"{"cosmovisor_version":\#(GoJSONText.quote(version))}"# + "\n")
+                Console.standardError.write(#"{"cosmovisor_version":\#(GoText.jsonString(version))}"# + "\n")
                 return
             }
             let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
@@ -42,7 +42,7 @@ struct VersionCommand: AsyncParsableCommand {
                 throw CommandFailure("can't print version output, expected valid json from APP, got: \(raw)")
             }
             Console.standardError.write(
-                #"{"cosmovisor_version":\#(GoJSONText.quote(version)),"app_version":\#(raw)}"# + "\n"
+                #"{"cosmovisor_version":\#(GoText.jsonString(version)),"app_version":\#(raw)}"# + "\n"
             )
             return
         }

@@ -27,7 +27,7 @@ extension AgentConfiguration {
         if path.isEmpty { return try fromEnvironment(environment, validation: validation) }
         var info = stat()
         if stat(path, &info) != 0 {
-            throw ConfigurationError("config not found: at \(path) : stat \(path): \(GoErrorText.errno(errno))")
+            throw ConfigurationError("config not found: at \(path) : stat \(path): \(GoText.errno(errno))")
         }
         let document: TOMLDocument
         do {

@@ -67,7 +67,7 @@ extension AgentConfiguration {
         var info = stat()
         if stat(path, &info) != 0 {
             let code = errno
-            return .failure(StatFailure(code: code, description: "stat \(path): \(GoErrorText.errno(code))"))
+            return .failure(StatFailure(code: code, description: "stat \(path): \(GoText.errno(code))"))
         }
         return .success((info.st_mode & S_IFMT) == S_IFDIR)
     }

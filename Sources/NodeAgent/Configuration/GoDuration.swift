@@ -132,7 +132,7 @@ enum GoDuration {
 
     /// Go `strconv.Quote` for the ASCII-and-UTF-8 text used in messages.
     static func goQuote(_ text: String) -> String {
-        QuotedLiteral.quote(text) { scalar in
+        GoText.quoted(text) { scalar in
             guard scalar.value < 0x20 || scalar.value == 0x7F else { return nil }
             return "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
         }

@@ -125,9 +125,9 @@ struct TOMLDocument: Equatable {
         case .bool(let flag): return String(flag)
         case .integer(let number): return String(number)
         case .string(let text):
-            return QuotedLiteral.quote(text) { scalar in
+            return GoText.quoted(text) { scalar in
                 guard scalar.value < 0x20 || scalar.value == 0x7F || Character(scalar).isNewline else { return nil }
-                return QuotedLiteral.unicodeEscape(scalar, uppercase: true)
+                return GoText.unicodeEscape(scalar, uppercase: true)
             }
         }
     }
