@@ -14,7 +14,7 @@ struct ExecRenderer {
     func render(_ outcomes: [HostExecOutcome]) -> String {
         var out = ""
         for outcome in outcomes {
-            out += terminal.paint("== \(outcome.host) ", .bold) + status(outcome) + "\n"
+            out += terminal.paint("== \(TerminalText.escaped(outcome.host)) ", .bold) + status(outcome) + "\n"
             if let result = outcome.result {
                 let output = stream(result.stdout)
                 out += output
@@ -31,7 +31,7 @@ struct ExecRenderer {
         let failed = outcomes.filter { !$0.succeeded }
         out += "\n\(outcomes.count) hosts: \(outcomes.count - failed.count) ok"
         if !failed.isEmpty {
-            out += ", \(failed.count) failed (" + failed.map { "\($0.host): \($0.failure ?? "")" }.joined(separator: ", ") + ")"
+            out += ", \(failed.count) failed (" + failed.map { "\(TerminalText.escaped($0.host)): \($0.failure ?? "")" }.joined(separator: ", ") + ")"
         }
         return out + "\n"
     }
