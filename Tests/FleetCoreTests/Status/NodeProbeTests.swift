@@ -106,6 +106,73 @@ struct NodeProbeTests {
         }
     }
 
+    @Test(
+        "current as written by every cosmovisor: relative, absolute (≤ 1.6), with .. parts",
+        arguments: ["upgrades/v2", "ABSOLUTE", "../cosmovisor/upgrades/v2", "./upgrades/../upgrades/v2"]
+    )
+    func currentLinkForms(target: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let written = target == "ABSOLUTE" ? home + "/cosmovisor/upgrades/v2" : target
+            try FileManager.default.removeItem(atPath: home + "/cosmovisor/current")
+            try FileManager.default.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: written)
+            let probeTarget = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let (status, _) = try await Self.probe(probeTarget)
+            #expect(status.current.target == written)
+            #expect(status.current.upgrade == "v2")
+            #expect(status.current.version == "v2")
+            #expect(status.current.error == nil)
+        }
+    }
+
+    @Test(
+        "a dangling current, one to a file, one outside the layout or a non-link is an error, never genesis",
+        arguments: [
+            ("upgrades/v9", "which does not exist"), ("upgrades/v3/bin/mockchaind", "outside"),
+            ("upgrades/file", "which is not a directory"), ("../../elsewhere/upgrades/v2", "outside"),
+            ("NOT-A-LINK", "is not a symbolic link"),
+        ]
+    )
+    func unusableCurrent(target: String, message: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let link = home + "/cosmovisor/current"
+            try FileManager.default.removeItem(atPath: link)
+            try Data().write(to: URL(fileURLWithPath: home + "/cosmovisor/upgrades/file"))
+            if target == "NOT-A-LINK" {
+                try FileManager.default.createDirectory(atPath: link, withIntermediateDirectories: false)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            }
+            let probeTarget = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let (status, _) = try await Self.probe(probeTarget)
+            let error = try #require(status.current.error)
+            #expect(error.contains(message), "\(error)")
+            #expect(error.contains("\"\(link)\""))
+            if target != "NOT-A-LINK" { #expect(error.contains(target)) }
+            #expect(status.current.version == nil && status.current.sha256 == nil && status.current.upgrade == nil)
+        }
+    }
+
+    @Test("an applied plan whose name has upper case is not pending (the record holds the recased name)")
+    func appliedMixedCasePlan() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let fm = FileManager.default
+            try fm.moveItem(atPath: home + "/cosmovisor/upgrades/v2", toPath: home + "/cosmovisor/upgrades/v9-lambda")
+            try fm.removeItem(atPath: home + "/cosmovisor/current")
+            try fm.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "upgrades/v9-lambda")
+            try #"{"name":"v9-Lambda","time":"0001-01-01T00:00:00Z","height":900}"#
+                .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
+            try #"{"name":"v9-lambda","time":"0001-01-01T00:00:00Z","height":900}"#
+                .write(toFile: home + "/cosmovisor/upgrades/v9-lambda/upgrade-info.json", atomically: true, encoding: .utf8)
+            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let (status, _) = try await Self.probe(target)
+            #expect(status.current.upgrade == "v9-lambda")
+            #expect(status.pendingPlan == nil)
+        }
+    }
+
     @Test("values with quotes, spaces and $() are passed to the node as data, never run")
     func hostileHome() async throws {
         try await withTemporaryDirectory { dir in
