@@ -6,14 +6,15 @@ public import Foundation
 /// A binary's sha256 and `version` output are kept in `${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe` on the
 /// node, keyed by device, inode, size, mtime and ctime (nanoseconds): any write, rename over or chmod
 /// changes the ctime, which no user can set back, so a changed file is hashed again. As git does with its
-/// index, a file changed less than 2 s ago is not cached, so a write within one timestamp tick of the probe
-/// cannot hide behind an entry. Without a writable cache every probe hashes and asks every binary.
+/// index, a file changed less than `cacheMinimumAge` (2 s) ago is not cached, so a write within one
+/// timestamp tick of the probe cannot hide behind an entry. Without a writable cache every probe hashes
+/// and asks every binary.
 ///
 /// The probe reports raw observations only (the `current` link as written, the binaries, the bytes of
 /// the plan files); what they mean (the selected binary, a pending plan) is derived by ``NodeFacts``, as
 /// `node-agent status` derives it.
 ///
-/// ``command(for:)`` builds the remote command (every interpolated value shell-quoted);
+/// ``command(for:cacheMinimumAge:)`` builds the remote command (every interpolated value shell-quoted);
 /// ``parse(stdout:exitStatus:target:collectedAt:)`` turns its output into a ``NodeStatus``. Both are pure.
 public enum NodeProbe {
     /// Where the node keeps things, from the inventory.
@@ -37,7 +38,9 @@ public enum NodeProbe {
     }
 
     /// The remote command for `target`.
-    public static func command(for target: Target) -> String {
+    ///
+    /// - Parameter cacheMinimumAge: seconds a binary must be unchanged before its facts are cached.
+    public static func command(for target: Target, cacheMinimumAge: Int = 2) -> String {
         let agent = target.agentPath ?? "node-agent"
         return """
             H=\(ShellQuote.quote(target.daemonHome)); N=\(ShellQuote.quote(target.daemonName)); \
@@ -68,7 +71,7 @@ public enum NodeProbe {
                   s=$(sha256sum "$b" | cut -c1-64)
                   if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); v=$(p "$v"); fi
                   c=$(stat -L -c %Z "$b"); t=$(date +%s)
-                  if [ -n "$C" ] && [ $((t - c)) -ge 2 ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then
+                  if [ -n "$C" ] && [ $((t - c)) -ge \(max(0, cacheMinimumAge)) ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then
                     printf '%s %s\\n' "$s" "$v" > "$C/$k.$$" && mv -f "$C/$k.$$" "$C/$k"
                   fi
                 fi

@@ -24,9 +24,14 @@ struct NodeProbeTests {
         return (home, releases)
     }
 
-    static func probe(_ target: NodeProbe.Target, cache: String = "/dev/null/no-cache") async throws -> (NodeStatus, HostObservation.Source) {
+    static func probe(
+        _ target: NodeProbe.Target,
+        cache: String = "/dev/null/no-cache",
+        cacheMinimumAge: Int = 2
+    ) async throws -> (NodeStatus, HostObservation.Source) {
         let result = try await ProcessRunner.runAsync(
-            ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": cache]
+            ["/bin/sh", "-c", NodeProbe.command(for: target, cacheMinimumAge: cacheMinimumAge)],
+            environment: ["XDG_CACHE_HOME": cache]
         )
         return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
     }
@@ -40,7 +45,12 @@ struct NodeProbeTests {
             let port = try TestPorts.free()
             let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
             try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments) { _ in
-                try await Task.sleep(for: .milliseconds(600))
+                var ready = false
+                for _ in 0..<500 where !ready {
+                    ready = ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
+                    if !ready { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                try #require(ready, "mockchaind did not answer on port \(port)")
                 let target = NodeProbe.Target(
                     daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
                     agentPath: dir + "/no-agent-here"
@@ -87,19 +97,18 @@ struct NodeProbeTests {
             let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let cache = dir + "/cache"
             let (uncached, _) = try await Self.probe(target)
-            // Files changed less than 2 s ago are not cached; let the fixture's files age past that.
-            try await Task.sleep(for: .milliseconds(2100))
-            let (first, _) = try await Self.probe(target, cache: cache)
+            // A zero window caches the fixture's files at once (the default keeps files changed in the last 2 s out).
+            let (first, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             let entries = try FileManager.default.contentsOfDirectory(atPath: cache + "/fleet-probe")
             #expect(entries.count == 3, "one entry per binary: \(entries)")
-            let (second, _) = try await Self.probe(target, cache: cache)
+            let (second, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             #expect(first.binaries == uncached.binaries)
             #expect(second.binaries == uncached.binaries)
 
             // Same inode, new bytes (cp writes in place): the probe must see v3, not the cached v2.
             let v2 = home + "/cosmovisor/upgrades/v2/bin/mockchaind"
             #expect(try await ProcessRunner.runAsync(["cp", releases + "/v3/mockchaind", v2]).exitCode == 0)
-            let (changed, _) = try await Self.probe(target, cache: cache)
+            let (changed, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             let v3sha = try await ProcessRunner.runAsync(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
             #expect(changed.binaries[1].sha256 == String(v3sha))
             #expect(changed.binaries[1].version == "v3")
