@@ -38,7 +38,8 @@ public struct CurrentLinkError: Error, Sendable, Hashable, CustomStringConvertib
         case .notADirectory:
             return "\(Self.quoted(link)) points to \(shownTarget), which is not a directory"
         case .outsideLayout:
-            let root = link.hasSuffix("/" + CosmovisorLayout.currentLinkName)
+            let root =
+                link.hasSuffix("/" + CosmovisorLayout.currentLinkName)
                 ? String(link.dropLast(CosmovisorLayout.currentLinkName.count + 1)) : link
             return "\(Self.quoted(link)) points to \(shownTarget), outside \(Self.quoted(root + "/genesis")) "
                 + "and \(Self.quoted(root + "/upgrades/<name>"))"
@@ -47,7 +48,8 @@ public struct CurrentLinkError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// `text` in double quotes, cut at 4096 bytes, with control characters escaped.
     private static func quoted(_ text: String) -> String {
-        let bounded = text.utf8.count > CurrentLinkObservation.maximumTargetLength
+        let bounded =
+            text.utf8.count > CurrentLinkObservation.maximumTargetLength
             ? String(decoding: text.utf8.prefix(CurrentLinkObservation.maximumTargetLength), as: UTF8.self) + "…"
             : text
         return QuotedLiteral.quote(bounded) { scalar in

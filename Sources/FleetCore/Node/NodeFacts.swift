@@ -76,7 +76,10 @@ public struct NodeFacts: Sendable, Equatable {
         let directory = try? UpgradeName(plan.name, recase: !disableRecase).directory
         let staged = binaries.contains { $0.path != nil && $0.name == directory }
         return NodeStatus.PlanInfo(
-            name: plan.name, height: plan.height, info: plan.info.isEmpty ? nil : plan.info, binaryStaged: staged
+            name: plan.name,
+            height: plan.height,
+            info: plan.info.isEmpty ? nil : plan.info,
+            binaryStaged: staged
         )
     }
 }

@@ -19,8 +19,9 @@ enum CurrentLink {
         let observation = CurrentLinkObservation.read(layout.current)
         let selection = try select(layout, observation)
         if observation == .missing, symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
+            let reason = GoErrorText.errno(errno)
             throw CommandFailure(
-                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(GoErrorText.errno(errno))"
+                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(reason)"
             )
         }
         let directory = layout.directory(of: selection)

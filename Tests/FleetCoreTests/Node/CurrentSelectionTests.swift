@@ -26,7 +26,8 @@ struct CurrentSelectionTests {
     func inside(target: String, expected: CurrentSelection) throws {
         let selection = try Self.layout.selection(for: .symlink(target: target, destination: .directory))
         #expect(selection == expected)
-        #expect(Self.layout.binary(of: selection) == "/home/x/.gaia/cosmovisor/\(expected == .genesis ? "genesis" : "upgrades/" + expected.name)/bin/gaiad")
+        let directory = expected == .genesis ? "genesis" : "upgrades/" + expected.name
+        #expect(Self.layout.binary(of: selection) == "/home/x/.gaia/cosmovisor/\(directory)/bin/gaiad")
     }
 
     @Test(
@@ -38,7 +39,9 @@ struct CurrentSelectionTests {
         ]
     )
     func outside(target: String) {
-        #expect(throws: CurrentLinkError(link: "/home/x/.gaia/cosmovisor/current", target: target, reason: .outsideLayout)) {
+        #expect(
+            throws: CurrentLinkError(link: "/home/x/.gaia/cosmovisor/current", target: target, reason: .outsideLayout)
+        ) {
             try Self.layout.selection(for: .symlink(target: target, destination: .directory))
         }
         let error = CurrentLinkError(link: "/home/x/.gaia/cosmovisor/current", target: target, reason: .outsideLayout)
@@ -50,12 +53,19 @@ struct CurrentSelectionTests {
         #expect(try Self.layout.selection(for: .missing) == .genesis)
         let link = "/home/x/.gaia/cosmovisor/current"
         for (observation, reason, text) in [
-            (CurrentLinkObservation.symlink(target: "upgrades/v9", destination: .nothing), CurrentLinkError.Reason.dangling,
-             "\"\(link)\" points to \"upgrades/v9\", which does not exist"),
-            (.symlink(target: "/home/x/.gaia/cosmovisor/upgrades/v9", destination: .nothing), .dangling,
-             "\"\(link)\" points to \"/home/x/.gaia/cosmovisor/upgrades/v9\", which does not exist"),
-            (.symlink(target: "upgrades/v2", destination: .file), .notADirectory,
-             "\"\(link)\" points to \"upgrades/v2\", which is not a directory"),
+            (
+                CurrentLinkObservation.symlink(target: "upgrades/v9", destination: .nothing),
+                CurrentLinkError.Reason.dangling,
+                "\"\(link)\" points to \"upgrades/v9\", which does not exist"
+            ),
+            (
+                .symlink(target: "/home/x/.gaia/cosmovisor/upgrades/v9", destination: .nothing), .dangling,
+                "\"\(link)\" points to \"/home/x/.gaia/cosmovisor/upgrades/v9\", which does not exist"
+            ),
+            (
+                .symlink(target: "upgrades/v2", destination: .file), .notADirectory,
+                "\"\(link)\" points to \"upgrades/v2\", which is not a directory"
+            ),
             (.notASymlink, .notASymlink, "\"\(link)\" is not a symbolic link"),
         ] {
             do {
@@ -91,7 +101,9 @@ struct CurrentSelectionTests {
             ] {
                 try? fm.removeItem(atPath: layout.current)
                 try fm.createSymbolicLink(atPath: layout.current, withDestinationPath: target)
-                #expect(CurrentLinkObservation.read(layout.current) == .symlink(target: target, destination: destination))
+                #expect(
+                    CurrentLinkObservation.read(layout.current) == .symlink(target: target, destination: destination)
+                )
             }
             try fm.removeItem(atPath: layout.current)
             try fm.createDirectory(atPath: layout.current, withIntermediateDirectories: true)

@@ -8,7 +8,14 @@ struct NodeFactsTests {
     static let layout = CosmovisorLayout(home: "/h", daemonName: "d")
 
     static func binary(_ name: String, sha: String, path: Bool = true) -> NodeStatus.StagedBinary {
-        .init(name: name, path: path ? "/h/cosmovisor/x/\(name)" : nil, sha256: sha, version: name, executable: true, size: 1)
+        .init(
+            name: name,
+            path: path ? "/h/cosmovisor/x/\(name)" : nil,
+            sha256: sha,
+            version: name,
+            executable: true,
+            size: 1
+        )
     }
 
     static let binaries = [binary("genesis", sha: "g"), binary("v2", sha: "2"), binary("v9-lambda", sha: "9")]
@@ -23,7 +30,14 @@ struct NodeFactsTests {
         applied: Data? = nil,
         binaries: [NodeStatus.StagedBinary] = binaries
     ) -> NodeFacts {
-        NodeFacts(layout: layout, current: current, binaries: binaries, plan: plan, appliedRecord: applied, disableRecase: false)
+        NodeFacts(
+            layout: layout,
+            current: current,
+            binaries: binaries,
+            plan: plan,
+            appliedRecord: applied,
+            disableRecase: false
+        )
     }
 
     @Test("relative and absolute links select the same binary; missing is genesis")
@@ -68,6 +82,8 @@ struct NodeFactsTests {
         #expect(Self.facts(v2, plan: Self.plan("old", 400), applied: Self.plan("v2", 500)).pendingPlan == nil)
         #expect(Self.facts(genesis, plan: Data("{".utf8)).pendingPlan == nil)
         let unstaged = [Self.binary("genesis", sha: "g"), Self.binary("v9-lambda", sha: "", path: false)]
-        #expect(Self.facts(genesis, plan: Self.plan("v9-Lambda", 9), binaries: unstaged).pendingPlan?.binaryStaged == false)
+        #expect(
+            Self.facts(genesis, plan: Self.plan("v9-Lambda", 9), binaries: unstaged).pendingPlan?.binaryStaged == false
+        )
     }
 }

@@ -23,7 +23,8 @@ struct FleetAssessmentTests {
             daemonHome: "/h/\(host)",
             current: NodeFacts(
                 layout: CosmovisorLayout(home: "/h/\(host)", daemonName: "mockchaind"),
-                current: current.map { .symlink(target: $0, destination: currentExists ? .directory : .nothing) } ?? .missing,
+                current: current.map { .symlink(target: $0, destination: currentExists ? .directory : .nothing) }
+                    ?? .missing,
                 binaries: [], plan: nil, appliedRecord: nil, disableRecase: false
             ).current,
             binaries: binaries.map { .init(name: $0.0, path: "/b/\($0.0)", sha256: $0.1, version: nil, executable: $0.2, size: 1) },

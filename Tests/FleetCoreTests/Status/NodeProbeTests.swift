@@ -124,8 +124,11 @@ struct NodeProbeTests {
             let (home, _) = try Self.makeHome(in: dir)
             let written = target == "ABSOLUTE" ? home + "/cosmovisor/upgrades/v2" : target
             try FileManager.default.removeItem(atPath: home + "/cosmovisor/current")
-            try FileManager.default.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: written)
-            let probeTarget = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let link = home + "/cosmovisor/current"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: written)
+            let probeTarget = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
             let (status, _) = try await Self.probe(probeTarget)
             #expect(status.current.target == written)
             #expect(status.current.upgrade == "v2")
@@ -153,7 +156,9 @@ struct NodeProbeTests {
             } else {
                 try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             }
-            let probeTarget = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let probeTarget = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
             let (status, _) = try await Self.probe(probeTarget)
             let error = try #require(status.current.error)
             #expect(error.contains(message), "\(error)")
@@ -174,8 +179,12 @@ struct NodeProbeTests {
             try #"{"name":"v9-Lambda","time":"0001-01-01T00:00:00Z","height":900}"#
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
             try #"{"name":"v9-lambda","time":"0001-01-01T00:00:00Z","height":900}"#
-                .write(toFile: home + "/cosmovisor/upgrades/v9-lambda/upgrade-info.json", atomically: true, encoding: .utf8)
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+                .write(
+                    toFile: home + "/cosmovisor/upgrades/v9-lambda/upgrade-info.json", atomically: true, encoding: .utf8
+                )
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
             let (status, _) = try await Self.probe(target)
             #expect(status.current.upgrade == "v9-lambda")
             #expect(status.pendingPlan == nil)

@@ -94,7 +94,8 @@ struct CommandLineTests {
     )
     func legacy(arguments: [String], expected: [String]) throws {
         let known = ["config", "run", "help"]
-        let linked = try Invocation(argv: ["/usr/bin/cosmovisor"] + arguments).normalizedArguments(knownCommands: known).get()
+        let linked = try Invocation(argv: ["/usr/bin/cosmovisor"] + arguments)
+            .normalizedArguments(knownCommands: known).get()
         #expect(linked.arguments == expected)
         #expect(linked.legacyCommand == expected[expected[1] == "--cosmovisor-config" ? 3 : 1])
         #expect(linked.deprecation(programName: "cosmovisor")?.contains("cosmovisor 1.7 refuses it") == true)

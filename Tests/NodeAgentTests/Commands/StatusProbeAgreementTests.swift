@@ -41,7 +41,11 @@ struct StatusProbeAgreementTests {
         case .missing: break
         case .appliedMixedCase, .olderPlan:
             try link(variant == .olderPlan ? root + "/upgrades/v9-lambda" : "upgrades/v9-lambda")
-            try plan(variant == .olderPlan ? "v2" : "v9-Lambda", variant == .olderPlan ? 500 : 900, at: home + "/data/upgrade-info.json")
+            try plan(
+                variant == .olderPlan ? "v2" : "v9-Lambda",
+                variant == .olderPlan ? 500 : 900,
+                at: home + "/data/upgrade-info.json"
+            )
             try plan("v9-lambda", 900, at: root + "/upgrades/v9-lambda/upgrade-info.json")
         case .pendingMixedCase, .pendingUnstaged:
             try link(root + "/upgrades/v2")
@@ -51,7 +55,10 @@ struct StatusProbeAgreementTests {
         return home
     }
 
-    @Test("the agent's status and the probe report the same current, pending plan and binaries", arguments: Variant.allCases)
+    @Test(
+        "the agent's status and the probe report the same current, pending plan and binaries",
+        arguments: Variant.allCases
+    )
     func agree(variant: Variant) async throws {
         try await withTemporaryDirectory { dir in
             let home = try Self.makeHome(dir, variant)
@@ -63,11 +70,22 @@ struct StatusProbeAgreementTests {
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             let agent = try NodeStatus.decode(result.stdout)
 
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "appd", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
-            let run = try await ProcessRunner.runAsync(
-                ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": dir + "/cache"]
+            let target = NodeProbe.Target(
+                daemonHome: home,
+                daemonName: "appd",
+                nodeRPC: "http://127.0.0.1:1",
+                agentPath: nil
             )
-            let (probe, source) = try NodeProbe.parse(stdout: run.stdout, exitStatus: run.exitCode, target: target, collectedAt: "now")
+            let run = try await ProcessRunner.runAsync(
+                ["/bin/sh", "-c", NodeProbe.command(for: target)],
+                environment: ["XDG_CACHE_HOME": dir + "/cache"]
+            )
+            let (probe, source) = try NodeProbe.parse(
+                stdout: run.stdout,
+                exitStatus: run.exitCode,
+                target: target,
+                collectedAt: "now"
+            )
             #expect(source == .probe)
             #expect(agent.current == probe.current)
             #expect(agent.pendingPlan == probe.pendingPlan)
@@ -78,7 +96,8 @@ struct StatusProbeAgreementTests {
             case .dangling, .outside, .toFile: #expect(agent.current.error != nil && agent.current.version == nil)
             case .missing: #expect(agent.current.version == "appd-genesis")
             case .appliedMixedCase, .olderPlan: #expect(agent.pendingPlan == nil)
-            case .pendingMixedCase: #expect(agent.pendingPlan == .init(name: "v9-Lambda", height: 900, binaryStaged: true))
+            case .pendingMixedCase:
+                #expect(agent.pendingPlan == .init(name: "v9-Lambda", height: 900, binaryStaged: true))
             case .pendingUnstaged: #expect(agent.pendingPlan == .init(name: "V4", height: 900, binaryStaged: false))
             }
         }
