@@ -190,11 +190,12 @@ public enum NodeProbe {
     }
 
     /// The probe's `current` line: `dir`, `file` or `none` for a link (what following it reaches) and its
-    /// target, or `notlink`.
+    /// target (cut at ``CurrentLinkObservation/maximumTargetLength`` bytes, as the agent reads it), or `notlink`.
     private static func currentObservation(kind: String?, target: String?) -> CurrentLinkObservation {
         if kind == "notlink" { return .notASymlink }
         let destination = kind.flatMap(CurrentLinkObservation.Destination.init(rawValue:)) ?? .nothing
-        return .symlink(target: target ?? "", destination: destination)
+        let bounded = (target ?? "").utf8.prefix(CurrentLinkObservation.maximumTargetLength)
+        return .symlink(target: String(decoding: bounded, as: UTF8.self), destination: destination)
     }
 
     private static func decode64(_ text: String?) -> String? {
