@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 
-/// cobra's persistent root flag, accepted by every subcommand.
+/// cobra's persistent root flag, accepted by every subcommand (``Invocation`` moves a root-level one after
+/// the subcommand; `run`, which passes everything through, takes it with ``Invocation/configFlag(in:at:)``).
 struct GlobalOptions: ParsableArguments {
     @Option(
-        name: [.customLong("cosmovisor-config"), .customShort("c")],
+        name: [.customLong(Invocation.configFlagName), .customShort(Invocation.configFlagShortName)],
         help: "Path to a cosmovisor config.toml; environment variables override its values."
     )
     var cosmovisorConfig: String = ""

@@ -7,7 +7,9 @@ import Foundation
 /// Invoked through a link named `cosmovisor` it behaves the same; only the program name in help and
 /// error texts follows `argv[0]`. Before parsing, ``Invocation`` moves a leading
 /// `--cosmovisor-config`/`-c <path>` after the subcommand (cobra's persistent flag) and turns an unknown
-/// subcommand into cobra's `unknown command` error (exit 1). Every failure exits 1, as cobra's do.
+/// subcommand into cobra's `unknown command` error (exit 1); through a `cosmovisor` link an unknown first
+/// word runs as `run <args…>` (old `ExecStart=…/cosmovisor start` units), with one deprecation line.
+/// Every failure exits 1, as cobra's do.
 @main
 struct NodeAgentCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
@@ -38,8 +40,11 @@ struct NodeAgentCommand: AsyncParsableCommand {
         let invocation = Invocation.current
         let names = subcommands.map { $0._commandName } + ["help"]
         switch invocation.normalizedArguments(knownCommands: names) {
-        case .success(let arguments):
-            await dispatch(arguments)
+        case .success(let normalized):
+            if let line = normalized.deprecation(programName: invocation.programName) {
+                Console.standardError.write(line + "\n")
+            }
+            await dispatch(normalized.arguments)
         case .failure(let error):
             Console.standardError.write("Error: \(error)\nRun '\(invocation.programName) --help' for usage.\n")
             Glibc.exit(1)

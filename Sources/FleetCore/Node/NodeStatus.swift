@@ -85,21 +85,32 @@ public struct NodeStatus: Codable, Sendable, Equatable {
 
     /// `cosmovisor/current`.
     public struct CurrentLink: Codable, Sendable, Equatable {
-        /// The symlink's target as written (`genesis`, `upgrades/v2`), or `nil` when it is missing.
+        /// The symlink's target as written (`genesis`, `upgrades/v2`, or an absolute path from cosmovisor
+        /// ≤ 1.6), or `nil` when it is missing.
         public var target: String?
-        /// The upgrade directory name it selects, `nil` for genesis.
+        /// The upgrade directory name it selects, `nil` for genesis (``CurrentSelection``).
         public var upgrade: String?
         /// sha256 of `current/bin/<daemon>`, lowercase hex.
         public var sha256: String?
         /// `current/bin/<daemon> version`, first line.
         public var version: String?
+        /// Why `current` cannot be used (dangling, not a directory, outside the layout, not a link), or
+        /// `nil` when it can (``CurrentLinkError``).
+        public var error: String?
 
         /// Creates a current-link record.
-        public init(target: String?, upgrade: String? = nil, sha256: String? = nil, version: String? = nil) {
+        public init(
+            target: String?,
+            upgrade: String? = nil,
+            sha256: String? = nil,
+            version: String? = nil,
+            error: String? = nil
+        ) {
             self.target = target
             self.upgrade = upgrade
             self.sha256 = sha256
             self.version = version
+            self.error = error
         }
     }
 

@@ -6,7 +6,8 @@
 /// |---|---|---|
 /// | `unreachable` | error | a node could not be read |
 /// | `hash_drift` | error | one upgrade name is staged with different sha256 on different nodes |
-/// | `current_drift` | warning | nodes of one role point `current` at different targets |
+/// | `current_drift` | warning | nodes of one role select different directories with `current` |
+/// | `current_invalid` | error | `current` dangles, names a file or points outside the layout |
 /// | `plan_without_binary` | error | a plan is pending, its binary is not staged and downloads are off |
 /// | `not_executable` | error | a staged binary has no execute bit |
 /// | `agent_not_running` | warning | an agent is installed but not running |
@@ -46,6 +47,7 @@ public struct FleetAssessment: Sendable, Equatable {
         found += Self.unreachable(observations)
         found += Self.hashDrift(observations)
         found += Self.currentDrift(observations)
+        found += Self.currentInvalid(observations)
         found += Self.planWithoutBinary(observations)
         found += Self.notExecutable(observations)
         found += Self.agentNotRunning(observations)
@@ -101,12 +103,31 @@ public struct FleetAssessment: Sendable, Equatable {
         let roles = orderedGroups(all.filter(\.reachable).map { ($0.role, $0.host) })
         return roles.compactMap { role in
             let members = all.filter { $0.reachable && $0.role == role.key }
-            let targets = orderedGroups(members.map { ($0.status?.current.target ?? "(missing)", $0.host) })
+            // What `current` selects, not how the link is spelled: `upgrades/v2` and an absolute
+            // `/home/x/.gaia/cosmovisor/upgrades/v2` left by cosmovisor ≤ 1.6 are the same.
+            let targets = orderedGroups(members.map { (Self.selected($0.status?.current), $0.host) })
             guard targets.count > 1 else { return nil }
             let detail = targets.map { "\($0.key) on \($0.hosts.joined(separator: ", "))" }
             return FleetFinding(
                 severity: .warning, kind: .currentDrift, hosts: members.map(\.host),
                 message: "\(role.key) nodes disagree on current: \(detail.joined(separator: "; "))"
+            )
+        }
+    }
+
+    /// `genesis`, `upgrades/<name>`, `(unusable)` or `(missing)`.
+    private static func selected(_ current: NodeStatus.CurrentLink?) -> String {
+        guard let current else { return "(missing)" }
+        if current.error != nil { return "(unusable)" }
+        return current.upgrade.map { "upgrades/" + $0 } ?? CosmovisorLayout.genesisLinkTarget
+    }
+
+    private static func currentInvalid(_ all: [HostObservation]) -> [FleetFinding] {
+        all.compactMap { observation in
+            guard let error = observation.status?.current.error else { return nil }
+            return FleetFinding(
+                severity: .error, kind: .currentInvalid, hosts: [observation.host],
+                message: "\(observation.host): current is unusable, the node cannot start: \(error)"
             )
         }
     }

@@ -28,6 +28,7 @@ public struct FleetFinding: Sendable, Equatable, Codable, CustomStringConvertibl
         case unreachable
         case hashDrift = "hash_drift"
         case currentDrift = "current_drift"
+        case currentInvalid = "current_invalid"
         case planWithoutBinary = "plan_without_binary"
         case notExecutable = "not_executable"
         case agentNotRunning = "agent_not_running"

@@ -6,10 +6,15 @@ public import Foundation
 /// A binary's sha256 and `version` output are kept in `${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe` on the
 /// node, keyed by device, inode, size, mtime and ctime (nanoseconds): any write, rename over or chmod
 /// changes the ctime, which no user can set back, so a changed file is hashed again. As git does with its
-/// index, a file changed less than 2 s ago is not cached, so a write within one timestamp tick of the probe
-/// cannot hide behind an entry. Without a writable cache every probe hashes and asks every binary.
+/// index, a file changed less than `cacheMinimumAge` (2 s) ago is not cached, so a write within one
+/// timestamp tick of the probe cannot hide behind an entry. Without a writable cache every probe hashes
+/// and asks every binary.
 ///
-/// ``command(for:)`` builds the remote command (every interpolated value shell-quoted);
+/// The probe reports raw observations only (the `current` link as written, the binaries, the bytes of
+/// the plan files); what they mean (the selected binary, a pending plan) is derived by ``NodeFacts``, as
+/// `node-agent status` derives it.
+///
+/// ``command(for:cacheMinimumAge:)`` builds the remote command (every interpolated value shell-quoted);
 /// ``parse(stdout:exitStatus:target:collectedAt:)`` turns its output into a ``NodeStatus``. Both are pure.
 public enum NodeProbe {
     /// Where the node keeps things, from the inventory.
@@ -33,7 +38,9 @@ public enum NodeProbe {
     }
 
     /// The remote command for `target`.
-    public static func command(for target: Target) -> String {
+    ///
+    /// - Parameter cacheMinimumAge: seconds a binary must be unchanged before its facts are cached.
+    public static func command(for target: Target, cacheMinimumAge: Int = 2) -> String {
         let agent = target.agentPath ?? "node-agent"
         return """
             H=\(ShellQuote.quote(target.daemonHome)); N=\(ShellQuote.quote(target.daemonName)); \
@@ -48,7 +55,11 @@ public enum NodeProbe {
             b64() { base64 -w0 2>/dev/null || base64 | tr -d '\\n'; }
             p() { printf '%s' "$1" | b64; }
             printf 'now\\t%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-            if [ -L "$H/cosmovisor/current" ]; then printf 'current\\t%s\\n' "$(p "$(readlink "$H/cosmovisor/current")")"; fi
+            L="$H/cosmovisor/current"
+            if [ -L "$L" ]; then
+              k=none; if [ -d "$L" ]; then k=dir; elif [ -e "$L" ]; then k=file; fi
+              printf 'current\\t%s\\t%s\\n' "$k" "$(p "$(readlink "$L")")"
+            elif [ -e "$L" ]; then printf 'current\\tnotlink\\t\\n'; fi
             C="${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe"; mkdir -p "$C" 2>/dev/null || C=""
             for d in "$H/cosmovisor/genesis" "$H/cosmovisor/upgrades"/*; do
               [ -d "$d" ] || continue
@@ -60,7 +71,7 @@ public enum NodeProbe {
                   s=$(sha256sum "$b" | cut -c1-64)
                   if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); v=$(p "$v"); fi
                   c=$(stat -L -c %Z "$b"); t=$(date +%s)
-                  if [ -n "$C" ] && [ $((t - c)) -ge 2 ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then
+                  if [ -n "$C" ] && [ $((t - c)) -ge \(max(0, cacheMinimumAge)) ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then
                     printf '%s %s\\n' "$s" "$v" > "$C/$k.$$" && mv -f "$C/$k.$$" "$C/$k"
                   fi
                 fi
@@ -129,13 +140,14 @@ public enum NodeProbe {
             collectedAt: collectedAt, daemonName: target.daemonName, daemonHome: target.daemonHome,
             current: .init(target: nil)
         )
-        var plan: ProbePlan?
-        var applied: ProbePlan?
+        var current = CurrentLinkObservation.missing
+        var plan: Data?
+        var applied: Data?
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch fields.first {
             case "now": status.collectedAt = fields[safe: 1] ?? collectedAt
-            case "current": status.current.target = decode64(fields[safe: 1])
+            case "current": current = currentObservation(kind: fields[safe: 1], target: decode64(fields[safe: 2]))
             case "binary":
                 guard fields.count >= 7 else { continue }
                 let path = decode64(fields[2]).flatMap { $0.isEmpty ? nil : $0 }
@@ -146,8 +158,8 @@ public enum NodeProbe {
                         executable: fields[4] == "1", size: Int64(fields[5])
                     )
                 )
-            case "plan": plan = decode64(fields[safe: 1]).flatMap(ProbePlan.init(json:))
-            case "applied": applied = decode64(fields[safe: 1]).flatMap(ProbePlan.init(json:))
+            case "plan": plan = fields[safe: 1].flatMap { Data(base64Encoded: $0) }
+            case "applied": applied = fields[safe: 1].flatMap { Data(base64Encoded: $0) }
             case "address": status.consensus.address = fields[safe: 1].flatMap { $0.isEmpty ? nil : $0.uppercased() }
             case "signer": status.consensus.remoteSigner = decode64(fields[safe: 1]).flatMap { $0.isEmpty ? nil : $0 }
             case "df":
@@ -168,41 +180,28 @@ public enum NodeProbe {
             }
         }
         if status.consensus.remoteSigner != nil { status.consensus.address = nil }
-        status.current.upgrade = status.current.target.flatMap { target in
-            target.hasPrefix("upgrades/") ? String(target.dropFirst("upgrades/".count)) : nil
-        }
-        let currentName = status.current.upgrade ?? "genesis"
-        if let binary = status.binaries.first(where: { $0.name == currentName }) {
-            status.current.sha256 = binary.sha256
-            status.current.version = binary.version
-        }
-        if let plan, plan != applied {
-            let staged = status.binaries.contains { $0.path != nil && $0.name == plan.directoryName }
-            status.pendingPlan = .init(name: plan.name, height: plan.height, info: plan.info, binaryStaged: staged)
-        }
+        let facts = NodeFacts(
+            layout: CosmovisorLayout(home: target.daemonHome, daemonName: target.daemonName),
+            current: current, binaries: status.binaries, plan: plan, appliedRecord: applied, disableRecase: false
+        )
+        status.current = facts.current
+        status.pendingPlan = facts.pendingPlan
         return status
+    }
+
+    /// The probe's `current` line: `dir`, `file` or `none` for a link (what following it reaches) and its
+    /// target (cut at ``CurrentLinkObservation/maximumTargetLength`` bytes, as the agent reads it), or `notlink`.
+    private static func currentObservation(kind: String?, target: String?) -> CurrentLinkObservation {
+        if kind == "notlink" { return .notASymlink }
+        let destination = kind.flatMap(CurrentLinkObservation.Destination.init(rawValue:)) ?? .nothing
+        let bounded = (target ?? "").utf8.prefix(CurrentLinkObservation.maximumTargetLength)
+        return .symlink(target: String(decoding: bounded, as: UTF8.self), destination: destination)
     }
 
     private static func decode64(_ text: String?) -> String? {
         guard let text, let data = Data(base64Encoded: text) else { return text?.isEmpty == true ? "" : nil }
         return String(decoding: data, as: UTF8.self)
     }
-}
-
-/// The fields of an `upgrade-info.json` that the probe compares.
-private struct ProbePlan: Equatable, Decodable {
-    var name: String
-    var height: Int64
-    var info: String?
-
-    init?(json: String) {
-        guard let plan = try? JSONDecoder().decode(ProbePlan.self, from: Data(json.utf8)) else { return nil }
-        self = plan
-    }
-
-    /// cosmovisor's directory for the plan: lower-cased (recase on) and path-escaped; `nil` for a
-    /// name the shared check refuses (no directory can hold its binary).
-    var directoryName: String? { try? UpgradeName(name).directory }
 }
 
 extension Array {

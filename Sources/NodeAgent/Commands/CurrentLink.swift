@@ -1,35 +1,59 @@
 import FleetCore
 import Foundation
 
-/// Resolving `cosmovisor/current` the way cosmovisor's `CurrentBin` does.
+/// `cosmovisor/current` for `run`, `init` and `version`: FleetCore's one reading of the link
+/// (``CosmovisorLayout/selection(for:)``), relative or absolute target, inside the layout or refused.
 enum CurrentLink {
-    /// The resolved binary behind `current`, creating `current -> genesis` (relative) when `current` is
-    /// missing, not a symlink, or dangling.
+    /// The binary `current` selects, creating `current -> genesis` (relative) when nothing is at `current`.
     ///
-    /// - Returns: the real path of `<current>/bin/<daemon>`.
-    /// - Throws: ``CommandFailure`` `symlink genesis current: file exists` when something else sits at
-    ///   `current`, exactly as cosmovisor.
-    static func resolveOrCreateGenesis(_ layout: CosmovisorLayout) throws(CommandFailure) -> String {
-        var info = stat()
-        let isLink = lstat(layout.current, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
-        if isLink, let resolved = realPath(layout.current) {
-            return resolved + "/bin/" + layout.daemonName
-        }
-        if symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
+    /// - Parameter canonical: resolve the directory with `realpath(3)` (what `init` prints); `run` passes
+    ///   `false` and starts `<root>/<genesis | upgrades/name>/bin/<daemon>` as cosmovisor does.
+    /// - Returns: the path of `<root>/<genesis | upgrades/name>/bin/<daemon>`.
+    /// - Throws: ``CommandFailure``: cosmovisor's `symlink genesis current: file exists` when a file or a
+    ///   real directory sits at `current`; the ``CurrentLinkError`` sentence when the link dangles, names a
+    ///   file or points outside the layout (never a fallback to genesis).
+    static func resolveOrCreateGenesis(
+        _ layout: CosmovisorLayout,
+        canonical: Bool = true
+    ) throws(CommandFailure) -> String {
+        let observation = CurrentLinkObservation.read(layout.current)
+        let selection = try select(layout, observation)
+        if observation == .missing, symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
+            let reason = GoText.errno(errno)
             throw CommandFailure(
-                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(GoText.errno(errno))"
+                "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(reason)"
             )
         }
-        guard let resolved = realPath(layout.genesisBinary) else {
-            throw CommandFailure("lstat \(layout.genesisBinary): \(GoText.errno(errno))")
+        let directory = layout.directory(of: selection)
+        guard canonical else { return layout.binary(of: selection) }
+        guard let resolved = realPath(directory) else {
+            throw CommandFailure("lstat \(directory): \(GoText.errno(errno))")
         }
-        return resolved
+        return resolved + "/bin/" + layout.daemonName
     }
 
-    /// The binary `current` selects without creating anything: `current/bin/<daemon>` when the link
-    /// resolves, else the genesis binary.
-    static func binary(_ layout: CosmovisorLayout) -> String {
-        realPath(layout.current) != nil ? layout.currentBinary : layout.genesisBinary
+    /// The binary `current` selects, without creating anything (genesis when `current` is missing).
+    ///
+    /// - Throws: ``CommandFailure`` as ``resolveOrCreateGenesis(_:)``.
+    static func binary(_ layout: CosmovisorLayout) throws(CommandFailure) -> String {
+        layout.binary(of: try select(layout, CurrentLinkObservation.read(layout.current)))
+    }
+
+    private static func select(
+        _ layout: CosmovisorLayout,
+        _ observation: CurrentLinkObservation
+    ) throws(CommandFailure) -> CurrentSelection {
+        do {
+            return try layout.selection(for: observation)
+        } catch {
+            guard error.reason != .notASymlink else {
+                // cosmovisor's words: it tries to create `current -> genesis` over the entry and fails.
+                throw CommandFailure(
+                    "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): file exists"
+                )
+            }
+            throw CommandFailure(error.description)
+        }
     }
 
     /// `realpath(3)`, `nil` when the path does not resolve.

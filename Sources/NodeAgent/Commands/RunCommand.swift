@@ -34,13 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     /// Takes a leading `--cosmovisor-config <path>`, `--cosmovisor-config=<path>` or `-c <path>` off the
     /// arguments; everything else belongs to the child.
     static func splitConfigFlag(_ arguments: [String]) -> (path: String, rest: [String]) {
-        guard let first = arguments.first else { return ("", arguments) }
-        if first.hasPrefix("--cosmovisor-config=") {
-            return (String(first.dropFirst("--cosmovisor-config=".count)), Array(arguments.dropFirst()))
-        }
-        if ["--cosmovisor-config", "-c"].contains(first), arguments.count >= 2 {
-            return (arguments[1], Array(arguments.dropFirst(2)))
-        }
-        return ("", arguments)
+        guard let flag = Invocation.configFlag(in: arguments, at: 0) else { return ("", arguments) }
+        return (flag.path, Array(arguments.dropFirst(flag.words)))
     }
 }

@@ -32,7 +32,7 @@ struct VersionCommand: AsyncParsableCommand {
                 return
             }
             let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
-            let binary = CurrentLink.binary(configuration.layout)
+            let binary = try CurrentLink.binary(configuration.layout)
             let result = try ChildCommand.run(binary, ["version", "--long", "--output", "json"], captureOutput: true)
             guard result.status == 0 else {
                 throw CommandFailure("failed to run version command: exit status \(result.status)")
@@ -49,7 +49,7 @@ struct VersionCommand: AsyncParsableCommand {
         Console.standardError.write("cosmovisor version: \(version)\n")
         if cosmovisorOnly { return }
         let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
-        let binary = CurrentLink.binary(configuration.layout)
+        let binary = try CurrentLink.binary(configuration.layout)
         let result = try ChildCommand.run(binary, ["version"] + arguments, captureOutput: false)
         if result.status != 0 { throw CommandFailure("failed to run version command: exit status \(result.status)") }
     }

@@ -77,7 +77,7 @@ final class Supervisor {
         try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
         defer { unlink(pidFile) }
         do {
-            try RunLinks.ensure(root: settings.root)
+            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout, canonical: false)
         } catch {
             return fail("\(error)")
         }
@@ -210,10 +210,11 @@ final class Supervisor {
     }
 
     private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) -> StateMachine.Event {
-        let binary = settings.currentBinary
+        // FleetCore's one reading of `current` (relative or absolute target, inside the layout, else an error).
+        let resolved: String
         do {
-            try RunLinks.ensure(root: settings.root)
-            try RunLinks.ensureBinary(binary)
+            resolved = try CurrentLink.resolveOrCreateGenesis(settings.layout, canonical: false)
+            try RunLinks.ensureBinary(resolved)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }
@@ -221,9 +222,6 @@ final class Supervisor {
         if let haltHeight = [haltHeight, scheduledHaltHeight()].compactMap({ $0 }).min() {
             arguments += ["--halt-height", "\(haltHeight)"]
         }
-        let resolved =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
-            .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
         let child: ChildProcess
         do {

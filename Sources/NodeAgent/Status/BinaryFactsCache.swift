@@ -6,10 +6,13 @@ import Foundation
 ///
 /// The key is GNU `stat -c '%d_%i_%s_%.9Y_%.9Z'`: device, inode, size, mtime and ctime in nanoseconds.
 /// Any write, rename over or chmod changes the ctime, which no user can set back, so a changed file is
-/// hashed again. As git does with its index, a file changed less than 2 s ago is never cached.
+/// hashed again. As git does with its index, a file changed less than ``minimumAge`` (2 s) ago is never
+/// cached, so a write within one timestamp tick cannot hide behind an entry.
 struct BinaryFactsCache {
     /// `${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe`, or `nil` without a home.
     var directory: String?
+    /// How many seconds a file must be unchanged (by its ctime) before its facts are cached.
+    var minimumAge: Int = 2
 
     /// The cache of this process's user.
     static func forCurrentUser(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
@@ -40,9 +43,12 @@ struct BinaryFactsCache {
         return (sha, version.flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    /// Records facts for a file with `info`, unless it changed in the last 2 s or the cache is unusable.
+    /// Records facts for a file with `info`, unless it changed less than ``minimumAge`` seconds ago or the
+    /// cache is unusable.
     func store(_ info: stat, sha256: String, version: String?, now: Date = Date()) {
-        guard let directory, now.timeIntervalSince1970 - Double(info.st_ctim.tv_sec) >= 2 else { return }
+        guard let directory, Int(now.timeIntervalSince1970) - Int(info.st_ctim.tv_sec) >= minimumAge else {
+            return
+        }
         let line = sha256 + " " + Data((version ?? "").utf8).base64EncodedString() + "\n"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? AtomicFile.write(Data(line.utf8), to: directory + "/" + Self.key(info), mode: 0o644)

@@ -9,6 +9,7 @@ extension NodeStatus {
             agent.map { $0.running ? "running (pid \($0.pid.map(String.init) ?? "?"))" : "not running" } ?? "unknown"
         lines.append("agent: \(agentLine), version \(agent?.version ?? "?")")
         var currentLine = "current: \(current.target ?? "missing")"
+        if let error = current.error { currentLine += " (unusable: \(error))" }
         if let version = current.version { currentLine += " version \(version)" }
         if let sha = current.sha256 { currentLine += " sha256 \(sha.prefix(12))…" }
         lines.append(currentLine)

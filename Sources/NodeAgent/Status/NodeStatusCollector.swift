@@ -19,25 +19,16 @@ struct NodeStatusCollector {
     func collect() async -> NodeStatus {
         let layout = configuration.layout
         async let chain = ChainRPCClient.status(rpcURL: configuration.rpcURL)
-        let binaries = stagedBinaries(layout)
-        let target = AtomicSymlink.target(of: layout.current)
-        var current = NodeStatus.CurrentLink(target: target)
-        if let target {
-            let upgradesPrefix = "upgrades/"
-            current.upgrade = target.hasPrefix(upgradesPrefix) ? String(target.dropFirst(upgradesPrefix.count)) : nil
-            let selected = binaries.first { $0.name == (current.upgrade ?? CosmovisorLayout.genesisLinkTarget) }
-            current.sha256 = selected?.sha256
-            current.version = selected?.version
-        }
+        let facts = facts(layout)
         let (agent, child) = agentAndChild()
         return NodeStatus(
             collectedAt: AgentRuntimeState.timestamp(now()),
             agent: agent,
             daemonName: configuration.name,
             daemonHome: configuration.home,
-            current: current,
-            binaries: binaries,
-            pendingPlan: pendingPlan(layout),
+            current: facts.current,
+            binaries: facts.binaries,
+            pendingPlan: facts.pendingPlan,
             child: child,
             chain: await chain,
             consensus: ConsensusIdentity.read(layout),
@@ -73,27 +64,21 @@ struct NodeStatusCollector {
         return results.withLock { $0.compactMap { $0 } }
     }
 
-    /// The plan in `data/upgrade-info.json` unless it is the one `current` already records.
-    func pendingPlan(_ layout: CosmovisorLayout) -> NodeStatus.PlanInfo? {
-        guard let plan = try? UpgradePlan.read(from: layout.upgradeInfoFile, disableRecase: configuration.disableRecase)
-        else { return nil }
-        if let applied = try? UpgradePlan.read(
-            from: layout.currentUpgradeRecord,
+    /// The staged binaries, and what FleetCore's ``NodeFacts`` (the derivation `fleet status`'s probe uses
+    /// too) makes of them, `current` and the two plan files.
+    func facts(_ layout: CosmovisorLayout) -> (
+        current: NodeStatus.CurrentLink, binaries: [NodeStatus.StagedBinary], pendingPlan: NodeStatus.PlanInfo?
+    ) {
+        let binaries = stagedBinaries(layout)
+        let facts = NodeFacts(
+            layout: layout,
+            current: CurrentLinkObservation.read(layout.current),
+            binaries: binaries,
+            plan: (try? AtomicFile.read(layout.upgradeInfoFile)) ?? nil,
+            appliedRecord: (try? AtomicFile.read(layout.currentUpgradeRecord)) ?? nil,
             disableRecase: configuration.disableRecase
-        ),
-            applied.name.lowercased() == plan.name.lowercased(), applied.height == plan.height
-        {
-            return nil
-        }
-        let staged = (try? plan.upgradeName()).map {
-            FileManager.default.isExecutableFile(atPath: layout.upgradeBinary(for: $0))
-        }
-        return NodeStatus.PlanInfo(
-            name: plan.name,
-            height: plan.height,
-            info: plan.info.isEmpty ? nil : plan.info,
-            binaryStaged: staged ?? false
         )
+        return (facts.current, binaries, facts.pendingPlan)
     }
 
     /// The agent record, and the child record when a live agent wrote the state file.

@@ -7,7 +7,8 @@ struct FleetAssessmentTests {
     static func node(
         _ host: String,
         role: String = "validator",
-        current: String = "genesis",
+        current: String? = "genesis",
+        currentExists: Bool = true,
         binaries: [(String, String?, Bool)] = [("genesis", "aa", true)],
         plan: NodeStatus.PlanInfo? = nil,
         height: Int64? = 100,
@@ -20,7 +21,12 @@ struct FleetAssessmentTests {
             agent: agent,
             daemonName: "mockchaind",
             daemonHome: "/h/\(host)",
-            current: .init(target: current),
+            current: NodeFacts(
+                layout: CosmovisorLayout(home: "/h/\(host)", daemonName: "mockchaind"),
+                current: current.map { .symlink(target: $0, destination: currentExists ? .directory : .nothing) }
+                    ?? .missing,
+                binaries: [], plan: nil, appliedRecord: nil, disableRecase: false
+            ).current,
             binaries: binaries.map { .init(name: $0.0, path: "/b/\($0.0)", sha256: $0.1, version: nil, executable: $0.2, size: 1) },
             pendingPlan: plan,
             chain: .init(height: height, catchingUp: catchingUp),
@@ -41,6 +47,10 @@ struct FleetAssessmentTests {
         ([node("a", binaries: [("v2", "11", true)]), node("b", binaries: [("v2", "22", true)])], [.hashDrift], 0),
         ([node("a", current: "genesis"), node("b", current: "upgrades/v2")], [.currentDrift], 0),
         ([node("a", role: "sentry", current: "genesis"), node("b", current: "upgrades/v2")], [], 0),
+        ([node("a", current: "upgrades/v2"), node("b", current: "/h/b/cosmovisor/upgrades/v2")], [], 0),
+        ([node("a", current: nil), node("b", current: "/h/b/cosmovisor/genesis")], [], 0),
+        ([node("a", current: "upgrades/v3", currentExists: false)], [.currentInvalid], 0),
+        ([node("a", current: "/elsewhere/upgrades/v2")], [.currentInvalid], 0),
         ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: false))], [.planWithoutBinary], 0),
         ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: true))], [], 0),
         ([node("a", binaries: [("genesis", "aa", false)])], [.notExecutable], 0),

@@ -24,9 +24,14 @@ struct NodeProbeTests {
         return (home, releases)
     }
 
-    static func probe(_ target: NodeProbe.Target, cache: String = "/dev/null/no-cache") async throws -> (NodeStatus, HostObservation.Source) {
+    static func probe(
+        _ target: NodeProbe.Target,
+        cache: String = "/dev/null/no-cache",
+        cacheMinimumAge: Int = 2
+    ) async throws -> (NodeStatus, HostObservation.Source) {
         let result = try await ProcessRunner.runAsync(
-            ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": cache]
+            ["/bin/sh", "-c", NodeProbe.command(for: target, cacheMinimumAge: cacheMinimumAge)],
+            environment: ["XDG_CACHE_HOME": cache]
         )
         return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
     }
@@ -40,7 +45,12 @@ struct NodeProbeTests {
             let port = try TestPorts.free()
             let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
             try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments) { _ in
-                try await Task.sleep(for: .milliseconds(600))
+                var ready = false
+                for _ in 0..<500 where !ready {
+                    ready = ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
+                    if !ready { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                try #require(ready, "mockchaind did not answer on port \(port)")
                 let target = NodeProbe.Target(
                     daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
                     agentPath: dir + "/no-agent-here"
@@ -87,22 +97,97 @@ struct NodeProbeTests {
             let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let cache = dir + "/cache"
             let (uncached, _) = try await Self.probe(target)
-            // Files changed less than 2 s ago are not cached; let the fixture's files age past that.
-            try await Task.sleep(for: .milliseconds(2100))
-            let (first, _) = try await Self.probe(target, cache: cache)
+            // A zero window caches the fixture's files at once (the default keeps files changed in the last 2 s out).
+            let (first, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             let entries = try FileManager.default.contentsOfDirectory(atPath: cache + "/fleet-probe")
             #expect(entries.count == 3, "one entry per binary: \(entries)")
-            let (second, _) = try await Self.probe(target, cache: cache)
+            let (second, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             #expect(first.binaries == uncached.binaries)
             #expect(second.binaries == uncached.binaries)
 
             // Same inode, new bytes (cp writes in place): the probe must see v3, not the cached v2.
             let v2 = home + "/cosmovisor/upgrades/v2/bin/mockchaind"
             #expect(try await ProcessRunner.runAsync(["cp", releases + "/v3/mockchaind", v2]).exitCode == 0)
-            let (changed, _) = try await Self.probe(target, cache: cache)
+            let (changed, _) = try await Self.probe(target, cache: cache, cacheMinimumAge: 0)
             let v3sha = try await ProcessRunner.runAsync(["sha256sum", releases + "/v3/mockchaind"]).output.prefix(64)
             #expect(changed.binaries[1].sha256 == String(v3sha))
             #expect(changed.binaries[1].version == "v3")
+        }
+    }
+
+    @Test(
+        "current as written by every cosmovisor: relative, absolute (≤ 1.6), with .. parts",
+        arguments: ["upgrades/v2", "ABSOLUTE", "../cosmovisor/upgrades/v2", "./upgrades/../upgrades/v2"]
+    )
+    func currentLinkForms(target: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let written = target == "ABSOLUTE" ? home + "/cosmovisor/upgrades/v2" : target
+            try FileManager.default.removeItem(atPath: home + "/cosmovisor/current")
+            let link = home + "/cosmovisor/current"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: written)
+            let probeTarget = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
+            let (status, _) = try await Self.probe(probeTarget)
+            #expect(status.current.target == written)
+            #expect(status.current.upgrade == "v2")
+            #expect(status.current.version == "v2")
+            #expect(status.current.error == nil)
+        }
+    }
+
+    @Test(
+        "a dangling current, one to a file, one outside the layout or a non-link is an error, never genesis",
+        arguments: [
+            ("upgrades/v9", "which does not exist"), ("upgrades/v3/bin/mockchaind", "outside"),
+            ("upgrades/file", "which is not a directory"), ("../../elsewhere/upgrades/v2", "outside"),
+            ("NOT-A-LINK", "is not a symbolic link"),
+        ]
+    )
+    func unusableCurrent(target: String, message: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let link = home + "/cosmovisor/current"
+            try FileManager.default.removeItem(atPath: link)
+            try Data().write(to: URL(fileURLWithPath: home + "/cosmovisor/upgrades/file"))
+            if target == "NOT-A-LINK" {
+                try FileManager.default.createDirectory(atPath: link, withIntermediateDirectories: false)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            }
+            let probeTarget = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
+            let (status, _) = try await Self.probe(probeTarget)
+            let error = try #require(status.current.error)
+            #expect(error.contains(message), "\(error)")
+            #expect(error.contains("\"\(link)\""))
+            if target != "NOT-A-LINK" { #expect(error.contains(target)) }
+            #expect(status.current.version == nil && status.current.sha256 == nil && status.current.upgrade == nil)
+        }
+    }
+
+    @Test("an applied plan whose name has upper case is not pending (the record holds the recased name)")
+    func appliedMixedCasePlan() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, _) = try Self.makeHome(in: dir)
+            let fm = FileManager.default
+            try fm.moveItem(atPath: home + "/cosmovisor/upgrades/v2", toPath: home + "/cosmovisor/upgrades/v9-lambda")
+            try fm.removeItem(atPath: home + "/cosmovisor/current")
+            try fm.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "upgrades/v9-lambda")
+            try #"{"name":"v9-Lambda","time":"0001-01-01T00:00:00Z","height":900}"#
+                .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
+            try #"{"name":"v9-lambda","time":"0001-01-01T00:00:00Z","height":900}"#
+                .write(
+                    toFile: home + "/cosmovisor/upgrades/v9-lambda/upgrade-info.json", atomically: true, encoding: .utf8
+                )
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil
+            )
+            let (status, _) = try await Self.probe(target)
+            #expect(status.current.upgrade == "v9-lambda")
+            #expect(status.pendingPlan == nil)
         }
     }
 

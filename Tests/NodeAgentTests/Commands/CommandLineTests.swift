@@ -30,18 +30,6 @@ struct CommandLineTests {
             direct.errorOutput
                 == "Error: unknown command \"start\" for \"node-agent\"\nRun 'node-agent --help' for usage.\n"
         )
-        try await withTemporaryDirectory { dir in
-            try FileManager.default.createSymbolicLink(
-                atPath: dir + "/cosmovisor",
-                withDestinationPath: AgentCLI.binary
-            )
-            let linked = try await AgentCLI.run(["start"], program: dir + "/cosmovisor")
-            #expect(linked.exitCode == 1)
-            #expect(
-                linked.errorOutput
-                    == "Error: unknown command \"start\" for \"cosmovisor\"\nRun 'cosmovisor --help' for usage.\n"
-            )
-        }
     }
 
     @Test("invoked through a link named cosmovisor, every command behaves the same")
@@ -86,11 +74,51 @@ struct CommandLineTests {
         ] as [([String], [String])]
     )
     func normalise(arguments: [String], expected: [String]) throws {
-        let invocation = Invocation(argv: ["/usr/bin/node-agent"] + arguments)
-        #expect(
-            try invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"]).get()
-                == expected
-        )
+        for program in ["/usr/bin/node-agent", "/usr/bin/cosmovisor"] {
+            let invocation = Invocation(argv: [program] + arguments)
+            #expect(
+                try invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"]).get()
+                    == .init(arguments: expected)
+            )
+        }
+    }
+
+    @Test(
+        "through a cosmovisor link, an unknown first word is the cosmovisor ≤ 1.0 form and runs as run",
+        arguments: [
+            (["start"], ["run", "start"]),
+            (["start", "--home", "/h", "-c", "x"], ["run", "start", "--home", "/h", "-c", "x"]),
+            (["-c", "/c.toml", "start", "--x"], ["run", "--cosmovisor-config", "/c.toml", "start", "--x"]),
+            (["--cosmovisor-config=/c.toml", "tx", "bank"], ["run", "--cosmovisor-config", "/c.toml", "tx", "bank"]),
+        ] as [([String], [String])]
+    )
+    func legacy(arguments: [String], expected: [String]) throws {
+        let known = ["config", "run", "help"]
+        let linked = try Invocation(argv: ["/usr/bin/cosmovisor"] + arguments)
+            .normalizedArguments(knownCommands: known).get()
+        #expect(linked.arguments == expected)
+        #expect(linked.legacyCommand == expected[expected[1] == "--cosmovisor-config" ? 3 : 1])
+        #expect(linked.deprecation(programName: "cosmovisor")?.contains("cosmovisor 1.7 refuses it") == true)
+        let direct = Invocation(argv: ["/usr/bin/node-agent"] + arguments).normalizedArguments(knownCommands: known)
+        #expect(throws: Invocation.UnknownCommand.self) { try direct.get() }
+    }
+
+    @Test(
+        "the config flag's three forms, one parse",
+        arguments: [
+            (["--cosmovisor-config", "/c.toml", "x"], "/c.toml", 2), (["-c", "/c.toml"], "/c.toml", 2),
+            (["--cosmovisor-config=/c.toml", "x"], "/c.toml", 1), (["--cosmovisor-config="], "", 1),
+        ] as [([String], String, Int)]
+    )
+    func configFlag(arguments: [String], path: String, words: Int) {
+        let flag = Invocation.configFlag(in: arguments, at: 0)
+        #expect(flag?.path == path)
+        #expect(flag?.words == words)
+    }
+
+    @Test("not a config flag", arguments: [["-c"], ["--cosmovisor-config"], ["start", "-c", "x"], ["--cosmovisor"], []])
+    func noConfigFlag(arguments: [String]) {
+        #expect(Invocation.configFlag(in: arguments, at: 0) == nil)
     }
 
     @Test(

@@ -3,6 +3,8 @@ import FleetTestSupport
 import Foundation
 import Testing
 
+@testable import NodeAgent
+
 /// `node-agent status` and `fleet status`'s shell probe share one node-side cache of sha256 and version.
 @Suite("status cache", .timeLimit(.minutes(1)))
 struct StatusCacheTests {
@@ -19,11 +21,13 @@ struct StatusCacheTests {
                 "DAEMON_HOME": home, "DAEMON_NAME": "appd", "XDG_CACHE_HOME": cache,
                 "NODE_AGENT_RPC": "http://127.0.0.1:1",
             ]
-            // Files changed in the last 2 s are never cached.
-            try await Task.sleep(for: .milliseconds(2100))
-            let first = try await AgentCLI.run(["status", "--json"], environment: environment)
-            #expect(first.exitCode == 0, "\(first.errorOutput)")
-            #expect(try NodeStatus.decode(first.stdout).binaries.map(\.version) == ["appd-1.0", "appd-2.0"])
+            // The fixture's files changed just now: a zero window lets the agent cache them at once.
+            var configuration = AgentConfiguration(home: home, name: "appd")
+            configuration.rpcURL = "http://127.0.0.1:1"
+            let collector = NodeStatusCollector(
+                configuration: configuration, cache: BinaryFactsCache(directory: cache + "/fleet-probe", minimumAge: 0)
+            )
+            #expect(await collector.collect().binaries.map(\.version) == ["appd-1.0", "appd-2.0"])
 
             var keys: [String] = []
             for path in ["genesis", "upgrades/v2"].map({ home + "/cosmovisor/\($0)/bin/appd" }) {
@@ -46,6 +50,21 @@ struct StatusCacheTests {
             )
             let (status, _) = try NodeProbe.parse(stdout: probe.stdout, exitStatus: probe.exitCode, target: target, collectedAt: "now")
             #expect(status.binaries.map(\.version) == ["appd-1.0", "from-cache"])
+        }
+    }
+
+    @Test("a file changed less than the window ago is not cached; at the window it is")
+    func window() async throws {
+        try await withTemporaryDirectory { dir in
+            try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
+            var info = stat()
+            try #require(stat(dir + "/file", &info) == 0)
+            let changed = Date(timeIntervalSince1970: Double(info.st_ctim.tv_sec))
+            let cache = BinaryFactsCache(directory: dir + "/cache", minimumAge: 2)
+            cache.store(info, sha256: String(repeating: "a", count: 64), version: "v", now: changed + 1.9)
+            #expect(cache.lookup(info) == nil)
+            cache.store(info, sha256: String(repeating: "a", count: 64), version: "v", now: changed + 2)
+            #expect(cache.lookup(info)?.version == "v")
         }
     }
 }
