@@ -52,9 +52,9 @@ public struct CurrentLinkError: Error, Sendable, Hashable, CustomStringConvertib
             text.utf8.count > CurrentLinkObservation.maximumTargetLength
             ? String(decoding: text.utf8.prefix(CurrentLinkObservation.maximumTargetLength), as: UTF8.self) + "…"
             : text
-        return QuotedLiteral.quote(bounded) { scalar in
+        return GoText.quoted(bounded) { scalar in
             scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                ? QuotedLiteral.unicodeEscape(scalar, uppercase: false) : nil
+                ? GoText.unicodeEscape(scalar, uppercase: false) : nil
         }
     }
 }
