@@ -19,12 +19,13 @@ final class SessionContext {
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
     static func open(_ target: SSHTarget, cancel: CancelFlag) throws(SSHError) -> SessionContext {
         let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
-        let verifier = HostKeyVerifier(knownHostsFile: target.knownHostsFile, policy: target.hostKeyPolicy)
+        let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
         let socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
-            HostKeyVerifier.preferredAlgorithms(host: target.host, port: target.port, in: known))
+            HostKeyVerifier.preferredAlgorithms(
+                host: target.host, port: target.port, alias: target.hostKeyAlias, in: known))
         try session.handshake(deadline)
         try verifier.verify(try session.hostKey(), host: target.host, port: target.port, known: known)
         try session.authenticate(
