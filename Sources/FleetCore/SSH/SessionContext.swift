@@ -47,15 +47,17 @@ final class SessionContext {
         return started
     }
 
-    /// Runs one command on a fresh channel.
-    func exec(_ command: String, stdin: Data?, deadline: OperationDeadline) throws(SSHError) -> ExecResult {
+    /// Runs one command on a fresh channel, keeping at most `outputLimit` bytes of each stream.
+    func exec(
+        _ command: String, stdin: Data?, outputLimit: Int = ExecResult.defaultOutputLimit, deadline: OperationDeadline
+    ) throws(SSHError) -> ExecResult {
         guard !command.utf8.contains(0) else {
             throw SSHError(
                 .invalidArgument, host: target.host, operation: "exec",
                 message: "the command contains a NUL byte, which SSH cannot carry")
         }
         let channel = try LibSSH2Channel(session: session, deadline: deadline)
-        return try channel.exec(command, stdin: stdin, deadline: deadline)
+        return try channel.exec(command, stdin: stdin, outputLimit: outputLimit, deadline: deadline)
     }
 
     /// Runs `argv` quoted and throws `.remoteCommand` unless it exits 0.
