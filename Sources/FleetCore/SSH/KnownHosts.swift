@@ -1,15 +1,16 @@
 public import Foundation
 import Crypto
 
-/// The entries of an OpenSSH known_hosts file, parsed by us line by line.
+/// The entries of OpenSSH known_hosts files, parsed by us line by line.
 ///
 /// Understands plain host lists (`a,b,[c]:2222`, wildcards, `!negation`), hashed hosts
-/// (`|1|salt|hmac`, HMAC-SHA1 of the host with the salt), `@revoked` lines and comments. Lines we
-/// cannot use (`@cert-authority`, unknown markers, bad base64, truncated lines) are recorded in
-/// `skipped` and never hide the lines after them.
+/// (`|1|salt|hmac`, HMAC-SHA1 of the host with the salt), `@revoked` lines and comments, with LF or
+/// CRLF line ends and any blanks around the fields, as OpenSSH does. Lines we cannot use
+/// (`@cert-authority`, unknown markers, bad base64, truncated lines) are recorded in `skipped`,
+/// with the hosts they name when that part is readable, and never hide the lines after them.
 ///
 /// ```swift
-/// let knownHosts = KnownHosts.parse(try String(contentsOfFile: path, encoding: .utf8))
+/// let knownHosts = KnownHosts.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
 /// let entries = knownHosts.entries(for: "10.0.0.5", port: 2222)
 /// ```
 public struct KnownHosts: Sendable, Hashable {
@@ -23,6 +24,8 @@ public struct KnownHosts: Sendable, Hashable {
 
     /// One usable line.
     public struct Entry: Sendable, Hashable {
+        /// The file the line is in.
+        public var file: String
         /// 1-based line number in the file.
         public var line: Int
         /// Whether the line starts with `@revoked`.
@@ -35,10 +38,46 @@ public struct KnownHosts: Sendable, Hashable {
 
     /// A line that was not used, and why.
     public struct SkippedLine: Sendable, Hashable {
+        /// What is wrong with a skipped line.
+        public enum Problem: Sendable, Hashable {
+            /// `@cert-authority`: host certificates are not supported.
+            case certAuthority
+            /// A marker other than `@revoked` and `@cert-authority`.
+            case unknownMarker(String)
+            /// Fewer than three fields.
+            case missingFields
+            /// The key field is not base64 of an SSH key.
+            case badKey
+            /// The key type field disagrees with the type inside the key.
+            case keyTypeMismatch(written: String, actual: String)
+            /// A `|…` host field that is not `|1|salt|hash`.
+            case malformedHashedHost
+        }
+
+        /// The file the line is in.
+        public var file: String
         /// 1-based line number.
         public var line: Int
         /// Why it was skipped.
-        public var reason: String
+        public var problem: Problem
+        /// The hosts the line names, when that field could be read.
+        public var hosts: Hosts?
+
+        /// Why it was skipped, in words.
+        public var reason: String {
+            switch problem {
+            case .certAuthority: "@cert-authority (host certificates) is not supported by fleet"
+            case .unknownMarker(let marker): "unknown marker \(marker.prefix(40))"
+            case .missingFields: "expected hosts, key type and key"
+            case .badKey: "the key is not valid base64 of an SSH key"
+            case .keyTypeMismatch(let written, let actual):
+                "key type \(written.prefix(40)) does not match the key (\(actual.prefix(40)))"
+            case .malformedHashedHost: "malformed hashed host"
+            }
+        }
+
+        /// `file:line`, for messages.
+        public var location: String { "\(file):\(line)" }
     }
 
     /// The usable entries, in file order.
@@ -46,14 +85,20 @@ public struct KnownHosts: Sendable, Hashable {
     /// Lines that were neither blank, comments nor usable entries.
     public var skipped: [SkippedLine]
 
-    /// Parses known_hosts text; never fails, unusable lines land in `skipped`.
-    public static func parse(_ text: String) -> KnownHosts {
-        var result = KnownHosts(entries: [], skipped: [])
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            switch parseLine(line, number: number) {
+    /// Creates a parsed set from its parts (usually through ``parse(_:file:)`` and ``merged(with:)``).
+    public init(entries: [Entry] = [], skipped: [SkippedLine] = []) {
+        self.entries = entries
+        self.skipped = skipped
+    }
+
+    /// Parses known_hosts text; never fails, unusable lines land in `skipped`. `file` labels the lines.
+    public static func parse(_ text: String, file: String = "known_hosts") -> KnownHosts {
+        var result = KnownHosts()
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
+        for (index, rawLine) in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let fields = rawLine.split(whereSeparator: blank).map { String(decoding: $0, as: UTF8.self) }
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            switch parseLine(fields, file: file, number: index + 1) {
             case .entry(let entry): result.entries.append(entry)
             case .skipped(let skip): result.skipped.append(skip)
             }
@@ -61,20 +106,41 @@ public struct KnownHosts: Sendable, Hashable {
         return result
     }
 
-    /// The name OpenSSH looks up: `host` on port 22, `[host]:port` otherwise.
-    public static func lookupName(host: String, port: Int) -> String {
-        port == 22 ? host : "[\(host)]:\(port)"
+    /// The lines of both sets, `self` first (lookups search every file, as OpenSSH does).
+    public func merged(with other: KnownHosts) -> KnownHosts {
+        KnownHosts(entries: entries + other.entries, skipped: skipped + other.skipped)
     }
 
-    /// The line accept-new appends for a host: `name type base64`.
-    public static func line(host: String, port: Int, key: SSHHostKey) -> String {
-        "\(lookupName(host: host, port: port)) \(key.knownHostsText)"
+    /// The name OpenSSH looks up: the `HostKeyAlias` when set, else `host` on port 22, `[host]:port` otherwise.
+    public static func lookupName(host: String, port: Int, alias: String? = nil) -> String {
+        if let alias { return alias }
+        return port == 22 ? host : "[\(host)]:\(port)"
     }
 
-    /// The entries (revoked or not) whose hosts match `host` on `port`.
-    public func entries(for host: String, port: Int) -> [Entry] {
-        let name = Self.lookupName(host: host, port: port)
+    /// The line accept-new appends: `name type base64`, or `|1|salt|hash type base64` when `salt` is given.
+    public static func line(name: String, key: SSHHostKey, hashSalt salt: Data? = nil) -> String {
+        guard let salt else { return "\(name) \(key.knownHostsText)" }
+        let hash = Data(
+            HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.lowercased().utf8), using: SymmetricKey(data: salt)))
+        return "|1|\(salt.base64EncodedString())|\(hash.base64EncodedString()) \(key.knownHostsText)"
+    }
+
+    /// The entries (revoked or not) whose hosts match `host` on `port` (or `alias`, when set).
+    public func entries(for host: String, port: Int, alias: String? = nil) -> [Entry] {
+        let name = Self.lookupName(host: host, port: port, alias: alias)
         return entries.filter { $0.hosts.matches(name) }
+    }
+
+    /// The skipped lines whose readable host field matches `host` on `port` (or `alias`, when set).
+    public func skippedLines(for host: String, port: Int, alias: String? = nil) -> [SkippedLine] {
+        let name = Self.lookupName(host: host, port: port, alias: alias)
+        return skipped.filter { $0.hosts?.matches(name) == true }
+    }
+
+    /// Whether any line of `file` names its hosts hashed (`|1|…`), so new lines there should be hashed too.
+    public func usesHashedNames(in file: String) -> Bool {
+        entries.contains { $0.file == file && $0.hosts.isHashed }
+            || skipped.contains { $0.file == file && $0.hosts?.isHashed == true }
     }
 
     // MARK: - Line parsing
@@ -84,30 +150,28 @@ public struct KnownHosts: Sendable, Hashable {
         case skipped(SkippedLine)
     }
 
-    private static func parseLine(_ line: String, number: Int) -> ParsedLine {
-        var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    private static func parseLine(_ fields: [String], file: String, number: Int) -> ParsedLine {
+        var fields = fields
         var revoked = false
+        var marker: SkippedLine.Problem?
         if let first = fields.first, first.hasPrefix("@") {
             switch first {
             case "@revoked": revoked = true
-            case "@cert-authority": return .skipped(SkippedLine(line: number, reason: "@cert-authority is not supported"))
-            default: return .skipped(SkippedLine(line: number, reason: "unknown marker \(first)"))
+            case "@cert-authority": marker = .certAuthority
+            default: marker = .unknownMarker(first)
             }
             fields.removeFirst()
         }
-        guard fields.count >= 3 else {
-            return .skipped(SkippedLine(line: number, reason: "expected hosts, key type and key"))
+        let hosts = fields.first.flatMap(parseHosts)
+        func skip(_ problem: SkippedLine.Problem) -> ParsedLine {
+            .skipped(SkippedLine(file: file, line: number, problem: problem, hosts: hosts))
         }
-        guard let blob = Data(base64Encoded: fields[2]), let key = SSHHostKey(blob: blob) else {
-            return .skipped(SkippedLine(line: number, reason: "the key is not valid base64 of an SSH key"))
-        }
-        guard key.type == fields[1] else {
-            return .skipped(SkippedLine(line: number, reason: "key type \(fields[1]) does not match the key (\(key.type))"))
-        }
-        guard let hosts = parseHosts(fields[0]) else {
-            return .skipped(SkippedLine(line: number, reason: "malformed hashed host"))
-        }
-        return .entry(Entry(line: number, revoked: revoked, hosts: hosts, key: key))
+        if let marker { return skip(marker) }
+        guard fields.count >= 3 else { return skip(.missingFields) }
+        guard let blob = Data(base64Encoded: fields[2]), let key = SSHHostKey(blob: blob) else { return skip(.badKey) }
+        guard key.type == fields[1] else { return skip(.keyTypeMismatch(written: fields[1], actual: key.type)) }
+        guard let hosts else { return skip(.malformedHashedHost) }
+        return .entry(Entry(file: file, line: number, revoked: revoked, hosts: hosts, key: key))
     }
 
     private static func parseHosts(_ field: String) -> Hosts? {
@@ -134,5 +198,11 @@ extension KnownHosts.Hosts {
                 for: Data(lookupName.lowercased().utf8), using: SymmetricKey(data: salt))
             return Data(mac) == hash
         }
+    }
+
+    /// Whether the field is `|1|salt|hash`.
+    public var isHashed: Bool {
+        if case .hashed = self { return true }
+        return false
     }
 }

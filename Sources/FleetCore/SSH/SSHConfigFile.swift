@@ -3,8 +3,9 @@ import Foundation
 /// The subset of OpenSSH's `~/.ssh/config` that fleet honours, parsed from text.
 ///
 /// Supported keywords: `Host` (patterns with `*`, `?`, `!`), `HostName`, `User`, `Port`,
-/// `IdentityFile` (accumulates), `UserKnownHostsFile` (first file only) and
-/// `StrictHostKeyChecking` (only `accept-new` relaxes anything; every other value stays strict).
+/// `IdentityFile` (accumulates), `UserKnownHostsFile` and `GlobalKnownHostsFile` (each a list of
+/// files), `HostKeyAlias` and `StrictHostKeyChecking` (only `accept-new` relaxes anything; every
+/// other value stays strict).
 /// As in OpenSSH, the first value obtained for a keyword wins. `Match` blocks and `Include` are
 /// skipped; other keywords are ignored.
 ///
@@ -39,8 +40,12 @@ public struct SSHConfigFile: Sendable, Hashable {
         public var port: Int?
         /// Every `IdentityFile` that applies, in order (tokens not yet expanded).
         public var identityFiles: [String] = []
-        /// The first `UserKnownHostsFile`.
-        public var userKnownHostsFile: String?
+        /// `UserKnownHostsFile`: every file it lists (tokens not yet expanded).
+        public var userKnownHostsFiles: [String]?
+        /// `GlobalKnownHostsFile`: every file it lists (tokens not yet expanded).
+        public var globalKnownHostsFiles: [String]?
+        /// `HostKeyAlias`.
+        public var hostKeyAlias: String?
         /// True when `StrictHostKeyChecking accept-new` applies.
         public var acceptNew: Bool?
     }
@@ -78,8 +83,12 @@ public struct SSHConfigFile: Sendable, Hashable {
                     result.port = Int(option.value)
                 case "identityfile":
                     result.identityFiles.append(option.value)
-                case "userknownhostsfile" where result.userKnownHostsFile == nil:
-                    result.userKnownHostsFile = Self.words(option.value).first
+                case "userknownhostsfile" where result.userKnownHostsFiles == nil:
+                    result.userKnownHostsFiles = Self.words(option.value)
+                case "globalknownhostsfile" where result.globalKnownHostsFiles == nil:
+                    result.globalKnownHostsFiles = Self.words(option.value)
+                case "hostkeyalias" where result.hostKeyAlias == nil:
+                    result.hostKeyAlias = option.value
                 case "stricthostkeychecking" where result.acceptNew == nil:
                     result.acceptNew = option.value.lowercased() == "accept-new"
                 default:

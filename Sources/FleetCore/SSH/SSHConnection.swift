@@ -83,22 +83,35 @@ public final class SSHConnection: Sendable {
 
     /// Runs `command` through the login shell and collects stdout, stderr and the exit status.
     ///
-    /// stdout and stderr are read interleaved, so either may be arbitrarily large. Build `command`
-    /// with ``ShellQuote`` whenever it contains values.
+    /// stdout and stderr are read interleaved, so the command never blocks on either; each keeps at
+    /// most `outputLimit` bytes (the rest is read and dropped, and the result is marked truncated).
+    /// Build `command` with ``ShellQuote`` whenever it contains values.
     /// - Parameters:
     ///   - command: a shell command line.
     ///   - stdin: bytes fed to the command's stdin, which is then closed; nil closes it at once.
     ///   - timeout: the deadline for the whole command; default `target.operationTimeout`.
+    ///   - outputLimit: the bytes kept per stream; default ``ExecResult/defaultOutputLimit``.
     /// - Returns: the output and how the command ended; a non-zero exit is a result, not an error.
-    public func exec(_ command: String, stdin: Data? = nil, timeout: Duration? = nil) async throws(SSHError) -> ExecResult {
+    public func exec(
+        _ command: String,
+        stdin: Data? = nil,
+        timeout: Duration? = nil,
+        outputLimit: Int = ExecResult.defaultOutputLimit
+    ) async throws(SSHError) -> ExecResult {
         try await withContext("exec") { context, cancel throws(SSHError) in
-            try context.exec(command, stdin: stdin, deadline: context.deadline(timeout, cancel: cancel))
+            try context.exec(
+                command, stdin: stdin, outputLimit: outputLimit, deadline: context.deadline(timeout, cancel: cancel))
         }
     }
 
     /// Runs `argv` with every word quoted by ``ShellQuote``.
-    public func exec(arguments argv: [String], stdin: Data? = nil, timeout: Duration? = nil) async throws(SSHError) -> ExecResult {
-        try await exec(ShellQuote.command(argv), stdin: stdin, timeout: timeout)
+    public func exec(
+        arguments argv: [String],
+        stdin: Data? = nil,
+        timeout: Duration? = nil,
+        outputLimit: Int = ExecResult.defaultOutputLimit
+    ) async throws(SSHError) -> ExecResult {
+        try await exec(ShellQuote.command(argv), stdin: stdin, timeout: timeout, outputLimit: outputLimit)
     }
 
     // MARK: - SFTP

@@ -33,6 +33,12 @@ extension SSHTarget {
         public var knownHostsFile: String?
         /// `--accept-new-host-keys`.
         public var acceptNewHostKeys: Bool
+        /// The global known_hosts files read when `GlobalKnownHostsFile` does not say otherwise
+        /// (OpenSSH's `/etc/ssh/ssh_known_hosts` and `/etc/ssh/ssh_known_hosts2`; tests pass their own).
+        public var globalKnownHostsFiles: [String]
+
+        /// OpenSSH's default global known_hosts files.
+        public static let defaultGlobalKnownHostsFiles = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
 
         /// Creates an environment; see the properties for meanings.
         public init(
@@ -41,7 +47,8 @@ extension SSHTarget {
             agentSocket: String? = nil,
             passphrase: String? = nil,
             knownHostsFile: String? = nil,
-            acceptNewHostKeys: Bool = false
+            acceptNewHostKeys: Bool = false,
+            globalKnownHostsFiles: [String] = ClientEnvironment.defaultGlobalKnownHostsFiles
         ) {
             self.homeDirectory = homeDirectory
             self.localUser = localUser
@@ -49,14 +56,18 @@ extension SSHTarget {
             self.passphrase = passphrase
             self.knownHostsFile = knownHostsFile
             self.acceptNewHostKeys = acceptNewHostKeys
+            self.globalKnownHostsFiles = globalKnownHostsFiles
         }
     }
 
     /// Builds the target for inventory host `alias`: inventory values, then `~/.ssh/config`, then defaults.
     ///
     /// Defaults: port 22, the local user, keys `~/.ssh/id_ed25519`, `~/.ssh/id_ecdsa`, `~/.ssh/id_rsa`
-    /// (the last only so an RSA-only setup gets a clear error), known_hosts `~/.ssh/known_hosts`.
-    /// `~`, `%d` (home), `%h` (host), `%r` (user) and `%%` are expanded in paths.
+    /// (the last only so an RSA-only setup gets a clear error), known_hosts `~/.ssh/known_hosts` (written
+    /// under accept-new) and `~/.ssh/known_hosts2`, then the client's global files. `--known-hosts` replaces
+    /// the user files, as `UserKnownHostsFile` does (`none` means no user file); `GlobalKnownHostsFile`
+    /// replaces the global ones. `~`, `%d` (home), `%h` (host), `%p` (port), `%r` (user), `%u` (local user),
+    /// `%n` (the alias), `%k` (`HostKeyAlias`, else the alias) and `%%` are expanded in paths.
     ///
     /// - Parameters:
     ///   - alias: the inventory host name; matched against `Host` patterns.
@@ -74,24 +85,35 @@ extension SSHTarget {
         let host = inventory.host ?? options.hostName ?? alias
         let user = inventory.user ?? options.user ?? client.localUser
         let home = client.homeDirectory
+        let port = inventory.port ?? options.port ?? 22
         func expand(_ path: String) -> String {
             var path = path
             if path == "~" || path.hasPrefix("~/") { path = home + path.dropFirst() }
             return path.replacing("%%", with: "\u{0}").replacing("%d", with: home).replacing("%h", with: host)
-                .replacing("%r", with: user).replacing("\u{0}", with: "%")
+                .replacing("%p", with: String(port)).replacing("%r", with: user).replacing("%u", with: client.localUser)
+                .replacing("%n", with: alias).replacing("%k", with: options.hostKeyAlias ?? alias)
+                .replacing("\u{0}", with: "%")
         }
         var keys: [String] = []
         if let file = inventory.identityFile { keys.append(expand(file)) }
         keys += options.identityFiles.map(expand)
         if keys.isEmpty { keys = ["id_ed25519", "id_ecdsa", "id_rsa"].map { home + "/.ssh/" + $0 } }
-        let knownHosts = client.knownHostsFile ?? options.userKnownHostsFile.map(expand) ?? home + "/.ssh/known_hosts"
+        let userFiles =
+            client.knownHostsFile.map { [$0] }
+            ?? options.userKnownHostsFiles.map { $0.filter { $0.lowercased() != "none" }.map(expand) }
+            ?? [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"]
+        let globalFiles =
+            options.globalKnownHostsFiles.map { $0.filter { $0.lowercased() != "none" }.map(expand) }
+            ?? client.globalKnownHostsFiles
         let acceptNew = client.acceptNewHostKeys || options.acceptNew == true
         return SSHTarget(
             host: host,
-            port: inventory.port ?? options.port ?? 22,
+            port: port,
             user: user,
             identityFiles: keys,
-            knownHostsFile: knownHosts,
+            knownHostsFile: userFiles.first ?? "/dev/null",
+            otherKnownHostsFiles: Array(userFiles.dropFirst()) + globalFiles,
+            hostKeyAlias: options.hostKeyAlias,
             hostKeyPolicy: acceptNew ? .acceptNew : .strict,
             agentSocket: client.agentSocket,
             passphrase: client.passphrase

@@ -14,6 +14,11 @@ public struct SSHTarget: Sendable, Hashable {
     public var identityFiles: [String]
     /// The known_hosts file to check against (and append to under `.acceptNew`).
     public var knownHostsFile: String
+    /// Further known_hosts files checked too but never written: more `UserKnownHostsFile` entries,
+    /// then the global ones (`/etc/ssh/ssh_known_hosts`).
+    public var otherKnownHostsFiles: [String]
+    /// `HostKeyAlias`: the name known_hosts is searched and recorded under instead of the host and port.
+    public var hostKeyAlias: String?
     /// What to do with a host missing from known_hosts.
     public var hostKeyPolicy: HostKeyPolicy
     /// Deadline for TCP connect, handshake, host-key check and authentication together.
@@ -34,6 +39,8 @@ public struct SSHTarget: Sendable, Hashable {
         user: String,
         identityFiles: [String] = [],
         knownHostsFile: String,
+        otherKnownHostsFiles: [String] = [],
+        hostKeyAlias: String? = nil,
         hostKeyPolicy: HostKeyPolicy = .strict,
         connectTimeout: Duration = .seconds(10),
         operationTimeout: Duration = .seconds(60),
@@ -46,6 +53,8 @@ public struct SSHTarget: Sendable, Hashable {
         self.user = user
         self.identityFiles = identityFiles
         self.knownHostsFile = knownHostsFile
+        self.otherKnownHostsFiles = otherKnownHostsFiles
+        self.hostKeyAlias = hostKeyAlias
         self.hostKeyPolicy = hostKeyPolicy
         self.connectTimeout = connectTimeout
         self.operationTimeout = operationTimeout

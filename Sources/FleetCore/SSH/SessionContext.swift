@@ -19,12 +19,13 @@ final class SessionContext {
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
     static func open(_ target: SSHTarget, cancel: CancelFlag) throws(SSHError) -> SessionContext {
         let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
-        let verifier = HostKeyVerifier(knownHostsFile: target.knownHostsFile, policy: target.hostKeyPolicy)
+        let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
         let socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
-            HostKeyVerifier.preferredAlgorithms(host: target.host, port: target.port, in: known))
+            HostKeyVerifier.preferredAlgorithms(
+                host: target.host, port: target.port, alias: target.hostKeyAlias, in: known))
         try session.handshake(deadline)
         try verifier.verify(try session.hostKey(), host: target.host, port: target.port, known: known)
         try session.authenticate(
@@ -46,15 +47,17 @@ final class SessionContext {
         return started
     }
 
-    /// Runs one command on a fresh channel.
-    func exec(_ command: String, stdin: Data?, deadline: OperationDeadline) throws(SSHError) -> ExecResult {
+    /// Runs one command on a fresh channel, keeping at most `outputLimit` bytes of each stream.
+    func exec(
+        _ command: String, stdin: Data?, outputLimit: Int = ExecResult.defaultOutputLimit, deadline: OperationDeadline
+    ) throws(SSHError) -> ExecResult {
         guard !command.utf8.contains(0) else {
             throw SSHError(
                 .invalidArgument, host: target.host, operation: "exec",
                 message: "the command contains a NUL byte, which SSH cannot carry")
         }
         let channel = try LibSSH2Channel(session: session, deadline: deadline)
-        return try channel.exec(command, stdin: stdin, deadline: deadline)
+        return try channel.exec(command, stdin: stdin, outputLimit: outputLimit, deadline: deadline)
     }
 
     /// Runs `argv` quoted and throws `.remoteCommand` unless it exits 0.

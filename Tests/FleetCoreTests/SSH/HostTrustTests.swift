@@ -102,4 +102,72 @@ struct HostTrustTests {
             }
         }
     }
+
+    @Test func crlfKnownHostsTrustsTheRightKeyAndNeverRecordsAChangedOne() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            let node = sandbox.nodes[0]
+            let good = try SSHTestSupport.write(
+                "# from a Windows editor\r\n[\(node.host)]:\(node.port) \(try SSHTestSupport.hostKeyText(node)) \r\n",
+                to: sandbox.root + "/kh-good")
+            try await withSSHConnection(SSHTestSupport.target(sandbox, node, knownHosts: good)) { ssh in
+                let result = try await ssh.exec("true")
+                #expect(result.exitStatus == 0)
+            }
+            let impostor = try SSHTestSupport.makeKey(in: sandbox.root, name: "impostor")
+            let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+                .joined(separator: " ")
+            let changedText = "# the key below is not the node's\r\n[\(node.host)]:\(node.port) \(impostorKey)\r\n"
+            let changed = try SSHTestSupport.write(changedText, to: sandbox.root + "/kh-changed")
+            let error = await #expect(throws: SSHError.self) {
+                try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, knownHosts: changed, policy: .acceptNew))
+            }
+            #expect(error?.code == .hostKeyMismatch)
+            #expect(error?.message.contains(try SSHTestSupport.fingerprint(ofPublicKey: impostor + ".pub")) == true)
+            #expect(try String(contentsOfFile: changed, encoding: .utf8) == changedText)
+        }
+    }
+
+    @Test func globalFileAndHostKeyAliasFromSSHConfig() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            let node = sandbox.nodes[0]
+            let key = try SSHTestSupport.hostKeyText(node)
+            let home = sandbox.root + "/home"
+            let config = SSHConfigFile.parse(
+                """
+                Host n1
+                    HostName \(node.host)
+                    Port \(node.port)
+                    HostKeyAlias validator-one
+                    UserKnownHostsFile ~/.ssh/fleet_hosts ~/.ssh/more_hosts
+                """)
+            let global = try SSHTestSupport.write("validator-one \(key)\n", to: sandbox.root + "/ssh_known_hosts")
+            func target(acceptNew: Bool) -> SSHTarget {
+                SSHTarget.resolve(
+                    alias: "n1", inventory: .init(user: sandbox.user, identityFile: sandbox.clientKey), config: config,
+                    client: .init(homeDirectory: home, localUser: sandbox.user, acceptNewHostKeys: acceptNew, globalKnownHostsFiles: [global]))
+            }
+            // Known only through the (injected) global file, under the alias: trusted, nothing written.
+            try await withSSHConnection(target(acceptNew: false)) { ssh in
+                let result = try await ssh.exec("true")
+                #expect(result.exitStatus == 0)
+            }
+            #expect(!FileManager.default.fileExists(atPath: home))
+            // Unknown alias: accept-new records the alias in the first user file, under a new private ~/.ssh.
+            try FileManager.default.removeItem(atPath: global)
+            try await withSSHConnection(target(acceptNew: true)) { ssh in
+                let result = try await ssh.exec("true")
+                #expect(result.exitStatus == 0)
+            }
+            #expect(try String(contentsOfFile: home + "/.ssh/fleet_hosts", encoding: .utf8) == "validator-one \(key)\n")
+            #expect(try FileManager.default.attributesOfItem(atPath: home + "/.ssh")[.posixPermissions] as? Int == 0o700)
+            try await withSSHConnection(target(acceptNew: false)) { ssh in
+                let result = try await ssh.exec("true")
+                #expect(result.exitStatus == 0)
+            }
+            // OpenSSH reads the recorded line the same way.
+            var argv = sandbox.sshArguments(node)
+            argv[argv.firstIndex(of: "UserKnownHostsFile=\(sandbox.knownHosts)")!] = "UserKnownHostsFile=\(home)/.ssh/fleet_hosts"
+            #expect(try ProcessRunner.run(argv + ["-o", "HostKeyAlias=validator-one", "true"]).exitCode == 0)
+        }
+    }
 }

@@ -63,6 +63,7 @@ import Testing
             """
         let known = KnownHosts.parse(text)
         #expect(known.skipped.map(\.line) == [3, 4, 5, 6, 7, 8])
+        #expect(known.skipped[1].problem == .certAuthority && known.skipped[1].location == "known_hosts:4")
         #expect(known.entries.map(\.line) == [9])
         #expect(HostKeyVerifier.verdict(for: try Self.key(Self.keyText), host: "host", port: 22, in: known) == .trusted)
     }
@@ -84,7 +85,7 @@ import Testing
         #expect(HostKeyVerifier.verdict(for: key, host: "nowhere", port: 22, in: known) == .unknown)
         #expect(
             HostKeyVerifier.verdict(for: key, host: "h", port: 2222, in: known)
-                == .mismatch(expected: [other.fingerprint, try Self.key(Self.ecdsaText).fingerprint]))
+                == .mismatch(expected: Array(known.entries[0...1])))
     }
 
     @Test func preferredAlgorithmsPutKnownTypesFirst() {
@@ -106,6 +107,121 @@ import Testing
             try lenient.verify(key, host: "h", port: 2222, known: try lenient.load(host: "h"))
             #expect(try String(contentsOfFile: path, encoding: .utf8) == "g \(Self.otherText)\n[h]:2222 \(Self.keyText)\n")
             try strict.verify(key, host: "h", port: 2222, known: try strict.load(host: "h"))
+        }
+    }
+}
+
+extension KnownHostsTests {
+    @Test func crlfLineEndsAndTrailingBlanksAreRead() throws {
+        let text = "# written on Windows \r\n[h]:2222 \(Self.keyText) \t\r\n  g \(Self.ecdsaText)\t \r\n\r\n"
+        let known = KnownHosts.parse(text, file: "/kh")
+        #expect(known.skipped.isEmpty)
+        #expect(known.entries.map(\.line) == [2, 3] && known.entries.allSatisfy { $0.file == "/kh" })
+        #expect(HostKeyVerifier.verdict(for: try Self.key(Self.keyText), host: "h", port: 2222, in: known) == .trusted)
+        // A changed key in a CRLF file is a change, never a new host.
+        let other = try Self.key(Self.otherText)
+        #expect(HostKeyVerifier.verdict(for: other, host: "h", port: 2222, in: known) == .mismatch(expected: [known.entries[0]]))
+    }
+
+    @Test func changedKeyInACRLFFileIsNeverRecorded() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let path = directory + "/known_hosts"
+            let original = "g \(Self.otherText)\r\n[h]:2222 \(Self.keyText)\r\n"
+            try original.write(toFile: path, atomically: false, encoding: .utf8)
+            let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
+            let other = try Self.key(Self.otherText)
+            let error = #expect(throws: SSHError.self) { try verifier.verify(other, host: "h", port: 2222, known: try verifier.load(host: "h")) }
+            #expect(error?.code == .hostKeyMismatch)
+            #expect(error?.message.contains(try Self.key(Self.keyText).fingerprint) == true)
+            #expect(error?.message.contains(other.fingerprint) == true)
+            #expect(error?.message.contains("\(path):2") == true)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
+        }
+    }
+
+    @Test func linesFleetCannotUseStillMakeTheHostKnown() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let path = directory + "/known_hosts"
+            let original = "@cert-authority *.example \(Self.otherText)\n[h]:2222 ssh-ed25519 !!!notbase64\n"
+            try original.write(toFile: path, atomically: false, encoding: .utf8)
+            let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
+            let known = try verifier.load(host: "x")
+            let key = try Self.key(Self.keyText)
+            #expect(HostKeyVerifier.verdict(for: key, host: "a.example", port: 22, in: known) == .unusable([known.skipped[0]]))
+            #expect(HostKeyVerifier.verdict(for: key, host: "h", port: 2222, in: known) == .unusable([known.skipped[1]]))
+            let ca = #expect(throws: SSHError.self) { try verifier.verify(key, host: "a.example", port: 22, known: known) }
+            #expect(ca?.code == .hostKeyUnknown)
+            #expect(ca?.message.contains("\(path):1: @cert-authority") == true)
+            let unreadable = #expect(throws: SSHError.self) { try verifier.verify(key, host: "h", port: 2222, known: known) }
+            #expect(unreadable?.message.contains("\(path):2") == true)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
+        }
+    }
+
+    @Test func everyFileIsReadAndOnlyTheFirstIsWritten() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let user = directory + "/known_hosts"
+            let global = try SSHTestSupport.write("[h]:2222 \(Self.ecdsaText)\n@revoked * \(Self.otherText)\n", to: directory + "/global")
+            let verifier = HostKeyVerifier(knownHostsFile: user, otherKnownHostsFiles: [directory + "/missing", global], policy: .acceptNew)
+            let key = try Self.key(Self.keyText)
+            // Known in the global file with another key type: a change, not a new host.
+            let changed = #expect(throws: SSHError.self) { try verifier.verify(key, host: "h", port: 2222, known: try verifier.load(host: "h")) }
+            #expect(changed?.code == .hostKeyMismatch)
+            #expect(changed?.message.contains(try Self.key(Self.ecdsaText).fingerprint) == true)
+            #expect(changed?.message.contains(key.fingerprint) == true)
+            #expect(!FileManager.default.fileExists(atPath: user))
+            // Trusted through the global file alone.
+            try HostKeyVerifier(knownHostsFile: user, otherKnownHostsFiles: [global], policy: .strict)
+                .verify(try Self.key(Self.ecdsaText), host: "h", port: 2222, known: try verifier.load(host: "h"))
+            // Revoked in the global file beats a user line.
+            try "g \(Self.otherText)\n".write(toFile: user, atomically: false, encoding: .utf8)
+            let revoked = #expect(throws: SSHError.self) {
+                try verifier.verify(try Self.key(Self.otherText), host: "g", port: 22, known: try verifier.load(host: "g"))
+            }
+            #expect(revoked?.code == .hostKeyRevoked)
+            #expect(revoked?.message.contains("\(global):2") == true)
+        }
+    }
+
+    @Test func hostKeyAliasIsLookedUpAndRecorded() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let path = directory + "/known_hosts"
+            let key = try Self.key(Self.keyText)
+            let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew, hostKeyAlias: "validator-one")
+            try verifier.verify(key, host: "10.0.0.5", port: 2222, known: try verifier.load(host: "10.0.0.5"))
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "validator-one \(Self.keyText)\n")
+            let known = try verifier.load(host: "10.0.0.5")
+            #expect(HostKeyVerifier.verdict(for: key, host: "10.0.0.9", port: 22, alias: "validator-one", in: known) == .trusted)
+            #expect(HostKeyVerifier.verdict(for: key, host: "10.0.0.5", port: 2222, in: known) == .unknown)
+        }
+    }
+
+    @Test func acceptNewHashesTheNameWhenTheFileDoes() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let path = try SSHTestSupport.write(Self.hashed + "\n", to: directory + "/known_hosts")
+            let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
+            let key = try Self.key(Self.otherText)
+            try verifier.verify(key, host: "new.example", port: 2222, known: try verifier.load(host: "x"))
+            let added = try #require(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last)
+            #expect(added.hasPrefix("|1|") && !added.contains("new.example") && added.hasSuffix(Self.otherText))
+            let known = try verifier.load(host: "x")
+            #expect(known.entries(for: "new.example", port: 2222).map(\.key) == [key])
+            // OpenSSH finds it too.
+            #expect(try SSHTestSupport.sh(["ssh-keygen", "-F", "[new.example]:2222", "-f", path]).contains(String(added)))
+        }
+    }
+
+    @Test func missingDirectoriesAreCreatedPrivate() throws {
+        try withTemporaryDirectoryBlocking { directory in
+            let path = directory + "/home/.ssh/known_hosts"
+            let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
+            try verifier.verify(try Self.key(Self.keyText), host: "h", port: 22, known: try verifier.load(host: "h"))
+            let mode = { (path: String) throws -> Int in
+                try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+            }
+            #expect(try mode(directory + "/home/.ssh") == 0o700)
+            #expect(try mode(directory + "/home") == 0o700)
+            #expect(try mode(path) == 0o600)
         }
     }
 }

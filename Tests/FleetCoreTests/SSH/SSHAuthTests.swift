@@ -12,7 +12,14 @@ struct SSHAuthTests {
             let socket = sandbox.root + "/agent.sock"
             // A private agent in the foreground (-D), so it is our child and we stop it ourselves.
             try await BackgroundProcess.with("/usr/bin/ssh-agent", ["-D", "-a", socket]) { _ in
-                for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+                // The socket file appears at bind(), before listen(): poll until the agent answers
+                // (`ssh-add -l` exits 2 only while it cannot reach the agent).
+                for _ in 0..<500 {
+                    if FileManager.default.fileExists(atPath: socket),
+                        try ProcessRunner.run(["ssh-add", "-l"], environment: ["SSH_AUTH_SOCK": socket]).exitCode != 2
+                    { break }
+                    usleep(10_000)
+                }
                 try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
                 // No key files at all: only the agent can get us in.
                 try await withSSHConnection(SSHTestSupport.target(sandbox, node, keys: [], agent: socket)) { ssh in

@@ -34,7 +34,7 @@ import Testing
         #expect(options.user == "validator")
         #expect(options.port == 2200)
         #expect(options.identityFiles == ["~/.ssh/validators", "%d/keys/v1 key", "~/.ssh/id_ed25519"])
-        #expect(options.userKnownHostsFile == "~/.ssh/fleet_known_hosts")
+        #expect(options.userKnownHostsFiles == ["~/.ssh/fleet_known_hosts", "/etc/ignored"])
         #expect(options.acceptNew == true)
     }
 
@@ -55,6 +55,7 @@ import Testing
         #expect(fromConfig.user == "validator")
         #expect(fromConfig.identityFiles == ["/home/me/.ssh/validators", "/home/me/keys/v1 key", "/home/me/.ssh/id_ed25519"])
         #expect(fromConfig.knownHostsFile == "/home/me/.ssh/fleet_known_hosts")
+        #expect(fromConfig.otherKnownHostsFiles == ["/etc/ignored", "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
         #expect(fromConfig.hostKeyPolicy == .acceptNew)
         #expect(fromConfig.agentSocket == "/run/agent" && fromConfig.passphrase == "pw")
 
@@ -70,5 +71,36 @@ import Testing
         #expect(bare.host == "lonely" && bare.port == 22 && bare.user == "u")
         #expect(bare.identityFiles == ["/h/.ssh/id_ed25519", "/h/.ssh/id_ecdsa", "/h/.ssh/id_rsa"])
         #expect(bare.knownHostsFile == "/kh" && bare.hostKeyPolicy == .strict && bare.agentSocket == nil)
+    }
+}
+
+extension SSHConfigFileTests {
+    @Test func knownHostsFilesAndHostKeyAliasFollowOpenSSH() {
+        let config = SSHConfigFile.parse(
+            "Host n1\r\n    HostKeyAlias validator-one\r\n    UserKnownHostsFile ~/.ssh/a %d/b_%k\r\n"
+                + "    GlobalKnownHostsFile /etc/fleet/known_hosts none\r\nHost quiet\n    UserKnownHostsFile none\n")
+        #expect(config.options(for: "n1").hostKeyAlias == "validator-one")
+        #expect(config.options(for: "n1").globalKnownHostsFiles == ["/etc/fleet/known_hosts", "none"])
+        let client = SSHTarget.ClientEnvironment(homeDirectory: "/h", localUser: "u", globalKnownHostsFiles: ["/g1"])
+        let n1 = SSHTarget.resolve(alias: "n1", config: config, client: client)
+        #expect(n1.hostKeyAlias == "validator-one")
+        #expect(n1.knownHostsFile == "/h/.ssh/a")
+        #expect(n1.otherKnownHostsFiles == ["/h/b_validator-one", "/etc/fleet/known_hosts"])
+
+        let defaults = SSHTarget.resolve(alias: "other", config: config, client: client)
+        #expect(defaults.hostKeyAlias == nil)
+        #expect(defaults.knownHostsFile == "/h/.ssh/known_hosts")
+        #expect(defaults.otherKnownHostsFiles == ["/h/.ssh/known_hosts2", "/g1"])
+
+        let quiet = SSHTarget.resolve(alias: "quiet", config: config, client: client)
+        #expect(quiet.knownHostsFile == "/dev/null" && quiet.otherKnownHostsFiles == ["/g1"])
+
+        // --known-hosts replaces the user files, never the global ones.
+        var flagged = client
+        flagged.knownHostsFile = "/kh"
+        let fromFlag = SSHTarget.resolve(alias: "other", config: config, client: flagged)
+        #expect(fromFlag.knownHostsFile == "/kh" && fromFlag.otherKnownHostsFiles == ["/g1"])
+        #expect(SSHTarget.ClientEnvironment(homeDirectory: "/h", localUser: "u").globalKnownHostsFiles
+            == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
     }
 }

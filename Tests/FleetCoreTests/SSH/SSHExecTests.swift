@@ -82,4 +82,22 @@ struct SSHExecTests {
             }
         }
     }
+
+    @Test func outputPastTheLimitIsDrainedAndDropped() async throws {
+        try await SSHTestSupport.withNodes(1) { sandbox in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
+                // The command must run to its end (stderr line, exit status) although only 1 MiB is kept.
+                let capped = try await ssh.exec(
+                    "head -c 30000000 /dev/zero | tr '\\0' o; echo end >&2; exit 4", timeout: .seconds(60), outputLimit: 1 << 20)
+                #expect(capped.stdout.count == 1 << 20 && capped.stdoutTruncated)
+                #expect(capped.stdout.allSatisfy { $0 == UInt8(ascii: "o") })
+                #expect(capped.errorOutput == "end\n" && !capped.stderrTruncated)
+                #expect(capped.exitStatus == 4)
+                // The default limit applies to every exec, on stderr as well.
+                let flood = try await ssh.exec("head -c 12000000 /dev/zero >&2; echo fine", timeout: .seconds(60))
+                #expect(flood.stderr.count == ExecResult.defaultOutputLimit && flood.stderrTruncated)
+                #expect(flood.output == "fine\n" && !flood.stdoutTruncated && flood.exitStatus == 0)
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import FleetCore
+@testable import FleetCore
 import FleetTestSupport
 import Foundation
 import Synchronization
@@ -109,5 +109,30 @@ struct SSHTimeoutTests {
             let retried = await forEachHost(Array(repeating: target, count: 24), maxConcurrent: 24, attempt)
             #expect(retried.allSatisfy { $0.1 == nil }, "\(retried.compactMap(\.1))")
         }
+    }
+
+    @Test func nameResolutionIsBoundedByTheDeadlineAndNamesTheHost() async throws {
+        let release = DispatchSemaphore(value: 0)
+        defer { release.signal() }
+        // A resolver that never answers within the test, as a dead DNS server would not.
+        let hung: TCPConnector.Lookup = { _, _ in
+            _ = release.wait(timeout: .now() + .seconds(120))
+            return .failure(TCPConnector.LookupFailure(reason: "released"))
+        }
+        let outcome = try await SSHTestSupport.offPool {
+            Result { () throws(SSHError) -> Int32 in
+                try TCPConnector.connect(
+                    host: "stuck.example", port: 22, deadline: OperationDeadline(after: .milliseconds(300)), lookup: hung)
+            }
+        }
+        guard case .failure(let error) = outcome else { Issue.record("connected through a hung resolver"); return }
+        #expect(error.code == .timedOut && error.operation == "resolve")
+        #expect(error.message.contains("stuck.example"))
+
+        let unknown = await #expect(throws: SSHError.self) {
+            try await SSHConnection.connect(
+                SSHTarget(host: "no-such-host.invalid", port: 22, user: "nobody", knownHostsFile: "/dev/null", bannerRetries: 0))
+        }
+        #expect(unknown?.message.contains("no-such-host.invalid") == true)
     }
 }

@@ -31,16 +31,20 @@ final class LibSSH2Channel {
     /// Runs `command`, feeding `stdin` and reading stdout and stderr interleaved until the channel closes.
     ///
     /// Both streams are drained in the same loop, so neither can fill the 2 MiB channel window and
-    /// stall the other. `deadline` bounds the whole call.
-    func exec(_ command: String, stdin: Data?, deadline: OperationDeadline) throws(SSHError) -> ExecResult {
+    /// stall the other. Each keeps at most `outputLimit` bytes; past that, output is still read (so
+    /// the command is never blocked on a full window) but dropped, and the result says so.
+    /// `deadline` bounds the whole call.
+    func exec(
+        _ command: String, stdin: Data?, outputLimit: Int, deadline: OperationDeadline
+    ) throws(SSHError) -> ExecResult {
         let operation = "exec"
         let rc = try session.retrying(deadline, operation: operation) { cssh2_channel_exec(raw, command) }
         try LibSSH2.check(rc, session: session, operation: operation, code: .channel)
         var stdinBytes = stdin.map { [UInt8]($0) } ?? []
         var stdinOffset = 0
         var stdinClosed = false
-        var stdout = Data()
-        var stderr = Data()
+        var output = [Data(), Data()]
+        var truncated = [false, false]
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         while true {
             var progressed = false
@@ -74,7 +78,9 @@ final class LibSSH2Channel {
                     }
                 }
                 if count > 0 {
-                    if stream == 0 { stdout.append(contentsOf: buffer[0..<count]) } else { stderr.append(contentsOf: buffer[0..<count]) }
+                    let kept = min(count, max(0, outputLimit - output[stream].count))
+                    output[stream].append(contentsOf: buffer[0..<kept])
+                    if kept < count { truncated[stream] = true }
                     progressed = true
                 } else if count < 0 && count != Int(LIBSSH2_ERROR_EAGAIN) {
                     throw session.error(rc: Int32(count), operation: operation, code: .channel)
@@ -92,7 +98,9 @@ final class LibSSH2Channel {
             session: session, operation: operation, code: .channel)
         let signal = exitSignal()
         let status = libssh2_channel_get_exit_status(raw)
-        return ExecResult(stdout: stdout, stderr: stderr, exitStatus: signal == nil ? status : nil, exitSignal: signal)
+        return ExecResult(
+            stdout: output[0], stderr: output[1], exitStatus: signal == nil ? status : nil, exitSignal: signal,
+            stdoutTruncated: truncated[0], stderrTruncated: truncated[1])
     }
 
     /// The name of the signal that killed the command, if one did.
