@@ -17,15 +17,6 @@ struct Invocation: Sendable {
         return base == "cosmovisor" ? "cosmovisor" : "node-agent"
     }
 
-    /// cobra's "unknown command" failure.
-    struct UnknownCommand: Error, Equatable, CustomStringConvertible {
-        var command: String
-        var programName: String
-        var description: String {
-            "unknown command \(GoDuration.goQuote(command)) for \(GoDuration.goQuote(programName))"
-        }
-    }
-
     /// The arguments to parse, and the legacy form they were rewritten from.
     struct Normalized: Equatable {
         /// What ArgumentParser parses.
@@ -63,12 +54,13 @@ struct Invocation: Sendable {
     /// The arguments (program excluded) with root-level `--cosmovisor-config`/`-c <path>` moved right
     /// after the subcommand name, where every subcommand (and `run`'s own parser) accepts it.
     ///
-    /// Invoked as `cosmovisor`, an unknown first word is a cosmovisor ≤ 1.0 unit (`cosmovisor start …`,
-    /// where every argument went to the node): it runs as `run <arguments…>`.
+    /// An unknown first word is a cosmovisor ≤ 1.0 unit (`cosmovisor start …`, where every argument went to
+    /// the node), whether the unit still calls it `cosmovisor` or its binary was renamed to `node-agent`: it
+    /// runs as `run <arguments…>`.
     ///
     /// - Parameter knownCommands: subcommand names (`help` included).
-    /// - Returns: the arguments, or ``UnknownCommand`` when the first word is no subcommand of `node-agent`.
-    func normalizedArguments(knownCommands: [String]) -> Result<Normalized, UnknownCommand> {
+    /// - Returns: the arguments to parse and, for a legacy form, its first word.
+    func normalizedArguments(knownCommands: [String]) -> Normalized {
         var rest = Array(argv.dropFirst())
         var config: [String] = []
         var index = 0
@@ -82,15 +74,12 @@ struct Invocation: Sendable {
                 break
             }
         }
-        guard index < rest.count else { return .success(Normalized(arguments: rest + config)) }
+        guard index < rest.count else { return Normalized(arguments: rest + config) }
         let command = rest[index]
         guard knownCommands.contains(command) else {
-            guard programName == "cosmovisor" else {
-                return .failure(UnknownCommand(command: command, programName: programName))
-            }
-            return .success(Normalized(arguments: ["run"] + config + rest, legacyCommand: command))
+            return Normalized(arguments: ["run"] + config + rest, legacyCommand: command)
         }
         rest.insert(contentsOf: config, at: index + 1)
-        return .success(Normalized(arguments: rest))
+        return Normalized(arguments: rest)
     }
 }

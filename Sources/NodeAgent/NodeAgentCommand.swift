@@ -39,16 +39,11 @@ struct NodeAgentCommand: AsyncParsableCommand {
     static func main() async {
         let invocation = Invocation.current
         let names = subcommands.map { $0._commandName } + ["help"]
-        switch invocation.normalizedArguments(knownCommands: names) {
-        case .success(let normalized):
-            if let line = normalized.deprecation(programName: invocation.programName) {
-                Console.standardError.write(line + "\n")
-            }
-            await dispatch(normalized.arguments)
-        case .failure(let error):
-            Console.standardError.write("Error: \(error)\nRun '\(invocation.programName) --help' for usage.\n")
-            Glibc.exit(1)
+        let normalized = invocation.normalizedArguments(knownCommands: names)
+        if let line = normalized.deprecation(programName: invocation.programName) {
+            Console.standardError.write(line + "\n")
         }
+        await dispatch(normalized.arguments)
     }
 
     /// Parses and runs a subcommand. Usage errors exit 1 like cobra's (ArgumentParser would exit 64);

@@ -48,6 +48,8 @@ struct ExecRecord: Encodable {
     var exitSignal: String?
     var stdout: String?
     var stderr: String?
+    var stdoutTruncated: Bool?
+    var stderrTruncated: Bool?
     var error: String?
 
     init(_ outcome: HostExecOutcome) {
@@ -56,6 +58,8 @@ struct ExecRecord: Encodable {
         exitSignal = outcome.result?.exitSignal
         stdout = outcome.result?.output
         stderr = outcome.result?.errorOutput
+        stdoutTruncated = outcome.result?.stdoutTruncated
+        stderrTruncated = outcome.result?.stderrTruncated
         error = outcome.error
     }
 }

@@ -19,11 +19,13 @@ struct ExecRenderer {
                 let output = stream(result.stdout)
                 out += output
                 if !output.isEmpty && !output.hasSuffix("\n") { out += "\n" }
+                if result.stdoutTruncated { out += truncationNotice("stdout") }
                 let errors = stream(result.stderr)
                 if !errors.isEmpty {
                     out += terminal.paint(errors, .yellow)
                     if !errors.hasSuffix("\n") { out += "\n" }
                 }
+                if result.stderrTruncated { out += truncationNotice("stderr") }
             } else if let error = outcome.error {
                 out += terminal.paint(TerminalText.escaped(error, limit: TerminalText.messageLimit), .red) + "\n"
             }
@@ -34,6 +36,12 @@ struct ExecRenderer {
             out += ", \(failed.count) failed (" + failed.map { "\(TerminalText.escaped($0.host)): \($0.failure ?? "")" }.joined(separator: ", ") + ")"
         }
         return out + "\n"
+    }
+
+    /// The line that says a stream went past what fleet keeps of it (the rest was read and dropped).
+    private func truncationNotice(_ stream: String) -> String {
+        terminal.paint("(\(stream) truncated: fleet keeps the first \(ExecResult.defaultOutputLimit >> 20) MiB)", .yellow)
+            + "\n"
     }
 
     private func stream(_ bytes: some Collection<UInt8>) -> String {

@@ -22,14 +22,12 @@ struct CommandLineTests {
         #expect(try await AgentCLI.run([]).exitCode == 0)
     }
 
-    @Test("an unknown command is cobra's error, exit 1, named after the program")
+    @Test("an unknown first word is no usage error: it is the cosmovisor ≤ 1.0 form and runs as run")
     func unknownCommand() async throws {
         let direct = try await AgentCLI.run(["start"])
-        #expect(direct.exitCode == 1)
-        #expect(
-            direct.errorOutput
-                == "Error: unknown command \"start\" for \"node-agent\"\nRun 'node-agent --help' for usage.\n"
-        )
+        #expect(direct.exitCode == 1, "no DAEMON_NAME/DAEMON_HOME: run's configuration error")
+        #expect(direct.errorOutput.contains(#"deprecated: "node-agent start""#), "\(direct.errorOutput)")
+        #expect(!direct.errorOutput.contains("unknown command"))
     }
 
     @Test("invoked through a link named cosmovisor, every command behaves the same")
@@ -77,14 +75,14 @@ struct CommandLineTests {
         for program in ["/usr/bin/node-agent", "/usr/bin/cosmovisor"] {
             let invocation = Invocation(argv: [program] + arguments)
             #expect(
-                try invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"]).get()
+                invocation.normalizedArguments(knownCommands: ["config", "show-upgrade-info", "run", "help"])
                     == .init(arguments: expected)
             )
         }
     }
 
     @Test(
-        "through a cosmovisor link, an unknown first word is the cosmovisor ≤ 1.0 form and runs as run",
+        "an unknown first word is the cosmovisor ≤ 1.0 form and runs as run, under either name",
         arguments: [
             (["start"], ["run", "start"]),
             (["start", "--home", "/h", "-c", "x"], ["run", "start", "--home", "/h", "-c", "x"]),
@@ -94,13 +92,12 @@ struct CommandLineTests {
     )
     func legacy(arguments: [String], expected: [String]) throws {
         let known = ["config", "run", "help"]
-        let linked = try Invocation(argv: ["/usr/bin/cosmovisor"] + arguments)
-            .normalizedArguments(knownCommands: known).get()
+        let linked = Invocation(argv: ["/usr/bin/cosmovisor"] + arguments).normalizedArguments(knownCommands: known)
         #expect(linked.arguments == expected)
         #expect(linked.legacyCommand == expected[expected[1] == "--cosmovisor-config" ? 3 : 1])
         #expect(linked.deprecation(programName: "cosmovisor")?.contains("cosmovisor 1.7 refuses it") == true)
         let direct = Invocation(argv: ["/usr/bin/node-agent"] + arguments).normalizedArguments(knownCommands: known)
-        #expect(throws: Invocation.UnknownCommand.self) { try direct.get() }
+        #expect(direct == linked, "a unit whose binary was renamed to node-agent keeps working the same way")
     }
 
     @Test(

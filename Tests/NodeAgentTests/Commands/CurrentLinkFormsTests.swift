@@ -141,9 +141,11 @@ struct CurrentLinkFormsTests {
                         + "cosmovisor 1.7 refuses it: add `run` to the service's ExecStart"
                 ]
             )
-            let direct = try await AgentCLI.run(["start"], environment: environment)
-            #expect(direct.exitCode == 1, "node-agent itself keeps refusing an unknown command")
-            #expect(!direct.output.contains("ran"))
+            // A unit whose binary path was changed to node-agent but still says `start` works the same.
+            let renamed = try await AgentCLI.run(["start", "--x"], environment: environment)
+            #expect(renamed.exitCode == 0, "\(renamed.errorOutput)")
+            #expect(renamed.output.contains("v2-ran start --x"), "\(renamed.output)")
+            #expect(renamed.errorOutput.contains(#"deprecated: "node-agent start" is the cosmovisor ≤ 1.0 form"#))
         }
     }
 }
