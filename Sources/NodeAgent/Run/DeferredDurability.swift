@@ -35,6 +35,22 @@ final class DeferredDurability: @unchecked Sendable {  // `lock` guards `pending
         queue.async { [self] in drain() }
     }
 
+    /// Writes the state file now, after everything submitted before, and returns once it is on disk
+    /// (temporary file, fsync, rename, directory fsync). Blocking: call it through ``BlockingWork``.
+    ///
+    /// - Throws: ``NodeFileError`` when the file cannot be written.
+    func writeNow(_ state: AgentRuntimeState, to path: String) throws(NodeFileError) {
+        let failure = queue.sync { () -> NodeFileError? in
+            do throws(NodeFileError) {
+                try state.write(to: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Waits until everything submitted so far is on disk.
     func flush() {
         queue.sync {}

@@ -1,4 +1,3 @@
-import FleetCore
 import Glibc
 
 /// Gives the kernel back the pages that only the agent's start-up touched.
@@ -45,9 +44,7 @@ enum StartupPageRelease {
     /// could not be read or the kernel does not know `MADV_PAGEOUT` (then nothing changed).
     @discardableResult
     static func release() -> UInt? {
-        // Read to its end: a /proc file has no size ahead.
-        guard let bytes = try? AtomicFile.read("/proc/self/maps") else { return nil }
-        let maps = String(decoding: bytes, as: UTF8.self)
+        guard let maps = ProcFS.ownMaps() else { return nil }
         var advised: UInt = 0
         for region in releasableRegions(inMaps: maps) {
             guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }

@@ -36,7 +36,10 @@ final class Supervisor {
     private var childStartedAt: timespec?
     /// When start-up pages are to be released (monotonic), set at each spawn; see ``StartupPageRelease``.
     private var pageReleaseDue: ContinuousClock.Instant?
-    var lastKnownHeight: Int64?
+    /// The manual schedule as last given to the machine.
+    private var lastSchedule: [StateMachine.ScheduledUpgrade]?
+    /// The agent's lock, held from the start of ``run()`` to the process's end and inherited by the node.
+    private var lock: AgentLock?
     private let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
 
@@ -53,6 +56,7 @@ final class Supervisor {
         let now = AgentRuntimeState.timestamp(Date())
         record = AgentRuntimeState(
             pid: getpid(),
+            startTicks: ProcFS.stat(of: getpid())?.startTicks,
             startedAt: now,
             version: FleetVersion.current,
             home: settings.home,
@@ -71,9 +75,13 @@ final class Supervisor {
         else {
             return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
         }
+        do {
+            lock = try AgentLock.acquire(AgentLock.path(in: settings.layout))
+        } catch {
+            return fail(error.description)
+        }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
         let pidFile = settings.layout.pidFile
-        mkdir(settings.layout.agentDirectory, 0o755)
         try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
         defer { unlink(pidFile) }
         do {
@@ -108,26 +116,29 @@ final class Supervisor {
                 switch input {
                 case .event(let event): queue.append(event)
                 case .fileChanged:
-                    queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
+                    queue += observePlan(force: true)
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
                     promoteScheduledPlan()
                     releaseStartupPagesIfDue()
-                    if let observation = reader.read(force: false, childStartedAt: childStartedAt) {
-                        queue.append(.planObserved(observation))
-                    }
+                    queue += observePlan(force: false)
                     queue.append(.tick)
                 }
                 while !queue.isEmpty {
                     let before = machine.snapshot.phase
                     let event = queue.removeFirst()
-                    if case .heightObserved(_, let height?) = event { lastKnownHeight = height }
                     let actions = machine.handle(event)
-                    if ["stopping", "child-exited"].contains(before), machine.snapshot.phase.hasPrefix("upgrading") {
+                    if [.stopping, .draining, .childExited].contains(before),
+                        case .upgrading = machine.snapshot.phase
+                    {
                         crashHook("stop")
                     }
                     saveState()
                     for action in actions {
+                        if case .spawn(let haltHeight) = action {
+                            queue.append(await spawn(haltHeight: haltHeight, group: &group))
+                            continue
+                        }
                         if let exit = execute(action, group: &group, queue: &queue) {
                             code = exit
                             break loop
@@ -152,14 +163,24 @@ final class Supervisor {
         switch action {
         case .checkPlan:
             promoteScheduledPlan()
-            queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
+            queue += observePlan(force: true)
         case .queryHeight(let plan):
             let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
             group.addTask { continuation.yield(.event(.heightObserved(plan, await source.height()))) }
-        case .spawn(let haltHeight):
-            queue.append(spawn(haltHeight: haltHeight, group: &group))
+        case .spawn:
+            preconditionFailure("spawn is executed by run()")
         case .signalGroup(let pid, let signal):
-            _ = killpg(pid, signal)
+            _ = ProcessGroupStop.signalIfPresent(pid, signal)
+        case .drainGroup(let pgid):
+            let grace = settings.shutdownGrace
+            let logger = self.logger
+            group.addTask {
+                let empty = await BlockingWork.run { ProcessGroupStop.stop(pgid, grace: grace) }
+                if !empty {
+                    logger.error("processes of the node's group survived SIGKILL", metadata: ["pgid": "\(pgid)"])
+                }
+                continuation.yield(.event(.groupDrained(pgid: pgid)))
+            }
         case .startGraceTimer(let pid):
             let grace = settings.shutdownGrace
             group.addTask {
@@ -209,7 +230,27 @@ final class Supervisor {
         }
     }
 
-    private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) -> StateMachine.Event {
+    /// Reads the manual schedule and `data/upgrade-info.json`: the events for the machine (the schedule
+    /// only when it changed; the plan only when it changed, unless `force`).
+    private func observePlan(force: Bool) -> [StateMachine.Event] {
+        var events: [StateMachine.Event] = []
+        let entries = ((try? ManualUpgradeSchedule.read(from: settings.layout.manualUpgradesFile))?.upgrades ?? [])
+            .map { StateMachine.ScheduledUpgrade(name: $0.name, height: $0.height) }
+        if entries != lastSchedule {
+            lastSchedule = entries
+            events.append(.scheduleObserved(entries))
+        }
+        if let observation = reader.read(force: force, childStartedAt: childStartedAt) {
+            events.append(.planObserved(observation))
+        } else if force {
+            events.append(.planObserved(.missing))
+        }
+        return events
+    }
+
+    /// Starts the node: the state file is on disk first (synchronously, off the cooperative pool), and the
+    /// child inherits the agent's lock, so a node outliving a killed agent still blocks a new one.
+    private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) async -> StateMachine.Event {
         let binary = settings.currentBinary
         do {
             try RunLinks.ensure(root: settings.root)
@@ -217,17 +258,27 @@ final class Supervisor {
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }
-        var arguments = settings.arguments
-        if let haltHeight = [haltHeight, scheduledHaltHeight()].compactMap({ $0 }).min() {
-            arguments += ["--halt-height", "\(haltHeight)"]
+        saveState()
+        let (state, path, durability) = (record, settings.stateFile, self.durability)
+        let written = await BlockingWork.run { () -> NodeFileError? in
+            do throws(NodeFileError) {
+                try durability.writeNow(state, to: path)
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let written { return .spawnFailed("writing the runtime state file before starting the node: \(written)") }
+        var arguments = settings.arguments
+        if let haltHeight { arguments += ["--halt-height", "\(haltHeight)"] }
         let resolved =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
             .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(resolved, arguments: arguments)
+            let inherited = lock.map { [$0.descriptor] } ?? []
+            child = try ChildProcess.spawn(resolved, arguments: arguments, inheriting: inherited)
         } catch {
             return .spawnFailed("launching process \(resolved) \(arguments.joined(separator: " ")) failed: \(error)")
         }
@@ -237,6 +288,7 @@ final class Supervisor {
         childStarts += 1
         pageReleaseDue = settings.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
         record.child.pid = child.pid
+        record.child.startTicks = child.startTime
         record.child.startedAt = AgentRuntimeState.timestamp(Date())
         let continuation = self.continuation
         group.addTask { continuation.yield(.event(.childExited(await child.wait()))) }
@@ -246,7 +298,7 @@ final class Supervisor {
     /// Once a child has settled in `running`, the pages only start-up and the last upgrade used go back to
     /// the kernel (the idle agent's resident set is then what its loop touches).
     private func releaseStartupPagesIfDue() {
-        guard let due = pageReleaseDue, ContinuousClock.now >= due, machine.snapshot.phase == "running" else {
+        guard let due = pageReleaseDue, ContinuousClock.now >= due, machine.snapshot.phase == .running else {
             return
         }
         pageReleaseDue = nil
