@@ -13,7 +13,7 @@ import Glibc
 ///
 /// The runtime state file goes through ``submit(_:to:)``: the latest state wins, each write is
 /// FleetCore's ``AgentRuntimeState/write(to:)`` (temporary file, fsync, rename).
-final class DeferredDurability: @unchecked Sendable {  // `lock` guards `pendingState` and `writing`.
+final class DeferredDurability: DeferredFlusher, @unchecked Sendable {  // `lock` guards `pendingState` and `writing`.
     private let queue = DispatchQueue(label: "node-agent.durability", qos: .utility)
     private let lock = NSLock()
     private var pendingState: (AgentRuntimeState, String)?

@@ -85,7 +85,7 @@ final class Supervisor {
         try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
         defer { unlink(pidFile) }
         do {
-            try RunLinks.ensure(root: settings.root)
+            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout)
         } catch {
             return fail("\(error)")
         }
@@ -253,8 +253,8 @@ final class Supervisor {
     private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) async -> StateMachine.Event {
         let binary = settings.currentBinary
         do {
-            try RunLinks.ensure(root: settings.root)
-            try RunLinks.ensureBinary(binary)
+            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout)
+            try StepError.ensureExecutable(binary)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }

@@ -109,16 +109,21 @@ struct UpgradeSteps: Sendable {
         }
         let layout = settings.layout
         do {
-            try RunLinks.ensureBinary(layout.upgradeBinary(for: name))
+            try StepError.ensureExecutable(layout.upgradeBinary(for: name))
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try RunLinks.writeAtomically(
-            plan.upgradePlan.jsonData(),
-            to: layout.upgradeRecord(for: name),
-            durability: durability
-        )
-        try RunLinks.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
+        let durability: Durability = self.durability.map { .deferred($0) } ?? .immediate
+        do {
+            try AtomicFile.write(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+        } catch {
+            throw StepError("\(error)")
+        }
+        do {
+            try AtomicSymlink.replace(link: layout.current, target: layout.linkTarget(for: name), durability: durability)
+        } catch {
+            throw StepError("creating current symlink: \(error)")
+        }
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
         if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),
             schedule.remove(named: plan.name)
