@@ -10,7 +10,7 @@ import Glibc
 /// swapped like any other memory under pressure), and the kernel leaves pages shared with other processes
 /// alone. Heap, stacks and other anonymous memory are not advised.
 ///
-/// `NODE_AGENT_KEEP_STARTUP_PAGES=1` turns it off.
+/// `NODE_AGENT_KEEP_STARTUP_PAGES=1` turns it off (``AgentConfiguration/keepStartupPages``).
 enum StartupPageRelease {
     /// One mapping of `/proc/self/maps`.
     struct Region: Equatable, Sendable {

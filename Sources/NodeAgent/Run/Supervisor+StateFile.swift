@@ -22,7 +22,7 @@ extension Supervisor {
         guard next != record else { return }
         next.updatedAt = AgentRuntimeState.timestamp(Date())
         record = next
-        durability.submit(record, to: settings.stateFile)
+        durability.submit(record, to: configuration.effectiveStateFile)
     }
 
     /// The state file's vocabulary: `starting`, `running`, `stopping`, `upgrading`, `stopped`.
@@ -41,7 +41,7 @@ extension Supervisor {
     /// cosmovisor's batch watcher does (§5.10) but ahead of time, as `add-upgrade` itself does. The plan then
     /// takes the normal path: the child runs with `--halt-height H` and the upgrade waits for the height gate.
     func promoteScheduledPlan() {
-        let layout = settings.layout
+        let layout = configuration.layout
         guard let schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),
             !schedule.upgrades.isEmpty
         else {
@@ -57,7 +57,7 @@ extension Supervisor {
             case .success(let plan) = RunPlan.parse(
                 data,
                 path: layout.upgradeInfoFile,
-                disableRecase: settings.disableRecase
+                disableRecase: configuration.disableRecase
             ),
             plan.name.lowercased() != applied.name.lowercased(), plan.height > applied.height
         {
@@ -82,10 +82,10 @@ extension Supervisor {
     func stopLeftoverChild() async -> String? {
         let old: AgentRuntimeState?
         do {
-            old = try AgentRuntimeState.read(from: settings.stateFile)
+            old = try AgentRuntimeState.read(from: configuration.effectiveStateFile)
         } catch {
             return "cannot read the runtime state file: \(error); a node an earlier agent started may still "
-                + "run: stop it, then remove \(settings.stateFile)"
+                + "run: stop it, then remove \(configuration.effectiveStateFile)"
         }
         guard let old, old.pid != getpid(), let pid = old.child.pid, let ticks = old.child.startTicks,
             ProcFS.isSameProcess(pid, startTicks: ticks)
@@ -94,7 +94,7 @@ extension Supervisor {
             "stopping app left running by a previous agent",
             metadata: ["pid": "\(pid)", "previous agent pid": "\(old.pid)"]
         )
-        let grace = settings.shutdownGrace
+        let grace = (configuration.shutdownGrace ?? .zero)
         let stopped = await BlockingWork.run { () -> Bool in
             _ = ProcessGroupStop.stop(pid, grace: grace)
             // A node that left its group (setsid) is not reached through the group id.

@@ -10,9 +10,8 @@ import Logging
 ///
 /// ```swift
 /// let configuration = try AgentConfiguration.fromEnvironment(environment)
-/// let arguments = ["start", "--home", home]
-/// let settings = RunSettings(configuration: configuration, arguments: arguments, environment: environment)
-/// let code = await Supervisor(settings: settings, logger: logger).run()
+/// let supervisor = Supervisor(configuration: configuration, arguments: ["start", "--home", home], logger: logger)
+/// let code = await supervisor.run()
 /// ```
 final class Supervisor {
     /// What flows on the event stream: machine events and raw wake-ups the shell turns into events.
@@ -22,7 +21,12 @@ final class Supervisor {
         case pollTick
     }
 
-    let settings: RunSettings
+    /// Every setting, validated (cosmovisor's and the agent's own `NODE_AGENT_*`).
+    let configuration: AgentConfiguration
+    /// The child's arguments, verbatim.
+    let arguments: [String]
+    /// Test hook: the agent SIGKILLs itself after this step (`stop`, `backup`, `switch`, `pre-upgrade`).
+    let crashAt: String?
     let logger: Logger
     private let steps: UpgradeSteps
     /// Background flushes and state-file writes, off the switch path.
@@ -44,14 +48,16 @@ final class Supervisor {
     private let inputs: AsyncStream<Input>
 
     /// Creates the supervisor; nothing starts before ``run()``.
-    init(settings: RunSettings, logger: Logger) {
-        self.settings = settings
+    init(configuration: AgentConfiguration, arguments: [String], logger: Logger, crashAt: String? = nil) {
+        self.configuration = configuration
+        self.arguments = arguments
+        self.crashAt = crashAt
         self.logger = logger
         let durability = DeferredDurability()
         self.durability = durability
-        self.steps = UpgradeSteps(settings: settings, logger: logger, durability: durability)
-        self.machine = StateMachine(settings: settings.machineSettings)
-        self.reader = PlanFileReader(path: settings.upgradeInfoPath, disableRecase: settings.disableRecase)
+        self.steps = UpgradeSteps(configuration: configuration, logger: logger, durability: durability)
+        self.machine = StateMachine(settings: configuration.machineSettings(arguments: arguments))
+        self.reader = PlanFileReader(path: configuration.upgradeInfoPath, disableRecase: configuration.disableRecase)
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
         let now = AgentRuntimeState.timestamp(Date())
         record = AgentRuntimeState(
@@ -59,42 +65,42 @@ final class Supervisor {
             startTicks: ProcFS.stat(of: getpid())?.startTicks,
             startedAt: now,
             version: FleetVersion.current,
-            home: settings.home,
-            daemonName: settings.daemonName,
+            home: configuration.home,
+            daemonName: configuration.daemonName,
             updatedAt: now,
             child: .init(state: "starting"),
-            settings: settings.renderedSettings
+            settings: configuration.settings
         )
     }
 
     /// Supervises until the machine decides to exit; returns the process exit code (§5.13).
     func run() async -> Int32 {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: settings.dataDirectory, isDirectory: &isDirectory),
+        guard FileManager.default.fileExists(atPath: configuration.dataDirectory, isDirectory: &isDirectory),
             isDirectory.boolValue
         else {
-            return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
+            return fail("invalid path: \(configuration.dataDirectory) must be an existing directory")
         }
         do {
-            lock = try AgentLock.acquire(AgentLock.path(in: settings.layout))
+            lock = try AgentLock.acquire(AgentLock.path(in: configuration.layout))
         } catch {
             return fail(error.description)
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
-        let pidFile = settings.layout.pidFile
+        let pidFile = configuration.layout.pidFile
         try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
         defer { unlink(pidFile) }
         do {
-            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout)
+            _ = try CurrentLink.resolveOrCreateGenesis(configuration.layout)
         } catch {
             return fail("\(error)")
         }
         let continuation = self.continuation
         let signals = installSignalHandlers(continuation)
         let watcher =
-            settings.disableInotify
+            configuration.disableInotify
             ? nil
-            : UpgradeFileWatcher(directory: settings.dataDirectory, fileName: "upgrade-info.json") {
+            : UpgradeFileWatcher(directory: configuration.dataDirectory, fileName: "upgrade-info.json") {
                 continuation.yield(.fileChanged)
             }
         defer {
@@ -102,7 +108,7 @@ final class Supervisor {
             signals.forEach { $0.cancel() }
         }
         return await withTaskGroup(of: Void.self) { group in
-            let interval = settings.pollInterval
+            let interval = configuration.pollInterval
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
@@ -165,14 +171,18 @@ final class Supervisor {
             promoteScheduledPlan()
             queue += observePlan(force: true)
         case .queryHeight(let plan):
-            let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
+            let source = HeightSource(
+                rpcURL: configuration.rpcURL,
+                binary: configuration.currentBinary,
+                home: configuration.home
+            )
             group.addTask { continuation.yield(.event(.heightObserved(plan, await source.height()))) }
         case .spawn:
             preconditionFailure("spawn is executed by run()")
         case .signalGroup(let pid, let signal):
             _ = ProcessGroupStop.signalIfPresent(pid, signal)
         case .drainGroup(let pgid):
-            let grace = settings.shutdownGrace
+            let grace = (configuration.shutdownGrace ?? .zero)
             let logger = self.logger
             group.addTask {
                 let empty = await BlockingWork.run { ProcessGroupStop.stop(pgid, grace: grace) }
@@ -182,7 +192,7 @@ final class Supervisor {
                 continuation.yield(.event(.groupDrained(pgid: pgid)))
             }
         case .startGraceTimer(let pid):
-            let grace = settings.shutdownGrace
+            let grace = (configuration.shutdownGrace ?? .zero)
             group.addTask {
                 try? await Task.sleep(for: grace)
                 continuation.yield(.event(.graceElapsed(pid: pid)))
@@ -198,7 +208,7 @@ final class Supervisor {
             }
         case .runStep(let step, let plan):
             let steps = self.steps
-            let crashAt = settings.crashAt
+            let crashAt = crashAt
             group.addTask {
                 let event = await Supervisor.perform(step, plan, steps)
                 if crashAt == step.description { kill(getpid(), SIGKILL) }
@@ -234,7 +244,7 @@ final class Supervisor {
     /// only when it changed; the plan only when it changed, unless `force`).
     private func observePlan(force: Bool) -> [StateMachine.Event] {
         var events: [StateMachine.Event] = []
-        let entries = ((try? ManualUpgradeSchedule.read(from: settings.layout.manualUpgradesFile))?.upgrades ?? [])
+        let entries = ((try? ManualUpgradeSchedule.read(from: configuration.layout.manualUpgradesFile))?.upgrades ?? [])
             .map { StateMachine.ScheduledUpgrade(name: $0.name, height: $0.height) }
         if entries != lastSchedule {
             lastSchedule = entries
@@ -251,15 +261,15 @@ final class Supervisor {
     /// Starts the node: the state file is on disk first (synchronously, off the cooperative pool), and the
     /// child inherits the agent's lock, so a node outliving a killed agent still blocks a new one.
     private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) async -> StateMachine.Event {
-        let binary = settings.currentBinary
+        let binary = configuration.currentBinary
         do {
-            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout)
+            _ = try CurrentLink.resolveOrCreateGenesis(configuration.layout)
             try StepError.ensureExecutable(binary)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }
         saveState()
-        let (state, path, durability) = (record, settings.stateFile, self.durability)
+        let (state, path, durability) = (record, configuration.effectiveStateFile, self.durability)
         let written = await BlockingWork.run { () -> NodeFileError? in
             do throws(NodeFileError) {
                 try durability.writeNow(state, to: path)
@@ -269,11 +279,11 @@ final class Supervisor {
             }
         }
         if let written { return .spawnFailed("writing the runtime state file before starting the node: \(written)") }
-        var arguments = settings.arguments
+        var arguments = arguments
         if let haltHeight { arguments += ["--halt-height", "\(haltHeight)"] }
         let resolved =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: settings.currentLink))
-            .map { settings.root + "/" + $0 + "/bin/" + settings.daemonName } ?? binary
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: configuration.currentLink))
+            .map { configuration.root + "/" + $0 + "/bin/" + configuration.daemonName } ?? binary
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
         let child: ChildProcess
         do {
@@ -286,7 +296,7 @@ final class Supervisor {
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         childStartedAt = now
         childStarts += 1
-        pageReleaseDue = settings.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
+        pageReleaseDue = configuration.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
         record.child.pid = child.pid
         record.child.startTicks = child.startTime
         record.child.startedAt = AgentRuntimeState.timestamp(Date())
@@ -319,7 +329,7 @@ final class Supervisor {
     }
 
     private func crashHook(_ step: String) {
-        if settings.crashAt == step { kill(getpid(), SIGKILL) }
+        if crashAt == step { kill(getpid(), SIGKILL) }
     }
 
     private func fail(_ message: String) -> Int32 {

@@ -11,9 +11,9 @@ import Testing
 /// atomic switch (deliberate fix 1) and upgrade-info parsing (scanner_test.go, fixes 3 and 5).
 @Suite struct RunCurrentLinkTests {
     static func steps(_ h: AgentHarness) -> UpgradeSteps {
-        var settings = RunSettings(home: h.home, daemonName: h.daemon, arguments: [])
-        settings.skipBackup = true
-        return UpgradeSteps(settings: settings)
+        var configuration = AgentConfiguration(home: h.home, name: h.daemon)
+        configuration.skipBackup = true
+        return UpgradeSteps(configuration: configuration)
     }
 
     static func plan(_ name: String) -> RunPlan { RunPlan(rawName: name, name: name, height: 10, info: nil) }
