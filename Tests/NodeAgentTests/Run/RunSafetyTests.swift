@@ -19,7 +19,8 @@ struct RunSafetyTests {
         try ChildProcess.spawn("/bin/sh", arguments: ["-c", script])
     }
 
-    func writeState(_ h: AgentHarness, childPid: Int32, startTicks: UInt64) throws {
+    /// `childStartedAt`: the wall clock the previous agent recorded (a clock stepped by NTP since, for one).
+    func writeState(_ h: AgentHarness, childPid: Int32, startTicks: UInt64, childStartedAt: Date = Date()) throws {
         // The previous agent is gone: a pid that was alive and has been reaped.
         let gone = try ChildProcess.spawn("/bin/true", arguments: [])
         while gone.exited == nil { usleep(1000) }
@@ -31,7 +32,13 @@ struct RunSafetyTests {
             home: h.home,
             daemonName: h.daemon,
             updatedAt: now,
-            child: .init(pid: childPid, startTicks: startTicks, startedAt: now, starts: 1, state: "running")
+            child: .init(
+                pid: childPid,
+                startTicks: startTicks,
+                startedAt: AgentRuntimeState.timestamp(childStartedAt),
+                starts: 1,
+                state: "running"
+            )
         )
         try state.write(to: CosmovisorLayout(home: h.home, daemonName: h.daemon).stateFile)
     }
@@ -67,12 +74,19 @@ struct RunSafetyTests {
         )
         defer { leftover.signalGroup(SIGKILL) }
         try await eventually("leftover ready") { FileManager.default.fileExists(atPath: record + ".ready") }
-        try writeState(h, childPid: leftover.pid, startTicks: try #require(leftover.startTime))
+        // The wall clock has moved an hour since: only the start ticks identify the process.
+        try writeState(
+            h,
+            childPid: leftover.pid,
+            startTicks: try #require(leftover.startTime),
+            childStartedAt: Date().addingTimeInterval(-3600)
+        )
 
         let agent = try h.start(["start"], environment: ["DAEMON_SHUTDOWN_GRACE": "1s"])
         try await eventually("the new node running", agent: agent) {
             h.state()?.child.state == "running" && h.state()?.pid == agent.process.pid
         }
+        try await eventually("leftover reaped") { leftover.exited != nil }
         #expect(leftover.exited == .signaled(SIGKILL), "it trapped TERM, so KILL ended it")
         #expect((try? String(contentsOfFile: record, encoding: .utf8))?.hasPrefix("TERM\n") == true)
         #expect(agent.logLines.contains { $0.contains("stopping app left running by a previous agent") })
