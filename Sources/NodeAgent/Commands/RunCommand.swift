@@ -30,10 +30,20 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration,
             arguments: childArguments,
             logger: AgentLogger.make(configuration),
-            crashAt: environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+            crashAt: Self.testCrashHook(environment)
         )
         let code = await supervisor.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The crash-consistency tests' hook (`NODE_AGENT_TEST_CRASH_AT=<step>`: the agent SIGKILLs itself after
+    /// that step). Debug builds only: a release binary never reads it, whatever its environment holds.
+    static func testCrashHook(_ environment: [String: String]) -> String? {
+        #if DEBUG
+            return environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+        #else
+            return nil
+        #endif
     }
 
     /// Takes a leading `--cosmovisor-config <path>`, `--cosmovisor-config=<path>` or `-c <path>` off the

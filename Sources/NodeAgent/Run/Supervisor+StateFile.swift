@@ -63,10 +63,13 @@ extension Supervisor {
         {
             return  // a pending plan is already there (governance or add-upgrade)
         }
+        // The flush goes to the background queue: no fsync on the cooperative pool, and the file can be
+        // derived again from the schedule after a crash.
         try? AtomicFile.write(
             UpgradePlan(name: next.name, height: next.height).jsonData(),
             to: layout.upgradeInfoFile,
-            mode: 0o600
+            mode: 0o600,
+            durability: .deferred(durability)
         )
     }
 

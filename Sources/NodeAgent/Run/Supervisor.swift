@@ -88,7 +88,7 @@ final class Supervisor {
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
         let pidFile = configuration.layout.pidFile
-        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
+        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile, durability: .deferred(durability))
         defer { unlink(pidFile) }
         do {
             _ = try CurrentLink.resolveOrCreateGenesis(configuration.layout)
@@ -154,7 +154,8 @@ final class Supervisor {
             }
             group.cancelAll()
             saveState()
-            durability.flush()
+            let durability = self.durability
+            await BlockingWork.run { durability.flush() }
             return code
         }
     }
