@@ -111,6 +111,18 @@ struct RunSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: h.root + "/genesis/bin/\(h.daemon).started"))
     }
 
+    @Test func theNodeIsNotStartedWhenTheStateFileCannotBeWrittenFirst() async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        try h.installBinary("genesis", script: Self.sleeper)
+        // Nothing to read there (no previous agent), and no directory to write into.
+        let statePath = h.directory + "/missing/deeper/state.json"
+        let agent = try await h.run(["start"], environment: ["NODE_AGENT_STATE_FILE": statePath], timeout: .seconds(20))
+        #expect(agent.process.exited == .exited(1))
+        #expect(agent.stderr.contains("writing the runtime state file before starting the node"), "\(agent.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.root + "/genesis/bin/\(h.daemon).started"))
+    }
+
     @Test func aScheduledPlanIsNotAppliedAfterAnUnrelatedCrashWithTheRPCDown() async throws {
         let h = try AgentHarness()
         defer { h.cleanUp() }
