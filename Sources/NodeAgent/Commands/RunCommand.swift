@@ -40,9 +40,9 @@ struct RunCommand: AsyncParsableCommand {
     /// that step). Debug builds only: a release binary never reads it, whatever its environment holds.
     static func testCrashHook(_ environment: [String: String]) -> String? {
         #if DEBUG
-            return environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+        return environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
         #else
-            return nil
+        return nil
         #endif
     }
 

@@ -149,12 +149,14 @@ extension AgentConfiguration {
                 problems.append(ConfigurationProblem("NODE_AGENT_STATE_FILE must be an absolute path"))
             }
         }
-        configuration.disableInotify = record({ () throws(ConfigurationProblem) in
-            try agentSwitch("NODE_AGENT_DISABLE_INOTIFY", lookup)
-        }, default: false)
-        configuration.keepStartupPages = record({ () throws(ConfigurationProblem) in
-            try agentSwitch("NODE_AGENT_KEEP_STARTUP_PAGES", lookup)
-        }, default: false)
+        configuration.disableInotify = record(
+            { () throws(ConfigurationProblem) in
+                try agentSwitch("NODE_AGENT_DISABLE_INOTIFY", lookup)
+            }, default: false)
+        configuration.keepStartupPages = record(
+            { () throws(ConfigurationProblem) in
+                try agentSwitch("NODE_AGENT_KEEP_STARTUP_PAGES", lookup)
+            }, default: false)
         return (configuration, problems)
     }
 
@@ -175,7 +177,9 @@ extension AgentConfiguration {
     }
 
     /// Strict bool: case-insensitive `true`/`false`; unset or empty gives the default.
-    static func boolean(_ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool)
+    static func boolean(
+        _ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool
+    )
         throws(ConfigurationProblem)
         -> Bool
     {
@@ -201,7 +205,9 @@ extension AgentConfiguration {
 
     /// A strictly positive Go duration; `nil` when unset or empty (and for an integer 0 from a file
     /// when `zeroMeansUnset`). Integers from a file are nanoseconds.
-    static func duration(_ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool)
+    static func duration(
+        _ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool
+    )
         throws(ConfigurationProblem)
         -> Duration?
     {

@@ -163,7 +163,9 @@ final class Supervisor {
     // MARK: - Actions
 
     /// Executes one action; returns an exit code when the loop must end.
-    private func execute(_ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event])
+    private func execute(
+        _ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event]
+    )
         -> Int32?
     {
         let continuation = self.continuation
@@ -224,7 +226,9 @@ final class Supervisor {
         return nil
     }
 
-    private static func perform(_ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps) async
+    private static func perform(
+        _ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps
+    ) async
         -> StateMachine.Event
     {
         do {

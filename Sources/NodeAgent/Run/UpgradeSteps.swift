@@ -115,12 +115,14 @@ struct UpgradeSteps: Sendable {
         }
         let durability: Durability = self.durability.map { .deferred($0) } ?? .immediate
         do {
-            try AtomicFile.write(plan.upgradePlan.jsonData(), to: layout.upgradeRecord(for: name), durability: durability)
+            let record = layout.upgradeRecord(for: name)
+            try AtomicFile.write(plan.upgradePlan.jsonData(), to: record, durability: durability)
         } catch {
             throw StepError("\(error)")
         }
         do {
-            try AtomicSymlink.replace(link: layout.current, target: layout.linkTarget(for: name), durability: durability)
+            let target = layout.linkTarget(for: name)
+            try AtomicSymlink.replace(link: layout.current, target: target, durability: durability)
         } catch {
             throw StepError("creating current symlink: \(error)")
         }
