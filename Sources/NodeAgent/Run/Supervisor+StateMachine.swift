@@ -253,7 +253,8 @@ extension Supervisor {
                 if isDue(plan, height: height) {
                     return stop(pid: pid, then: .upgrade(plan))
                 }
-                if height != nil, halt != plan.height, !shutdownRequested {
+                // Restart only a child that would run past the plan; one halting at or before it already stops.
+                if height != nil, (halt ?? .max) > plan.height, !shutdownRequested {
                     return [.log(.planScheduled(plan))] + stop(pid: pid, then: .respawn(haltHeight: plan.height))
                 }
                 return []

@@ -168,6 +168,17 @@ import Testing
         #expect(later[3] == [.log(.planScheduled(Self.v3)), .spawn(haltHeight: 90)])
     }
 
+    @Test func aChildHaltingBeforeThePlanIsNotRestartedForIt() {
+        let actions = run([
+            .start(applied: .genesis), .scheduleObserved([.init(name: "v2", height: 40)]), .planObserved(.missing),
+            .childSpawned(pid: 7), .planObserved(.plan(Self.v3, writtenSinceSpawn: true)),
+            .heightObserved(Self.v3, 20), .tick, .heightObserved(Self.v3, 21),
+        ])
+        #expect(actions[2] == [.spawn(haltHeight: 40)])
+        #expect(actions[5] == [], "the child already halts at 40, before v3's 90")
+        #expect(actions[7] == [])
+    }
+
     @Test func nothingStartsWhileTheOldGroupIsDraining() {
         var machine = Machine(settings: .init(backup: false))
         _ = machine.handle(.start(applied: .genesis))
