@@ -7,8 +7,8 @@ public import Foundation
 /// The file lives at ``CosmovisorLayout/stateFile`` (`cosmovisor/.node-agent/state.json`) unless
 /// `NODE_AGENT_STATE_FILE` names another path. JSON keys are snake_case, like ``NodeStatus``.
 ///
-/// The file can outlive the agent (a crash, SIGKILL): readers must check that ``pid`` is alive and is a
-/// node-agent before trusting it.
+/// The file can outlive the agent (a crash, SIGKILL): readers must check that ``pid`` is alive with the
+/// recorded ``startTicks`` (and that the agent's lock is held) before trusting it.
 ///
 /// ```json
 /// {"schema":1,"pid":4242,"started_at":"2026-01-01T10:00:00Z","version":"0.1.0","home":"/n","daemon_name":"simd",
@@ -20,6 +20,9 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     public var schema: Int
     /// The agent's pid.
     public var pid: Int32
+    /// The agent's start time in clock ticks since boot (`/proc/<pid>/stat` field 22): with ``pid`` it
+    /// names the agent process exactly; `nil` in files written before it was recorded.
+    public var startTicks: UInt64?
     /// When the agent started (RFC 3339, UTC).
     public var startedAt: String
     /// node-agent's version.
@@ -39,6 +42,9 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     public struct Child: Codable, Sendable, Equatable {
         /// Its pid, `nil` while none runs.
         public var pid: Int32?
+        /// Its start time in clock ticks since boot (`/proc/<pid>/stat` field 22), so a new agent can
+        /// tell the node it left from an unrelated process that got the same pid.
+        public var startTicks: UInt64?
         /// When the current child started (RFC 3339, UTC).
         public var startedAt: String?
         /// How many children the agent started since it started.
@@ -51,12 +57,14 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         /// Creates a child record.
         public init(
             pid: Int32? = nil,
+            startTicks: UInt64? = nil,
             startedAt: String? = nil,
             starts: Int = 0,
             upgradesApplied: [String] = [],
             state: String
         ) {
             self.pid = pid
+            self.startTicks = startTicks
             self.startedAt = startedAt
             self.starts = starts
             self.upgradesApplied = upgradesApplied
@@ -68,6 +76,7 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     public init(
         schema: Int = 1,
         pid: Int32,
+        startTicks: UInt64? = nil,
         startedAt: String,
         version: String,
         home: String,
@@ -78,6 +87,7 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     ) {
         self.schema = schema
         self.pid = pid
+        self.startTicks = startTicks
         self.startedAt = startedAt
         self.version = version
         self.home = home

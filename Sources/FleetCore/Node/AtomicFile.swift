@@ -3,7 +3,8 @@ public import Foundation
 /// Whole-file replacement that readers never see half-done.
 ///
 /// The bytes go to a temporary file in the same directory, which is fsynced, given its mode, renamed
-/// over the destination with `rename(2)`, and the directory is fsynced. A reader sees the old file or
+/// over the destination with `rename(2)`, and the directory is fsynced (or both flushes are handed to a
+/// ``Durability/deferred(_:)`` flusher). A reader sees the old file or
 /// the new one, never a missing, empty or partial one; after a crash the destination holds one of them.
 ///
 /// ```swift
@@ -16,8 +17,14 @@ public enum AtomicFile {
     ///   - data: the new content.
     ///   - path: the destination; its directory must exist.
     ///   - mode: permission bits of the new file (not filtered by the umask).
+    ///   - durability: fsync before returning (the default), or leave the flushes to a background flusher.
     /// - Throws: ``NodeFileError`` naming the failed step; the temporary file is removed.
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(NodeFileError) {
+    public static func write(
+        _ data: Data,
+        to path: String,
+        mode: mode_t = 0o644,
+        durability: Durability = .immediate
+    ) throws(NodeFileError) {
         let temporary = PosixFile.temporarySibling(of: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw .syscall(.write, "open", path: temporary) }
@@ -26,7 +33,7 @@ public enum AtomicFile {
             failure = .syscall(.write, "write", path: temporary, errno: code)
         } else if fchmod(fd, mode) != 0 {
             failure = .syscall(.write, "fchmod", path: temporary)
-        } else if fsync(fd) != 0 {
+        } else if case .immediate = durability, fsync(fd) != 0 {
             failure = .syscall(.write, "fsync", path: temporary)
         }
         close(fd)
@@ -36,6 +43,11 @@ public enum AtomicFile {
         if let failure {
             unlink(temporary)
             throw failure
+        }
+        if case .deferred(let flusher) = durability {
+            flusher.sync(path)
+            flusher.sync(PosixFile.directory(of: path))
+            return
         }
         if let code = PosixFile.syncDirectory(PosixFile.directory(of: path)) {
             throw .syscall(.write, "fsync", path: PosixFile.directory(of: path), errno: code)

@@ -20,8 +20,13 @@ public enum AtomicSymlink {
     /// - Parameters:
     ///   - link: the symlink's path (for example `<root>/current`).
     ///   - target: the content of the link, normally relative to the link's directory.
+    ///   - durability: fsync the directory before returning (the default), or hand it to a background flusher.
     /// - Throws: ``NodeFileError`` (`.symlink` or `.rename`); the temporary link is removed.
-    public static func replace(link: String, target: String) throws(NodeFileError) {
+    public static func replace(
+        link: String,
+        target: String,
+        durability: Durability = .immediate
+    ) throws(NodeFileError) {
         let temporary = PosixFile.temporarySibling(of: link)
         if symlink(target, temporary) != 0 { throw .syscall(.symlink, "symlink", path: temporary) }
         if rename(temporary, link) != 0 {
@@ -29,7 +34,10 @@ public enum AtomicSymlink {
             unlink(temporary)
             throw .syscall(.rename, "rename", path: link, errno: code)
         }
-        _ = PosixFile.syncDirectory(PosixFile.directory(of: link))
+        switch durability {
+        case .immediate: _ = PosixFile.syncDirectory(PosixFile.directory(of: link))
+        case .deferred(let flusher): flusher.sync(PosixFile.directory(of: link))
+        }
     }
 
     /// The content of the symlink at `link`, or `nil` when there is no symlink there.

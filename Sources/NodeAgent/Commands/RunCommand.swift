@@ -22,13 +22,28 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let (configPath, childArguments) = Self.splitConfigFlag(arguments)
         let configuration = try AgentConfiguration.fromFile(configPath, environment: environment)
-        let settings = RunSettings(configuration: configuration, arguments: childArguments, environment: environment)
         // Like cosmovisor, the child inherits the root as its working directory (§5.1 step 2, Appendix A.8).
-        guard chdir(settings.root) == 0 else {
-            throw CommandFailure("chdir \(settings.root): \(String(cString: strerror(errno)))")
+        guard chdir(configuration.root) == 0 else {
+            throw CommandFailure("chdir \(configuration.root): \(String(cString: strerror(errno)))")
         }
-        let code = await Supervisor(settings: settings, logger: AgentLogger.make(configuration)).run()
+        let supervisor = Supervisor(
+            configuration: configuration,
+            arguments: childArguments,
+            logger: AgentLogger.make(configuration),
+            crashAt: Self.testCrashHook(environment)
+        )
+        let code = await supervisor.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The crash-consistency tests' hook (`NODE_AGENT_TEST_CRASH_AT=<step>`: the agent SIGKILLs itself after
+    /// that step). Debug builds only: a release binary never reads it, whatever its environment holds.
+    static func testCrashHook(_ environment: [String: String]) -> String? {
+        #if DEBUG
+        return environment["NODE_AGENT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
+        #else
+        return nil
+        #endif
     }
 
     /// Takes a leading `--cosmovisor-config <path>`, `--cosmovisor-config=<path>` or `-c <path>` off the

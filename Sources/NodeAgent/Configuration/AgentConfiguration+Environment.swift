@@ -128,14 +128,15 @@ extension AgentConfiguration {
         let grpc = string("DAEMON_GRPC_ADDRESS")
         configuration.grpcAddress = grpc.isEmpty ? "localhost:9090" : grpc
 
-        let rpc = string("NODE_AGENT_RPC")
+        let rpcKey = string("NODE_AGENT_RPC_URL").isEmpty ? "NODE_AGENT_RPC" : "NODE_AGENT_RPC_URL"
+        let rpc = string(rpcKey)
         if !rpc.isEmpty {
             if let url = URL(string: rpc), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
                 configuration.rpcURL = rpc.hasSuffix("/") ? String(rpc.dropLast()) : rpc
             } else {
                 problems.append(
                     ConfigurationProblem(
-                        "NODE_AGENT_RPC must be an http:// or https:// URL, got \(GoDuration.goQuote(rpc))"
+                        "\(rpcKey) must be an http:// or https:// URL, got \(GoDuration.goQuote(rpc))"
                     )
                 )
             }
@@ -148,13 +149,37 @@ extension AgentConfiguration {
                 problems.append(ConfigurationProblem("NODE_AGENT_STATE_FILE must be an absolute path"))
             }
         }
+        configuration.disableInotify = record(
+            { () throws(ConfigurationProblem) in
+                try agentSwitch("NODE_AGENT_DISABLE_INOTIFY", lookup)
+            }, default: false)
+        configuration.keepStartupPages = record(
+            { () throws(ConfigurationProblem) in
+                try agentSwitch("NODE_AGENT_KEEP_STARTUP_PAGES", lookup)
+            }, default: false)
         return (configuration, problems)
     }
 
     // MARK: - Typed values
 
+    /// The agent's own on/off switches: `1`/`true` or `0`/`false` (any case); unset or empty is off.
+    static func agentSwitch(_ name: String, _ lookup: (String) -> ConfigValue?) throws(ConfigurationProblem) -> Bool {
+        switch lookup(name) {
+        case nil: return false
+        case .bool(let flag): return flag
+        case .integer(let number) where number == 0 || number == 1: return number == 1
+        case .string(let text) where ["", "0", "false"].contains(text.lowercased()): return false
+        case .string(let text) where ["1", "true"].contains(text.lowercased()): return true
+        case .integer(let number): throw ConfigurationProblem("\(name) must be 1, 0, true or false, got \(number)")
+        case .string(let text):
+            throw ConfigurationProblem("\(name) must be 1, 0, true or false, got \(GoDuration.goQuote(text))")
+        }
+    }
+
     /// Strict bool: case-insensitive `true`/`false`; unset or empty gives the default.
-    static func boolean(_ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool)
+    static func boolean(
+        _ name: String, _ lookup: (String) -> ConfigValue?, default value: Bool
+    )
         throws(ConfigurationProblem)
         -> Bool
     {
@@ -180,7 +205,9 @@ extension AgentConfiguration {
 
     /// A strictly positive Go duration; `nil` when unset or empty (and for an integer 0 from a file
     /// when `zeroMeansUnset`). Integers from a file are nanoseconds.
-    static func duration(_ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool)
+    static func duration(
+        _ name: String, _ lookup: (String) -> ConfigValue?, zeroMeansUnset: Bool
+    )
         throws(ConfigurationProblem)
         -> Duration?
     {

@@ -26,8 +26,10 @@ import FleetCore
 /// | `COSMOVISOR_TIMEFORMAT_LOGS` | ``timeFormat`` | `kitchen`; empty = no timestamp |
 /// | `COSMOVISOR_CUSTOM_PREUPGRADE` | ``customPreUpgrade`` | empty |
 /// | `COSMOVISOR_DISABLE_RECASE` | ``disableRecase`` | `false` |
-/// | `NODE_AGENT_RPC` | ``rpcURL`` | `http://127.0.0.1:26657` |
+/// | `NODE_AGENT_RPC` (`NODE_AGENT_RPC_URL` wins when both are set) | ``rpcURL`` | `http://127.0.0.1:26657` |
 /// | `NODE_AGENT_STATE_FILE` | ``stateFile`` | `cosmovisor/.node-agent/state.json` |
+/// | `NODE_AGENT_DISABLE_INOTIFY` (`1`/`true`) | ``disableInotify`` | `false` |
+/// | `NODE_AGENT_KEEP_STARTUP_PAGES` (`1`/`true`) | ``keepStartupPages`` | `false` |
 struct AgentConfiguration: Sendable, Equatable {
     /// `DAEMON_HOME`: holds `cosmovisor/` and `data/`; the node's `--home`.
     var home: String
@@ -67,6 +69,10 @@ struct AgentConfiguration: Sendable, Equatable {
     var rpcURL: String = AgentConfiguration.defaultRPCURL
     /// Where the running agent keeps ``AgentRuntimeState`` (`NODE_AGENT_STATE_FILE`); `nil` = the layout's.
     var stateFile: String? = nil
+    /// `run` detects plans by the stat poll only, cosmovisor's model (`NODE_AGENT_DISABLE_INOTIFY`).
+    var disableInotify: Bool = false
+    /// `run` never releases its start-up pages (`NODE_AGENT_KEEP_STARTUP_PAGES`, ``StartupPageRelease``).
+    var keepStartupPages: Bool = false
 
     /// `NODE_AGENT_RPC`'s default.
     static let defaultRPCURL = "http://127.0.0.1:26657"

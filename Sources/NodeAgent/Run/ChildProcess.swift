@@ -79,6 +79,8 @@ final class ChildProcess: Sendable {
     /// - Parameters:
     ///   - stdin, stdout, stderr: file descriptors dup'ed onto 0, 1, 2; `nil` inherits ours.
     ///   - environment: the full environment; `nil` inherits ours.
+    ///   - inheriting: close-on-exec descriptors the child keeps open at the same number (the agent's
+    ///     ``AgentLock``); every other descriptor of ours stays closed in the child.
     /// - Throws: ``SpawnError`` when `posix_spawn` fails (missing file, not executable).
     static func spawn(
         _ executable: String,
@@ -86,7 +88,8 @@ final class ChildProcess: Sendable {
         environment: [String: String]? = nil,
         stdin: Int32? = nil,
         stdout: Int32? = nil,
-        stderr: Int32? = nil
+        stderr: Int32? = nil,
+        inheriting: [Int32] = []
     ) throws(SpawnError) -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -109,6 +112,9 @@ final class ChildProcess: Sendable {
         for (source, target) in [(stdin, Int32(0)), (stdout, 1), (stderr, 2)] {
             if let source { posix_spawn_file_actions_adddup2(&actions, source, target) }
         }
+        // dup2 onto the same number clears FD_CLOEXEC in the child only (glibc ≥ 2.29, POSIX.1-2024), so no
+        // other process spawned meanwhile gets the descriptor.
+        for fd in inheriting { posix_spawn_file_actions_adddup2(&actions, fd, fd) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -162,15 +168,10 @@ final class ChildProcess: Sendable {
         return true
     }
 
-    /// A process's start time in clock ticks since boot, used to tell a recorded pid from a reused one.
+    /// A process's start time in clock ticks since boot (``ProcFS``), used to tell a recorded pid from a
+    /// reused one.
     static func startTime(of pid: pid_t) -> UInt64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the ")" the fields start at field 3 (state); starttime is field 22.
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        ProcFS.stat(of: pid)?.startTicks
     }
 }
 

@@ -13,7 +13,7 @@ import Glibc
 ///
 /// The runtime state file goes through ``submit(_:to:)``: the latest state wins, each write is
 /// FleetCore's ``AgentRuntimeState/write(to:)`` (temporary file, fsync, rename).
-final class DeferredDurability: @unchecked Sendable {  // `lock` guards `pendingState` and `writing`.
+final class DeferredDurability: DeferredFlusher, @unchecked Sendable {  // `lock` guards `pendingState` and `writing`.
     private let queue = DispatchQueue(label: "node-agent.durability", qos: .utility)
     private let lock = NSLock()
     private var pendingState: (AgentRuntimeState, String)?
@@ -33,6 +33,22 @@ final class DeferredDurability: @unchecked Sendable {  // `lock` guards `pending
         }
         guard start else { return }
         queue.async { [self] in drain() }
+    }
+
+    /// Writes the state file now, after everything submitted before, and returns once it is on disk
+    /// (temporary file, fsync, rename, directory fsync). Blocking: call it through ``BlockingWork``.
+    ///
+    /// - Throws: ``NodeFileError`` when the file cannot be written.
+    func writeNow(_ state: AgentRuntimeState, to path: String) throws(NodeFileError) {
+        let failure = queue.sync { () -> NodeFileError? in
+            do throws(NodeFileError) {
+                try state.write(to: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Waits until everything submitted so far is on disk.

@@ -36,29 +36,17 @@ struct PlanFileReader: Sendable {
             defer { last = .some(nil) }
             return force || last != .some(nil) ? .missing : nil
         }
-        var signature = Signature(
+        let signature = Signature(
             inode: UInt(info.st_ino),
             size: Int(info.st_size),
             mtime: info.st_mtim,
             ctime: info.st_ctim
         )
         if !force, last == .some(signature) { return nil }
-        var data = FileManager.default.contents(atPath: path) ?? Data()
-        if data.isEmpty {
-            // x/upgrade writes in place: give the writer a moment, as cosmovisor does (#21086).
-            usleep(2000)
-            data = FileManager.default.contents(atPath: path) ?? Data()
-            if stat(path, &info) == 0 {
-                signature = Signature(
-                    inode: UInt(info.st_ino),
-                    size: Int(info.st_size),
-                    mtime: info.st_mtim,
-                    ctime: info.st_ctim
-                )
-            }
-        }
+        let data = FileManager.default.contents(atPath: path) ?? Data()
         last = .some(signature)
-        // An empty file is a write in progress: the close or the next poll brings the content.
+        // x/upgrade writes in place (#21086): an empty file is a write in progress, and the close (inotify) or
+        // the next poll (the size changes) brings the content. No sleep here: this runs on the run loop's task.
         if data.isEmpty { return .missing }
         switch RunPlan.parse(data, path: path, disableRecase: disableRecase) {
         case .success(let plan):

@@ -1,4 +1,3 @@
-import FleetCore
 import Glibc
 
 /// Gives the kernel back the pages that only the agent's start-up touched.
@@ -11,7 +10,7 @@ import Glibc
 /// swapped like any other memory under pressure), and the kernel leaves pages shared with other processes
 /// alone. Heap, stacks and other anonymous memory are not advised.
 ///
-/// `NODE_AGENT_KEEP_STARTUP_PAGES=1` turns it off.
+/// `NODE_AGENT_KEEP_STARTUP_PAGES=1` turns it off (``AgentConfiguration/keepStartupPages``).
 enum StartupPageRelease {
     /// One mapping of `/proc/self/maps`.
     struct Region: Equatable, Sendable {
@@ -45,9 +44,7 @@ enum StartupPageRelease {
     /// could not be read or the kernel does not know `MADV_PAGEOUT` (then nothing changed).
     @discardableResult
     static func release() -> UInt? {
-        // Read to its end: a /proc file has no size ahead.
-        guard let bytes = try? AtomicFile.read("/proc/self/maps") else { return nil }
-        let maps = String(decoding: bytes, as: UTF8.self)
+        guard let maps = ProcFS.ownMaps() else { return nil }
         var advised: UInt = 0
         for region in releasableRegions(inMaps: maps) {
             guard let address = UnsafeMutableRawPointer(bitPattern: region.start) else { continue }

@@ -8,7 +8,7 @@ extension Supervisor {
         case .invalidPlan(let problem):
             logger.error(
                 "ignoring invalid upgrade-info.json, still supervising",
-                metadata: ["error": "\(problem)", "file": "\(settings.upgradeInfoPath)"]
+                metadata: ["error": "\(problem)", "file": "\(configuration.upgradeInfoPath)"]
             )
         case .planSkipped(let plan):
             logger.info(
@@ -38,7 +38,7 @@ extension Supervisor {
                 metadata: ["attempt": "\(attempt)", "error": "\(status)"]
             )
         case .relaunching:
-            logger.info("upgrade detected, relaunching", metadata: ["app": "\(settings.daemonName)"])
+            logger.info("upgrade detected, relaunching", metadata: ["app": "\(configuration.daemonName)"])
         case .restartOff:
             logger.info(
                 "upgrade detected, DAEMON_RESTART_AFTER_UPGRADE is off. Please verify the new upgrade and start cosmovisor again."

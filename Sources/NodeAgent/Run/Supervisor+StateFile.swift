@@ -11,8 +11,9 @@ extension Supervisor {
         let snapshot = machine.snapshot
         var next = record
         next.child.state = Self.publicState(snapshot.phase)
-        if snapshot.childPid == nil, snapshot.phase != "starting-child" {
+        if snapshot.childPid == nil, snapshot.phase != .startingChild {
             next.child.pid = nil
+            next.child.startTicks = nil
             next.child.startedAt = nil
         }
         next.child.starts = childStarts
@@ -21,30 +22,18 @@ extension Supervisor {
         guard next != record else { return }
         next.updatedAt = AgentRuntimeState.timestamp(Date())
         record = next
-        durability.submit(record, to: settings.stateFile)
+        durability.submit(record, to: configuration.effectiveStateFile)
     }
 
     /// The state file's vocabulary: `starting`, `running`, `stopping`, `upgrading`, `stopped`.
-    static func publicState(_ phase: String) -> String {
+    static func publicState(_ phase: StateMachine.Phase) -> String {
         switch phase {
-        case "running": return "running"
-        case "stopping", "child-exited": return "stopping"
-        case "finished": return "stopped"
-        case _ where phase.hasPrefix("upgrading"): return "upgrading"
-        default: return "starting"
+        case .running: return "running"
+        case .stopping, .draining, .childExited: return "stopping"
+        case .finished: return "stopped"
+        case .upgrading: return "upgrading"
+        case .starting, .checking, .startingChild: return "starting"
         }
-    }
-
-    /// The lowest `--halt-height` from the manual schedule (`add-upgrade --upgrade-height`, `fleet schedule`)
-    /// above the last known height, ignoring entries the applied upgrade already covers.
-    func scheduledHaltHeight() -> Int64? {
-        guard let schedule = try? ManualUpgradeSchedule.read(from: settings.layout.manualUpgradesFile) else {
-            return nil
-        }
-        let applied = machine.snapshot.applied
-        let floor = max(lastKnownHeight ?? 0, applied.height)
-        return schedule.upgrades.first { $0.height > floor && $0.name.lowercased() != applied.name.lowercased() }?
-            .height
     }
 
     /// Turns the next entry of the manual schedule (`add-upgrade --upgrade-height`, `add-batch-upgrade`,
@@ -52,7 +41,7 @@ extension Supervisor {
     /// cosmovisor's batch watcher does (§5.10) but ahead of time, as `add-upgrade` itself does. The plan then
     /// takes the normal path: the child runs with `--halt-height H` and the upgrade waits for the height gate.
     func promoteScheduledPlan() {
-        let layout = settings.layout
+        let layout = configuration.layout
         guard let schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),
             !schedule.upgrades.isEmpty
         else {
@@ -68,79 +57,61 @@ extension Supervisor {
             case .success(let plan) = RunPlan.parse(
                 data,
                 path: layout.upgradeInfoFile,
-                disableRecase: settings.disableRecase
+                disableRecase: configuration.disableRecase
             ),
             plan.name.lowercased() != applied.name.lowercased(), plan.height > applied.height
         {
             return  // a pending plan is already there (governance or add-upgrade)
         }
+        // The flush goes to the background queue: no fsync on the cooperative pool, and the file can be
+        // derived again from the schedule after a crash.
         try? AtomicFile.write(
             UpgradePlan(name: next.name, height: next.height).jsonData(),
             to: layout.upgradeInfoFile,
-            mode: 0o600
+            mode: 0o600,
+            durability: .deferred(durability)
         )
     }
 
-    /// Finds a child left running by an agent that was killed (its pid and start time are in the state file)
-    /// and stops its whole group before anything else happens, so the node never runs twice (deliberate fix 4).
+    /// Finds a node left running by an agent that was killed and stops its whole group (TERM, then KILL
+    /// after `DAEMON_SHUTDOWN_GRACE`) before anything else happens, so the node never runs twice
+    /// (deliberate fix 4). Called with the agent's lock held: another agent, or a node that kept the
+    /// inherited lock, has been refused already.
     ///
-    /// - Returns: a reason to refuse starting when another agent is still alive for this home.
+    /// The recorded child is ours only when its `/proc/<pid>/stat` start ticks are exactly the recorded
+    /// ones (a reused pid is someone else's process).
+    ///
+    /// - Returns: a reason to refuse starting: the state file cannot be read, or the node survived SIGKILL.
     func stopLeftoverChild() async -> String? {
-        guard let old = try? AgentRuntimeState.read(from: settings.stateFile), old.pid != getpid() else { return nil }
-        if Self.isLive(old.pid),
-            Self.commandLine(old.pid).contains("node-agent") || Self.commandLine(old.pid).contains("cosmovisor"),
-            old.child.state != "stopped"
-        {
-            return "another node-agent (pid \(old.pid)) is running for \(settings.home)"
+        let old: AgentRuntimeState?
+        do {
+            old = try AgentRuntimeState.read(from: configuration.effectiveStateFile)
+        } catch {
+            return "cannot read the runtime state file: \(error); a node an earlier agent started may still "
+                + "run: stop it, then remove \(configuration.effectiveStateFile)"
         }
-        guard let pid = old.child.pid, let recorded = old.child.startedAt, Self.isLive(pid),
-            let started = Self.startDate(of: pid),
-            let recordedDate = try? Date(recorded, strategy: .iso8601),
-            abs(started.timeIntervalSince(recordedDate)) < 3
+        guard let old, old.pid != getpid(), let pid = old.child.pid, let ticks = old.child.startTicks,
+            ProcFS.isSameProcess(pid, startTicks: ticks)
         else { return nil }
         logger.warning(
             "stopping app left running by a previous agent",
             metadata: ["pid": "\(pid)", "previous agent pid": "\(old.pid)"]
         )
-        let alive = {
-            Self.isLive(pid) && Self.startDate(of: pid).map { abs($0.timeIntervalSince(started)) < 1 } == true
+        let grace = (configuration.shutdownGrace ?? .zero)
+        let stopped = await BlockingWork.run { () -> Bool in
+            _ = ProcessGroupStop.stop(pid, grace: grace)
+            // A node that left its group (setsid) is not reached through the group id.
+            if ProcFS.isSameProcess(pid, startTicks: ticks) {
+                kill(pid, SIGKILL)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ProcFS.isSameProcess(pid, startTicks: ticks), ContinuousClock.now < deadline { usleep(20_000) }
+            }
+            return !ProcFS.isSameProcess(pid, startTicks: ticks)
         }
-        if settings.shutdownGrace > .zero {
-            killpg(pid, SIGTERM)
-            let deadline = ContinuousClock.now + settings.shutdownGrace
-            while alive(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        guard stopped else {
+            return "the node left running by a previous agent (pid \(pid)) survived SIGKILL; refusing to start "
+                + "a second copy of it"
         }
-        killpg(pid, SIGKILL)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while alive(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return nil
-    }
-
-    /// Whether a process (not our child, so it cannot be waited for) is alive and not a zombie.
-    static func isLive(_ pid: Int32) -> Bool {
-        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard
-            let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat").map({
-                String(decoding: $0, as: UTF8.self)
-            }),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].split(separator: " ").first
-        return state != "Z" && state != "X"
-    }
-
-    /// When a process started (wall clock, from `/proc/<pid>/stat` starttime and `/proc/stat` btime).
-    static func startDate(of pid: Int32) -> Date? {
-        guard let ticks = ChildProcess.startTime(of: pid),
-            let stat = FileManager.default.contents(atPath: "/proc/stat").map({ String(decoding: $0, as: UTF8.self) }),
-            let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
-            let boot = Double(line.dropFirst(6))
-        else { return nil }
-        return Date(timeIntervalSince1970: boot + Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK))))
-    }
-
-    static func commandLine(_ pid: Int32) -> String {
-        let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-        return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -17,9 +17,12 @@ extension Supervisor {
     ///     running --> stopping: height reached / TERM+timer or KILL
     ///     running --> stopping: new future plan / restart with --halt-height
     ///     running --> exited: childExited / checkPlan
+    ///     running --> draining: childExited / drainGroup
     ///     stopping --> stopping: graceElapsed / KILL
-    ///     stopping --> upgrading: childExited (reaped) / first step
-    ///     stopping --> spawning: childExited, reschedule / spawn(--halt-height H)
+    ///     stopping --> draining: childExited (reaped) / drainGroup
+    ///     draining --> exited: groupDrained after an exit of its own / checkPlan
+    ///     draining --> upgrading: groupDrained after a stop for the plan / first step
+    ///     draining --> spawning: groupDrained after a stop to reschedule / spawn(--halt-height H)
     ///     exited --> upgrading: pending plan, height reached
     ///     exited --> finished: otherwise / exit 0 or 1
     ///     upgrading --> upgrading: stepSucceeded / next step (delay, backup, script, switch, pre-upgrade)
@@ -30,12 +33,25 @@ extension Supervisor {
     ///
     /// TERM, INT and QUIT are forwarded to the child's group and end the loop once the child has exited;
     /// HUP is only forwarded. A signal during an upgrade lets the current upgrade finish, then exits.
+    /// Nothing new starts while a process of the previous child's group is alive (`draining`).
+    ///
+    /// The manual schedule arrives as `scheduleObserved`: the machine passes its next height as
+    /// `--halt-height` (the lower of it and a pending plan's), and a plan on the schedule is never applied
+    /// without a known height ≥ H−1, since the node did not write it.
     /// Events that arrive late (a height answer for a plan no longer waited for, a grace timer for a
     /// child already reaped, a watcher event while upgrading) are real races and are ignored.
     struct StateMachine {
         private enum AfterStop: Equatable {
             case upgrade(RunPlan)
             case respawn(haltHeight: Int64)
+        }
+
+        /// What comes once the exited child's group is empty.
+        private enum AfterDrain: Equatable {
+            /// It exited by itself: look for a plan.
+            case exited
+            /// It was stopped by us.
+            case stopped(AfterStop)
         }
 
         private enum State: Equatable {
@@ -45,6 +61,7 @@ extension Supervisor {
             case spawning(haltHeight: Int64?)
             case running(pid: Int32, haltHeight: Int64?, gate: RunPlan?)
             case stopping(pid: Int32, then: AfterStop, killed: Bool)
+            case draining(pgid: Int32, status: ChildExit, then: AfterDrain)
             case exited(ChildExit, gate: RunPlan?)
             case upgrading(RunPlan, UpgradeStep)
             case finished
@@ -60,6 +77,10 @@ extension Supervisor {
         private var shutdownRequested = false
         private var deferredSignal: Int32?
         private var upgradesApplied: [String] = []
+        /// The manual schedule as last observed, ascending by height.
+        private var schedule: [ScheduledUpgrade] = []
+        /// The highest height any source reported.
+        private var lastHeight: Int64?
 
         init(settings: Settings) {
             self.settings = settings
@@ -69,16 +90,17 @@ extension Supervisor {
         var snapshot: Snapshot {
             var pid: Int32?
             var halt: Int64?
-            let phase: String
+            let phase: Phase
             switch state {
-            case .idle: phase = "starting"
-            case .preflight, .preflightGate: phase = "checking"
-            case .spawning(let h): phase = "starting-child"; halt = h
-            case .running(let p, let h, _): phase = "running"; pid = p; halt = h
-            case .stopping(let p, _, _): phase = "stopping"; pid = p
-            case .exited: phase = "child-exited"
-            case .upgrading(_, let step): phase = "upgrading:\(step)"
-            case .finished: phase = "finished"
+            case .idle: phase = .starting
+            case .preflight, .preflightGate: phase = .checking
+            case .spawning(let h): phase = .startingChild; halt = h
+            case .running(let p, let h, _): phase = .running; pid = p; halt = h
+            case .stopping(let p, _, _): phase = .stopping; pid = p
+            case .draining: phase = .draining
+            case .exited: phase = .childExited
+            case .upgrading(_, let step): phase = .upgrading(step)
+            case .finished: phase = .finished
             }
             return Snapshot(
                 phase: phase,
@@ -100,7 +122,11 @@ extension Supervisor {
                 return [.checkPlan]
             case .planObserved(let observation):
                 return planObserved(observation)
+            case .scheduleObserved(let entries):
+                schedule = entries.sorted { $0.height < $1.height }
+                return []
             case .heightObserved(let plan, let height):
+                if let height { lastHeight = max(lastHeight ?? height, height) }
                 return heightObserved(plan, height)
             case .tick:
                 guard case .running(let pid, let halt, nil) = state, let plan = pending else { return [] }
@@ -117,6 +143,8 @@ extension Supervisor {
                 return [.exit(code: 1, error: message)]
             case .childExited(let status):
                 return childExited(status)
+            case .groupDrained(let pgid):
+                return groupDrained(pgid)
             case .graceElapsed(let pid):
                 guard case .stopping(pid, let then, false) = state else { return [] }
                 state = .stopping(pid: pid, then: then, killed: true)
@@ -173,10 +201,22 @@ extension Supervisor {
         /// When no source knows the height and the child has exited after writing the file during its run,
         /// the file is trusted: that is the node failing at its upgrade height, and refusing it is the
         /// crash loop of cosmos-sdk #22731/#25097. A plan written before the child started never passes
-        /// without a height (#22167).
+        /// without a height (#22167), nor does a plan from the manual schedule: the node did not write it,
+        /// so its exit says nothing about the height (an unrelated crash must not switch early).
         private func isDue(_ plan: RunPlan, height: Int64?, childGone: Bool = false) -> Bool {
-            guard let height else { return childGone && pendingIsFresh }
+            guard let height else { return childGone && pendingIsFresh && !isScheduled(plan) }
             return height + 1 >= plan.height
+        }
+
+        /// Whether the operator scheduled `plan` (by name), rather than the node writing it at its height.
+        private func isScheduled(_ plan: RunPlan) -> Bool {
+            schedule.contains { $0.name.lowercased() == plan.name.lowercased() }
+        }
+
+        /// The lowest scheduled height above what is known to be committed and applied, for `--halt-height`.
+        private var scheduledHalt: Int64? {
+            let floor = max(lastHeight ?? 0, applied.height)
+            return schedule.first { $0.height > floor && $0.name.lowercased() != applied.name.lowercased() }?.height
         }
 
         private mutating func planObserved(_ observation: PlanObservation) -> [Action] {
@@ -213,7 +253,8 @@ extension Supervisor {
                 if isDue(plan, height: height) {
                     return stop(pid: pid, then: .upgrade(plan))
                 }
-                if height != nil, halt != plan.height, !shutdownRequested {
+                // Restart only a child that would run past the plan; one halting at or before it already stops.
+                if height != nil, (halt ?? .max) > plan.height, !shutdownRequested {
                     return [.log(.planScheduled(plan))] + stop(pid: pid, then: .respawn(haltHeight: plan.height))
                 }
                 return []
@@ -232,8 +273,9 @@ extension Supervisor {
                 state = .finished
                 return [.exit(code: 0, error: nil)]
             }
-            state = .spawning(haltHeight: haltHeight)
-            return [.spawn(haltHeight: haltHeight)]
+            let halt = [haltHeight, scheduledHalt].compactMap { $0 }.min()
+            state = .spawning(haltHeight: halt)
+            return [.spawn(haltHeight: halt)]
         }
 
         private mutating func stop(pid: Int32, then: AfterStop) -> [Action] {
@@ -250,27 +292,36 @@ extension Supervisor {
         private mutating func childExited(_ status: ChildExit) -> [Action] {
             switch state {
             case .running(let pid, _, _):
-                // Whatever is left of the child's group goes with it.
-                let cleanup = Action.signalGroup(pid: pid, signal: SIGKILL)
-                if shutdownRequested {
-                    state = .finished
-                    return [cleanup, .exit(code: shutdownCode(status), error: nil)]
-                }
-                state = .exited(status, gate: nil)
-                return [cleanup, .checkPlan]
+                // Whatever is left of the child's group goes before anything else happens.
+                state = .draining(pgid: pid, status: status, then: .exited)
+                return [.drainGroup(pgid: pid)]
             case .stopping(let pid, let then, let killed):
-                var actions: [Action] = [.signalGroup(pid: pid, signal: SIGKILL)]
-                if !killed { actions.insert(.log(.exitedNormally), at: 0) }
-                if shutdownRequested {
-                    state = .finished
-                    return actions + [.exit(code: 0, error: nil)]
-                }
-                switch then {
-                case .upgrade(let plan): return actions + beginUpgrade(plan)
-                case .respawn(let halt): return actions + spawn(haltHeight: halt)
-                }
+                state = .draining(pgid: pid, status: status, then: .stopped(then))
+                return (killed ? [] : [.log(.exitedNormally)]) + [.drainGroup(pgid: pid)]
             default:
                 preconditionFailure("childExited(\(status)) in \(state)")
+            }
+        }
+
+        private mutating func groupDrained(_ pgid: Int32) -> [Action] {
+            guard case .draining(pgid, let status, let then) = state else { return [] }
+            switch then {
+            case .exited:
+                if shutdownRequested {
+                    state = .finished
+                    return [.exit(code: shutdownCode(status), error: nil)]
+                }
+                state = .exited(status, gate: nil)
+                return [.checkPlan]
+            case .stopped(let then):
+                if shutdownRequested {
+                    state = .finished
+                    return [.exit(code: 0, error: nil)]
+                }
+                switch then {
+                case .upgrade(let plan): return beginUpgrade(plan)
+                case .respawn(let halt): return spawn(haltHeight: halt)
+                }
             }
         }
 
@@ -297,7 +348,7 @@ extension Supervisor {
                 if terminating { shutdownRequested = true }
                 deferredSignal = signal
                 return []
-            case .upgrading:
+            case .upgrading, .draining:
                 if terminating { shutdownRequested = true }
                 return []
             case .idle, .preflight, .preflightGate, .exited:

@@ -8,7 +8,8 @@ extension Supervisor.StateMachine {
         var restartAfterUpgrade = true
         /// `DAEMON_RESTART_DELAY` > 0.
         var restartDelay = false
-        /// `DAEMON_SHUTDOWN_GRACE` > 0: TERM first, KILL when the grace runs out.
+        /// `DAEMON_SHUTDOWN_GRACE` > 0: TERM first, KILL when the grace runs out (for the child, and for
+        /// what is left of its group once it has exited).
         var shutdownGrace = false
         /// Not `UNSAFE_SKIP_BACKUP`.
         var backup = true
@@ -47,6 +48,42 @@ extension Supervisor.StateMachine {
         }
     }
 
+    /// One entry of the manual schedule (`cosmovisor/.node-agent/manual-upgrades.json`): an upgrade the
+    /// operator (`add-upgrade --upgrade-height`, `add-batch-upgrade`, `fleet schedule`) fixed at a height.
+    struct ScheduledUpgrade: Sendable, Equatable {
+        /// The name, recased as its directory is.
+        var name: String
+        var height: Int64
+    }
+
+    /// Where the supervisor is; the state file shows it as ``Supervisor/publicState(_:)``.
+    enum Phase: Sendable, Equatable, CustomStringConvertible {
+        case starting
+        case checking
+        case startingChild
+        case running
+        case stopping
+        /// The child has exited; what is left of its group is being stopped.
+        case draining
+        case childExited
+        case upgrading(UpgradeStep)
+        case finished
+
+        var description: String {
+            switch self {
+            case .starting: return "starting"
+            case .checking: return "checking"
+            case .startingChild: return "starting-child"
+            case .running: return "running"
+            case .stopping: return "stopping"
+            case .draining: return "draining"
+            case .childExited: return "child-exited"
+            case .upgrading(let step): return "upgrading:\(step)"
+            case .finished: return "finished"
+            }
+        }
+    }
+
     /// What reading `data/upgrade-info.json` gave.
     enum PlanObservation: Sendable, Equatable {
         case missing
@@ -62,6 +99,9 @@ extension Supervisor.StateMachine {
         case start(applied: AppliedUpgrade)
         /// `data/upgrade-info.json` was read (after an inotify event, a changed stat, or a `checkPlan`).
         case planObserved(PlanObservation)
+        /// The manual schedule was read (with every `planObserved` the shell produces); the machine adds
+        /// its next height to the child's `--halt-height` and never applies one of its plans on trust.
+        case scheduleObserved([ScheduledUpgrade])
         /// The node's height, `nil` when no source could tell.
         case heightObserved(RunPlan, Int64?)
         /// The poll interval elapsed.
@@ -69,6 +109,8 @@ extension Supervisor.StateMachine {
         case childSpawned(pid: Int32)
         case spawnFailed(String)
         case childExited(ChildExit)
+        /// No process of the exited child's group `pgid` is left.
+        case groupDrained(pgid: Int32)
         /// `DAEMON_SHUTDOWN_GRACE` ran out for the child with this pid.
         case graceElapsed(pid: Int32)
         /// TERM, INT, QUIT or HUP reached the agent.
@@ -102,6 +144,10 @@ extension Supervisor.StateMachine {
         case queryHeight(RunPlan)
         /// Start `current/bin/<daemon>` with the run arguments, plus `--halt-height H` when given.
         case spawn(haltHeight: Int64?)
+        /// The child (leader of group `pgid`) has been reaped: stop what is left of its group (TERM, then
+        /// KILL after `DAEMON_SHUTDOWN_GRACE`; KILL at once without a grace), signalling only while a member
+        /// exists, and answer with `groupDrained`.
+        case drainGroup(pgid: Int32)
         /// Send a signal to the child's whole process group.
         case signalGroup(pid: Int32, signal: Int32)
         /// Answer with `graceElapsed(pid:)` after `DAEMON_SHUTDOWN_GRACE`.
@@ -115,7 +161,7 @@ extension Supervisor.StateMachine {
 
     /// What the state file shows (`node-agent status --json` reads it from another process).
     struct Snapshot: Sendable, Equatable {
-        var phase: String
+        var phase: Phase
         var childPid: Int32?
         var haltHeight: Int64?
         var pendingPlan: RunPlan?

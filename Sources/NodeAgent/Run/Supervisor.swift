@@ -10,9 +10,8 @@ import Logging
 ///
 /// ```swift
 /// let configuration = try AgentConfiguration.fromEnvironment(environment)
-/// let arguments = ["start", "--home", home]
-/// let settings = RunSettings(configuration: configuration, arguments: arguments, environment: environment)
-/// let code = await Supervisor(settings: settings, logger: logger).run()
+/// let supervisor = Supervisor(configuration: configuration, arguments: ["start", "--home", home], logger: logger)
+/// let code = await supervisor.run()
 /// ```
 final class Supervisor {
     /// What flows on the event stream: machine events and raw wake-ups the shell turns into events.
@@ -22,7 +21,12 @@ final class Supervisor {
         case pollTick
     }
 
-    let settings: RunSettings
+    /// Every setting, validated (cosmovisor's and the agent's own `NODE_AGENT_*`).
+    let configuration: AgentConfiguration
+    /// The child's arguments, verbatim.
+    let arguments: [String]
+    /// Test hook: the agent SIGKILLs itself after this step (`stop`, `backup`, `switch`, `pre-upgrade`).
+    let crashAt: String?
     let logger: Logger
     private let steps: UpgradeSteps
     /// Background flushes and state-file writes, off the switch path.
@@ -36,57 +40,67 @@ final class Supervisor {
     private var childStartedAt: timespec?
     /// When start-up pages are to be released (monotonic), set at each spawn; see ``StartupPageRelease``.
     private var pageReleaseDue: ContinuousClock.Instant?
-    var lastKnownHeight: Int64?
+    /// The manual schedule as last given to the machine.
+    private var lastSchedule: [StateMachine.ScheduledUpgrade]?
+    /// The agent's lock, held from the start of ``run()`` to the process's end and inherited by the node.
+    private var lock: AgentLock?
     private let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
 
     /// Creates the supervisor; nothing starts before ``run()``.
-    init(settings: RunSettings, logger: Logger) {
-        self.settings = settings
+    init(configuration: AgentConfiguration, arguments: [String], logger: Logger, crashAt: String? = nil) {
+        self.configuration = configuration
+        self.arguments = arguments
+        self.crashAt = crashAt
         self.logger = logger
         let durability = DeferredDurability()
         self.durability = durability
-        self.steps = UpgradeSteps(settings: settings, logger: logger, durability: durability)
-        self.machine = StateMachine(settings: settings.machineSettings)
-        self.reader = PlanFileReader(path: settings.upgradeInfoPath, disableRecase: settings.disableRecase)
+        self.steps = UpgradeSteps(configuration: configuration, logger: logger, durability: durability)
+        self.machine = StateMachine(settings: configuration.machineSettings(arguments: arguments))
+        self.reader = PlanFileReader(path: configuration.upgradeInfoPath, disableRecase: configuration.disableRecase)
         (inputs, continuation) = AsyncStream.makeStream(of: Input.self)
         let now = AgentRuntimeState.timestamp(Date())
         record = AgentRuntimeState(
             pid: getpid(),
+            startTicks: ProcFS.stat(of: getpid())?.startTicks,
             startedAt: now,
             version: FleetVersion.current,
-            home: settings.home,
-            daemonName: settings.daemonName,
+            home: configuration.home,
+            daemonName: configuration.daemonName,
             updatedAt: now,
             child: .init(state: "starting"),
-            settings: settings.renderedSettings
+            settings: configuration.settings
         )
     }
 
     /// Supervises until the machine decides to exit; returns the process exit code (§5.13).
     func run() async -> Int32 {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: settings.dataDirectory, isDirectory: &isDirectory),
+        guard FileManager.default.fileExists(atPath: configuration.dataDirectory, isDirectory: &isDirectory),
             isDirectory.boolValue
         else {
-            return fail("invalid path: \(settings.dataDirectory) must be an existing directory")
+            return fail("invalid path: \(configuration.dataDirectory) must be an existing directory")
+        }
+        do {
+            lock = try AgentLock.acquire(AgentLock.path(in: configuration.layout))
+        } catch {
+            return fail(error.description)
         }
         if let refusal = await stopLeftoverChild() { return fail(refusal) }
-        let pidFile = settings.layout.pidFile
-        mkdir(settings.layout.agentDirectory, 0o755)
-        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile)
+        let pidFile = configuration.layout.pidFile
+        try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile, durability: .deferred(durability))
         defer { unlink(pidFile) }
         do {
-            _ = try CurrentLink.resolveOrCreateGenesis(settings.layout, canonical: false)
+            _ = try CurrentLink.resolveOrCreateGenesis(configuration.layout, canonical: false)
         } catch {
             return fail("\(error)")
         }
         let continuation = self.continuation
         let signals = installSignalHandlers(continuation)
         let watcher =
-            settings.disableInotify
+            configuration.disableInotify
             ? nil
-            : UpgradeFileWatcher(directory: settings.dataDirectory, fileName: "upgrade-info.json") {
+            : UpgradeFileWatcher(directory: configuration.dataDirectory, fileName: "upgrade-info.json") {
                 continuation.yield(.fileChanged)
             }
         defer {
@@ -94,7 +108,7 @@ final class Supervisor {
             signals.forEach { $0.cancel() }
         }
         return await withTaskGroup(of: Void.self) { group in
-            let interval = settings.pollInterval
+            let interval = configuration.pollInterval
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
@@ -108,26 +122,29 @@ final class Supervisor {
                 switch input {
                 case .event(let event): queue.append(event)
                 case .fileChanged:
-                    queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
+                    queue += observePlan(force: true)
                 case .pollTick:
                     watcher?.rewatchIfNeeded()
                     promoteScheduledPlan()
                     releaseStartupPagesIfDue()
-                    if let observation = reader.read(force: false, childStartedAt: childStartedAt) {
-                        queue.append(.planObserved(observation))
-                    }
+                    queue += observePlan(force: false)
                     queue.append(.tick)
                 }
                 while !queue.isEmpty {
                     let before = machine.snapshot.phase
                     let event = queue.removeFirst()
-                    if case .heightObserved(_, let height?) = event { lastKnownHeight = height }
                     let actions = machine.handle(event)
-                    if ["stopping", "child-exited"].contains(before), machine.snapshot.phase.hasPrefix("upgrading") {
+                    if [.stopping, .draining, .childExited].contains(before),
+                        case .upgrading = machine.snapshot.phase
+                    {
                         crashHook("stop")
                     }
                     saveState()
                     for action in actions {
+                        if case .spawn(let haltHeight) = action {
+                            queue.append(await spawn(haltHeight: haltHeight, group: &group))
+                            continue
+                        }
                         if let exit = execute(action, group: &group, queue: &queue) {
                             code = exit
                             break loop
@@ -137,7 +154,8 @@ final class Supervisor {
             }
             group.cancelAll()
             saveState()
-            durability.flush()
+            let durability = self.durability
+            await BlockingWork.run { durability.flush() }
             return code
         }
     }
@@ -145,23 +163,39 @@ final class Supervisor {
     // MARK: - Actions
 
     /// Executes one action; returns an exit code when the loop must end.
-    private func execute(_ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event])
+    private func execute(
+        _ action: StateMachine.Action, group: inout TaskGroup<Void>, queue: inout [StateMachine.Event]
+    )
         -> Int32?
     {
         let continuation = self.continuation
         switch action {
         case .checkPlan:
             promoteScheduledPlan()
-            queue.append(.planObserved(reader.read(force: true, childStartedAt: childStartedAt) ?? .missing))
+            queue += observePlan(force: true)
         case .queryHeight(let plan):
-            let source = HeightSource(rpcURL: settings.rpcURL, binary: settings.currentBinary, home: settings.home)
+            let source = HeightSource(
+                rpcURL: configuration.rpcURL,
+                binary: configuration.currentBinary,
+                home: configuration.home
+            )
             group.addTask { continuation.yield(.event(.heightObserved(plan, await source.height()))) }
-        case .spawn(let haltHeight):
-            queue.append(spawn(haltHeight: haltHeight, group: &group))
+        case .spawn:
+            preconditionFailure("spawn is executed by run()")
         case .signalGroup(let pid, let signal):
-            _ = killpg(pid, signal)
+            _ = ProcessGroupStop.signalIfPresent(pid, signal)
+        case .drainGroup(let pgid):
+            let grace = (configuration.shutdownGrace ?? .zero)
+            let logger = self.logger
+            group.addTask {
+                let empty = await BlockingWork.run { ProcessGroupStop.stop(pgid, grace: grace) }
+                if !empty {
+                    logger.error("processes of the node's group survived SIGKILL", metadata: ["pgid": "\(pgid)"])
+                }
+                continuation.yield(.event(.groupDrained(pgid: pgid)))
+            }
         case .startGraceTimer(let pid):
-            let grace = settings.shutdownGrace
+            let grace = (configuration.shutdownGrace ?? .zero)
             group.addTask {
                 try? await Task.sleep(for: grace)
                 continuation.yield(.event(.graceElapsed(pid: pid)))
@@ -177,7 +211,7 @@ final class Supervisor {
             }
         case .runStep(let step, let plan):
             let steps = self.steps
-            let crashAt = settings.crashAt
+            let crashAt = crashAt
             group.addTask {
                 let event = await Supervisor.perform(step, plan, steps)
                 if crashAt == step.description { kill(getpid(), SIGKILL) }
@@ -192,7 +226,9 @@ final class Supervisor {
         return nil
     }
 
-    private static func perform(_ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps) async
+    private static func perform(
+        _ step: StateMachine.UpgradeStep, _ plan: RunPlan, _ steps: UpgradeSteps
+    ) async
         -> StateMachine.Event
     {
         do {
@@ -209,23 +245,53 @@ final class Supervisor {
         }
     }
 
-    private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) -> StateMachine.Event {
+    /// Reads the manual schedule and `data/upgrade-info.json`: the events for the machine (the schedule
+    /// only when it changed; the plan only when it changed, unless `force`).
+    private func observePlan(force: Bool) -> [StateMachine.Event] {
+        var events: [StateMachine.Event] = []
+        let entries = ((try? ManualUpgradeSchedule.read(from: configuration.layout.manualUpgradesFile))?.upgrades ?? [])
+            .map { StateMachine.ScheduledUpgrade(name: $0.name, height: $0.height) }
+        if entries != lastSchedule {
+            lastSchedule = entries
+            events.append(.scheduleObserved(entries))
+        }
+        if let observation = reader.read(force: force, childStartedAt: childStartedAt) {
+            events.append(.planObserved(observation))
+        } else if force {
+            events.append(.planObserved(.missing))
+        }
+        return events
+    }
+
+    /// Starts the node: the state file is on disk first (synchronously, off the cooperative pool), and the
+    /// child inherits the agent's lock, so a node outliving a killed agent still blocks a new one.
+    private func spawn(haltHeight: Int64?, group: inout TaskGroup<Void>) async -> StateMachine.Event {
         // FleetCore's one reading of `current` (relative or absolute target, inside the layout, else an error).
         let resolved: String
         do {
-            resolved = try CurrentLink.resolveOrCreateGenesis(settings.layout, canonical: false)
-            try RunLinks.ensureBinary(resolved)
+            resolved = try CurrentLink.resolveOrCreateGenesis(configuration.layout, canonical: false)
+            try StepError.ensureExecutable(resolved)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }
-        var arguments = settings.arguments
-        if let haltHeight = [haltHeight, scheduledHaltHeight()].compactMap({ $0 }).min() {
-            arguments += ["--halt-height", "\(haltHeight)"]
+        saveState()
+        let (state, path, durability) = (record, configuration.effectiveStateFile, self.durability)
+        let written = await BlockingWork.run { () -> NodeFileError? in
+            do throws(NodeFileError) {
+                try durability.writeNow(state, to: path)
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let written { return .spawnFailed("writing the runtime state file before starting the node: \(written)") }
+        var arguments = arguments
+        if let haltHeight { arguments += ["--halt-height", "\(haltHeight)"] }
         logger.info("running app", metadata: ["args": .array(arguments.map { .string($0) }), "path": "\(resolved)"])
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(resolved, arguments: arguments)
+            let inherited = lock.map { [$0.descriptor] } ?? []
+            child = try ChildProcess.spawn(resolved, arguments: arguments, inheriting: inherited)
         } catch {
             return .spawnFailed("launching process \(resolved) \(arguments.joined(separator: " ")) failed: \(error)")
         }
@@ -233,8 +299,9 @@ final class Supervisor {
         clock_gettime(CLOCK_REALTIME_COARSE, &now)
         childStartedAt = now
         childStarts += 1
-        pageReleaseDue = settings.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
+        pageReleaseDue = configuration.startupPageReleaseDelay.map { ContinuousClock.now + $0 }
         record.child.pid = child.pid
+        record.child.startTicks = child.startTime
         record.child.startedAt = AgentRuntimeState.timestamp(Date())
         let continuation = self.continuation
         group.addTask { continuation.yield(.event(.childExited(await child.wait()))) }
@@ -244,7 +311,7 @@ final class Supervisor {
     /// Once a child has settled in `running`, the pages only start-up and the last upgrade used go back to
     /// the kernel (the idle agent's resident set is then what its loop touches).
     private func releaseStartupPagesIfDue() {
-        guard let due = pageReleaseDue, ContinuousClock.now >= due, machine.snapshot.phase == "running" else {
+        guard let due = pageReleaseDue, ContinuousClock.now >= due, machine.snapshot.phase == .running else {
             return
         }
         pageReleaseDue = nil
@@ -265,7 +332,7 @@ final class Supervisor {
     }
 
     private func crashHook(_ step: String) {
-        if settings.crashAt == step { kill(getpid(), SIGKILL) }
+        if crashAt == step { kill(getpid(), SIGKILL) }
     }
 
     private func fail(_ message: String) -> Int32 {

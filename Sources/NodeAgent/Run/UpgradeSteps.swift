@@ -5,25 +5,25 @@ import Logging
 
 /// The effects of applying one upgrade (cosmovisor §5.5–5.7), one method per step of the state machine.
 struct UpgradeSteps: Sendable {
-    var settings: RunSettings
+    var configuration: AgentConfiguration
     var logger: Logger
     /// Flushes the switch's renames in the background; `nil` flushes at once.
     var durability: DeferredDurability?
 
     /// Creates the steps; without a logger they log nothing.
     init(
-        settings: RunSettings,
+        configuration: AgentConfiguration,
         logger: Logger = Logger(label: "node-agent.run", factory: { _ in SwiftLogNoOpLogHandler() }),
         durability: DeferredDurability? = nil
     ) {
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         self.durability = durability
     }
 
     /// `DAEMON_RESTART_DELAY`.
     func delay() async {
-        try? await Task.sleep(for: settings.restartDelay)
+        try? await Task.sleep(for: (configuration.restartDelay ?? .zero))
     }
 
     /// Copies `data/` to `<DAEMON_DATA_BACKUP_DIR>/data-backup-<Y>-<M>-<D>` (local date, no zero padding),
@@ -33,7 +33,7 @@ struct UpgradeSteps: Sendable {
         var parts = tm()
         localtime_r(&now, &parts)
         let name = "data-backup-\(parts.tm_year + 1900)-\(parts.tm_mon + 1)-\(parts.tm_mday)"
-        let destination = settings.backupDirectory + "/" + name
+        let destination = configuration.backupDir + "/" + name
         let started = Date()
         logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
         guard mkdir(destination, 0o755) == 0 || errno == EEXIST else {
@@ -43,7 +43,7 @@ struct UpgradeSteps: Sendable {
         do {
             run = try await ChildProcess.capture(
                 "/bin/cp",
-                arguments: ["-a", settings.dataDirectory + "/.", destination + "/"]
+                arguments: ["-a", configuration.dataDirectory + "/.", destination + "/"]
             )
         } catch {
             throw StepError("error while taking data backup: \(error)")
@@ -62,7 +62,7 @@ struct UpgradeSteps: Sendable {
 
     /// `COSMOVISOR_CUSTOM_PREUPGRADE`: `<root>/<value> <name as written> <height>` in `$DAEMON_HOME`.
     func customPreUpgrade(_ plan: RunPlan) async throws(StepError) {
-        let script = settings.root + "/" + settings.customPreUpgrade
+        let script = configuration.root + "/" + configuration.customPreUpgrade
         logger.info("looking for COSMOVISOR_CUSTOM_PREUPGRADE file", metadata: ["file": "\(script)"])
         var info = stat()
         guard stat(script, &info) == 0 else {
@@ -83,7 +83,7 @@ struct UpgradeSteps: Sendable {
             run = try await ChildProcess.capture(
                 script,
                 arguments: [plan.rawName, "\(plan.height)"],
-                directory: settings.home
+                directory: configuration.home
             )
         } catch {
             throw StepError("\(error)")
@@ -107,18 +107,25 @@ struct UpgradeSteps: Sendable {
         } catch {
             throw StepError("\(error)")
         }
-        let layout = settings.layout
+        let layout = configuration.layout
         do {
-            try RunLinks.ensureBinary(layout.upgradeBinary(for: name))
+            try StepError.ensureExecutable(layout.upgradeBinary(for: name))
         } catch {
             throw StepError("binary not present, downloading disabled: \(error)")
         }
-        try RunLinks.writeAtomically(
-            plan.upgradePlan.jsonData(),
-            to: layout.upgradeRecord(for: name),
-            durability: durability
-        )
-        try RunLinks.swap(layout.current, to: layout.linkTarget(for: name), durability: durability)
+        let durability: Durability = self.durability.map { .deferred($0) } ?? .immediate
+        do {
+            let record = layout.upgradeRecord(for: name)
+            try AtomicFile.write(plan.upgradePlan.jsonData(), to: record, durability: durability)
+        } catch {
+            throw StepError("\(error)")
+        }
+        do {
+            let target = layout.linkTarget(for: name)
+            try AtomicSymlink.replace(link: layout.current, target: target, durability: durability)
+        } catch {
+            throw StepError("creating current symlink: \(error)")
+        }
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
         if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),
             schedule.remove(named: plan.name)
@@ -130,7 +137,7 @@ struct UpgradeSteps: Sendable {
     /// `<current bin> pre-upgrade`, in the agent's working directory (the root), stdout captured.
     func preUpgrade() async -> ChildExit {
         do {
-            let run = try await ChildProcess.capture(settings.currentBinary, arguments: ["pre-upgrade"])
+            let run = try await ChildProcess.capture(configuration.currentBinary, arguments: ["pre-upgrade"])
             if run.status.isSuccess { logger.info("pre-upgrade result", metadata: ["result": "\(run.output)"]) }
             return run.status
         } catch {
@@ -141,7 +148,7 @@ struct UpgradeSteps: Sendable {
 
     /// The current-upgrade record behind `current` (`current/upgrade-info.json`); genesis when absent.
     func appliedUpgrade() -> Supervisor.StateMachine.AppliedUpgrade {
-        guard let data = FileManager.default.contents(atPath: settings.currentLink + "/upgrade-info.json"),
+        guard let data = FileManager.default.contents(atPath: configuration.currentLink + "/upgrade-info.json"),
             case .success(let plan) = RunPlan.parse(data, path: "", disableRecase: true)
         else { return .genesis }
         return .init(name: plan.name, height: plan.height)

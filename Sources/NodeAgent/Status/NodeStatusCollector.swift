@@ -84,7 +84,7 @@ struct NodeStatusCollector {
     /// The agent record, and the child record when a live agent wrote the state file.
     func agentAndChild() -> (NodeStatus.AgentInfo, NodeStatus.ChildInfo?) {
         let state = try? AgentRuntimeState.read(from: configuration.effectiveStateFile)
-        guard let state, ProcessIdentity.isRunningAgent(state.pid) else {
+        guard let state, ProcessIdentity.isRunningAgent(state, layout: configuration.layout) else {
             return (
                 NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings),
                 nil

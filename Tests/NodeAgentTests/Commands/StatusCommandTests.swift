@@ -140,17 +140,20 @@ struct StatusCommandTests {
         }
     }
 
-    @Test("agent.running only when the state file's pid is a live node-agent")
+    @Test("agent.running only when the agent's lock is held and the state file's pid is that very process")
     func agentRunning() async throws {
         try await withTemporaryDirectory { dir in
             let node = try await Node(dir)
-            try FileManager.default.createSymbolicLink(atPath: dir + "/node-agent", withDestinationPath: "/bin/sleep")
-            try await BackgroundProcess.with(dir + "/node-agent", ["30"]) { agent in
+            let agentDirectory = node.home + "/cosmovisor/.node-agent"
+            try FileManager.default.createDirectory(atPath: agentDirectory, withIntermediateDirectories: true)
+            // The agent holds an flock on cosmovisor/.node-agent/lock for its whole life.
+            try await BackgroundProcess.with("/usr/bin/flock", [agentDirectory + "/lock", "sleep", "30"]) { agent in
                 try await BackgroundProcess.with("/bin/sleep", ["30"]) { impostor in
-                    let stateFile = node.home + "/cosmovisor/.node-agent/state.json"
-                    func write(pid: Int32) throws {
+                    let stateFile = agentDirectory + "/state.json"
+                    func write(pid: Int32, startTicks: UInt64?) throws {
                         try AgentRuntimeState(
                             pid: pid,
+                            startTicks: startTicks,
                             startedAt: "2026-01-01T00:00:00Z",
                             version: "9.9.9",
                             home: node.home,
@@ -166,7 +169,13 @@ struct StatusCommandTests {
                             settings: ["daemon_poll_interval": "1s"]
                         ).write(to: stateFile)
                     }
-                    try write(pid: agent.processIdentifier)
+                    let locks = { (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? "" }
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while !locks().contains(" \(agent.processIdentifier) "), ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    let agentTicks = try #require(Self.startTicks(agent.processIdentifier))
+                    try write(pid: agent.processIdentifier, startTicks: agentTicks)
                     let running = try await node.status()
                     #expect(running.agent?.running == true)
                     #expect(running.agent?.pid == agent.processIdentifier)
@@ -176,13 +185,24 @@ struct StatusCommandTests {
                     #expect(running.child?.upgradesApplied == ["v2"])
                     #expect(running.child?.state == "running")
                     #expect((running.child?.uptimeSeconds ?? 0) > 0)
-                    try write(pid: impostor.processIdentifier)
+                    // A live process that only got the recorded pid (other start ticks) is not the agent.
+                    let impostorTicks = try #require(Self.startTicks(impostor.processIdentifier))
+                    try write(pid: impostor.processIdentifier, startTicks: impostorTicks + 1)
                     let impostorStatus = try await node.status()
                     #expect(impostorStatus.agent?.running == false)
                     #expect(impostorStatus.child == nil)
                 }
             }
         }
+    }
+
+    /// `/proc/<pid>/stat` field 22.
+    static func startTicks(_ pid: Int32) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
     @Test("the human summary names the current target and the chain")

@@ -210,6 +210,26 @@ struct AgentConfigurationEnvironmentTests {
             config.effectiveStateFile == "/run/agent.json"
         },
         with("state file relative", ["NODE_AGENT_STATE_FILE": "agent.json"], errors: 1),
+        with("rpc url override", ["NODE_AGENT_RPC": "http://10.0.0.1:1", "NODE_AGENT_RPC_URL": "http://10.0.0.2:2/"]) {
+            config, _ in config.rpcURL == "http://10.0.0.2:2"
+        },
+        with(
+            "rpc url override bad",
+            ["NODE_AGENT_RPC_URL": "10.0.0.2:26657"],
+            errors: 1,
+            texts: ["NODE_AGENT_RPC_URL must be an http:// or https:// URL"]
+        ),
+        with("inotify off", ["NODE_AGENT_DISABLE_INOTIFY": "1"]) { config, _ in config.disableInotify },
+        with(
+            "inotify bad",
+            ["NODE_AGENT_DISABLE_INOTIFY": "yes"],
+            errors: 1,
+            texts: ["NODE_AGENT_DISABLE_INOTIFY must be"]
+        ),
+        with("startup pages kept", ["NODE_AGENT_KEEP_STARTUP_PAGES": "TRUE"]) { config, _ in
+            config.keepStartupPages && config.startupPageReleaseDelay == nil
+        },
+        with("startup pages bad", ["NODE_AGENT_KEEP_STARTUP_PAGES": "2"], errors: 1),
         with("legacy variables are ignored", ["DAEMON_LOG_BUFFER_SIZE": "512"]) { config, home in
             config == AgentConfiguration(home: home, name: "testd")
         },

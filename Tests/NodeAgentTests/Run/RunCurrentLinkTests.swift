@@ -11,9 +11,9 @@ import Testing
 /// atomic switch (deliberate fix 1) and upgrade-info parsing (scanner_test.go, fixes 3 and 5).
 @Suite struct RunCurrentLinkTests {
     static func steps(_ h: AgentHarness) -> UpgradeSteps {
-        var settings = RunSettings(home: h.home, daemonName: h.daemon, arguments: [])
-        settings.skipBackup = true
-        return UpgradeSteps(settings: settings)
+        var configuration = AgentConfiguration(home: h.home, name: h.daemon)
+        configuration.skipBackup = true
+        return UpgradeSteps(configuration: configuration)
     }
 
     static func plan(_ name: String) -> RunPlan { RunPlan(rawName: name, name: name, height: 10, info: nil) }
@@ -28,7 +28,7 @@ import Testing
             atPath: h.root + "/upgrades/nobin/bin",
             withIntermediateDirectories: true
         )
-        try RunLinks.ensure(root: h.root)
+        _ = try CurrentLink.resolveOrCreateGenesis(CosmovisorLayout(home: h.home, daemonName: h.daemon))
         #expect(h.currentTarget == "genesis")
         let steps = Self.steps(h)
         #expect(throws: StepError.self) { try steps.switchBinary(Self.plan("missing")) }
@@ -46,7 +46,7 @@ import Testing
         defer { h.cleanUp() }
         try h.installBinary("genesis", script: RunFixtures.live("Genesis"))
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("Chain 2 is live!"))
-        try RunLinks.ensure(root: h.root)
+        _ = try CurrentLink.resolveOrCreateGenesis(CosmovisorLayout(home: h.home, daemonName: h.daemon))
         var info = stat()
         #expect(lstat(h.root + "/current", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
         #expect(AtomicSymlink.target(of: h.root + "/current") == "genesis")
@@ -62,7 +62,7 @@ import Testing
         try h.installBinary("upgrades/chain2", script: RunFixtures.live("2"))
         try h.installBinary("upgrades/chain3", script: RunFixtures.live("3"))
         try h.installBinary("genesis", script: RunFixtures.live("g"))
-        try RunLinks.ensure(root: h.root)
+        _ = try CurrentLink.resolveOrCreateGenesis(CosmovisorLayout(home: h.home, daemonName: h.daemon))
         let link = h.root + "/current/bin/dummyd"
         let observer = LinkObserver(path: link)
         let thread = Thread { observer.run() }  // a concurrent reader, on its own thread for the whole loop

@@ -66,7 +66,7 @@ struct RunSignalAndCrashTests {
         try await eventually("grandchild gone", timeout: .seconds(5)) { !ProcessProbe.isRunning(grandchild) }
     }
 
-    @Test func aChildLeftByAKilledAgentIsStoppedNotDoubled() async throws {
+    @Test func aNodeLeftByAKilledAgentBlocksANewAgent() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain()
@@ -77,18 +77,18 @@ struct RunSignalAndCrashTests {
         #expect(try await first.wait() == .signaled(SIGKILL))
         #expect(ProcessProbe.isRunning(orphan), "the node outlives a SIGKILLed agent")
 
-        let second = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
-        try await eventually("a new child", agent: second) {
-            h.state()?.child.pid.map { $0 != orphan && $0 > 0 } == true && h.state()?.pid == second.process.pid
-        }
-        #expect(!ProcessProbe.isRunning(orphan))
-        let height = h.blocks().last?.height ?? 0
-        try await eventually("blocks continue", agent: second) { (h.blocks().last?.height ?? 0) >= height + 3 }
-        #expect(h.nodePids().count == 1)
+        // The node inherited the agent's lock: a second copy of it is never started.
+        let second = try await h.run(
+            ["start", "--home", h.home],
+            environment: ["NODE_AGENT_RPC_URL": rpc],
+            timeout: .seconds(20)
+        )
+        #expect(second.process.exited == .exited(1))
+        #expect(second.stderr.contains(h.root + "/.node-agent/lock"), "\(second.stderr)")
+        #expect(second.stderr.contains("\(orphan)"), "the holder is named: \(second.stderr)")
+        #expect(ProcessProbe.isRunning(orphan), "the running node is left alone")
+        #expect(h.nodePids() == [orphan])
         #expect(h.expectHistory([]) == nil, "no height committed twice: \(h.blocks())")
-        #expect(second.logLines.contains { $0.contains("stopping app left running by a previous agent") })
-        second.process.signalGroup(SIGTERM)
-        #expect(try await second.wait() == .exited(0))
     }
 
     @Test func aSecondAgentForTheSameHomeRefusesToStart() async throws {
@@ -100,7 +100,8 @@ struct RunSignalAndCrashTests {
         let child = try #require(h.state()?.child.pid)
         let second = try await h.run(["start"], timeout: .seconds(20))
         #expect(second.process.exited == .exited(1))
-        #expect(second.stderr.contains("another node-agent (pid \(first.process.pid)) is running"), "\(second.stderr)")
+        #expect(second.stderr.contains(h.root + "/.node-agent/lock"), "\(second.stderr)")
+        #expect(second.stderr.contains("\(first.process.pid)"), "\(second.stderr)")
         #expect(ProcessProbe.isRunning(child), "the first agent's node is untouched")
         first.process.signalGroup(SIGTERM)
         #expect(try await first.wait() == .exited(0))

@@ -26,6 +26,7 @@ import Testing
                 .planObserved(.plan(Self.v2, writtenSinceSpawn: true)),
                 .heightObserved(Self.v2, 50),
                 .childExited(.exited(0)),
+                .groupDrained(pgid: 100),
                 .stepSucceeded(.switchBinary),
                 .preUpgradeExited(.exited(0)),
                 .planObserved(.plan(Self.v2, writtenSinceSpawn: true)),
@@ -42,7 +43,8 @@ import Testing
                     .log(.shuttingDown), .log(.sentInterrupt), .signalGroup(pid: 100, signal: SIGTERM),
                     .startGraceTimer(pid: 100),
                 ],
-                [.log(.exitedNormally), .signalGroup(pid: 100, signal: SIGKILL), .runStep(.switchBinary, Self.v2)],
+                [.log(.exitedNormally), .drainGroup(pgid: 100)],
+                [.runStep(.switchBinary, Self.v2)],
                 [.runStep(.preUpgrade(attempt: 0), Self.v2)],
                 [.log(.preUpgradeSucceeded), .log(.relaunching), .checkPlan],
                 [.spawn(haltHeight: nil)],
@@ -96,35 +98,100 @@ import Testing
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
             .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, 12),
-            .childExited(.signaled(SIGKILL)),
+            .childExited(.signaled(SIGKILL)), .groupDrained(pgid: 7),
             .childSpawned(pid: 8), .tick, .heightObserved(Self.v2, 30), .tick, .heightObserved(Self.v2, 49),
         ])
         #expect(
             actions[4] == [.log(.planScheduled(Self.v2)), .log(.shuttingDown), .signalGroup(pid: 7, signal: SIGKILL)]
         )
-        #expect(actions[5] == [.signalGroup(pid: 7, signal: SIGKILL), .spawn(haltHeight: 50)])
-        #expect(actions[7] == [.queryHeight(Self.v2)])
-        #expect(actions[8] == [])
-        #expect(actions[10] == [.log(.shuttingDown), .signalGroup(pid: 8, signal: SIGKILL)])
+        #expect(actions[5] == [.drainGroup(pgid: 7)])
+        #expect(actions[6] == [.spawn(haltHeight: 50)])
+        #expect(actions[8] == [.queryHeight(Self.v2)])
+        #expect(actions[9] == [])
+        #expect(actions[11] == [.log(.shuttingDown), .signalGroup(pid: 8, signal: SIGKILL)])
     }
 
     @Test func unknownHeightNeverPassesForAPlanOlderThanTheChild() {
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
-            .childExited(.exited(2)), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
+            .childExited(.exited(2)), .groupDrained(pgid: 7), .planObserved(.plan(Self.v2, writtenSinceSpawn: false)),
             .heightObserved(Self.v2, nil),
         ])
-        #expect(actions[5] == [.exit(code: 1, error: "exit status 2")])
+        #expect(actions[6] == [.exit(code: 1, error: "exit status 2")])
     }
 
     @Test func unknownHeightTrustsAFileTheExitedChildWrote() {
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 7),
-            .childExited(.exited(1)), .planObserved(.plan(Self.v2, writtenSinceSpawn: true)),
+            .childExited(.exited(1)), .groupDrained(pgid: 7), .planObserved(.plan(Self.v2, writtenSinceSpawn: true)),
             .heightObserved(Self.v2, nil),
         ])
-        #expect(actions[3] == [.signalGroup(pid: 7, signal: SIGKILL), .checkPlan])
-        #expect(actions[5] == [.runStep(.switchBinary, Self.v2)])
+        #expect(actions[3] == [.drainGroup(pgid: 7)])
+        #expect(actions[4] == [.checkPlan])
+        #expect(actions[6] == [.runStep(.switchBinary, Self.v2)])
+    }
+
+    @Test func aScheduledPlanIsNeverAppliedOnTrustAfterACrash() {
+        // add-upgrade --upgrade-height wrote the plan while the node ran; the node then crashed for another
+        // reason with its RPC down: without a known height ≥ H−1 the old binary's exit decides nothing.
+        let actions = run([
+            .start(applied: .genesis), .scheduleObserved([.init(name: "v2", height: 50)]), .planObserved(.missing),
+            .childSpawned(pid: 7), .childExited(.exited(1)), .groupDrained(pgid: 7),
+            .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, nil),
+        ])
+        #expect(actions[7] == [.exit(code: 1, error: "exit status 1")])
+        #expect(!actions.flatMap { $0 }.contains(.runStep(.switchBinary, Self.v2)))
+    }
+
+    @Test func aScheduledPlanIsAppliedOnceTheHeightIsKnown() {
+        let actions = run([
+            .start(applied: .genesis), .scheduleObserved([.init(name: "V2", height: 50)]), .planObserved(.missing),
+            .childSpawned(pid: 7), .childExited(.exited(0)), .groupDrained(pgid: 7),
+            .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, 49),
+        ])
+        #expect(actions[7] == [.runStep(.switchBinary, Self.v2)])
+    }
+
+    @Test func theMachineOwnsTheHaltHeightFromTheSchedule() {
+        let actions = run([
+            .start(applied: .genesis),
+            .scheduleObserved([.init(name: "v3", height: 90), .init(name: "v2", height: 40)]),
+            .planObserved(.missing),
+        ])
+        #expect(actions[2] == [.spawn(haltHeight: 40)])
+        // Past entries (below the known height) and the applied upgrade do not halt the child.
+        let later = run([
+            .start(applied: .init(name: "v2", height: 40)),
+            .scheduleObserved([.init(name: "v2", height: 40), .init(name: "v3", height: 90)]),
+            .planObserved(.plan(Self.v3, writtenSinceSpawn: false)), .heightObserved(Self.v3, 60),
+        ])
+        #expect(later[3] == [.log(.planScheduled(Self.v3)), .spawn(haltHeight: 90)])
+    }
+
+    @Test func aChildHaltingBeforeThePlanIsNotRestartedForIt() {
+        let actions = run([
+            .start(applied: .genesis), .scheduleObserved([.init(name: "v2", height: 40)]), .planObserved(.missing),
+            .childSpawned(pid: 7), .planObserved(.plan(Self.v3, writtenSinceSpawn: true)),
+            .heightObserved(Self.v3, 20), .tick, .heightObserved(Self.v3, 21),
+        ])
+        #expect(actions[2] == [.spawn(haltHeight: 40)])
+        #expect(actions[5] == [], "the child already halts at 40, before v3's 90")
+        #expect(actions[7] == [])
+    }
+
+    @Test func nothingStartsWhileTheOldGroupIsDraining() {
+        var machine = Machine(settings: .init(backup: false))
+        _ = machine.handle(.start(applied: .genesis))
+        _ = machine.handle(.planObserved(.missing))
+        _ = machine.handle(.childSpawned(pid: 7))
+        _ = machine.handle(.planObserved(.plan(Self.v2, writtenSinceSpawn: true)))
+        let stop = machine.handle(.heightObserved(Self.v2, 49))
+        #expect(stop == [.log(.shuttingDown), .signalGroup(pid: 7, signal: SIGKILL)])
+        #expect(machine.handle(.childExited(.signaled(SIGKILL))) == [.drainGroup(pgid: 7)])
+        #expect(machine.snapshot.phase == .draining)
+        #expect(machine.handle(.groupDrained(pgid: 6)) == [], "another group's answer changes nothing")
+        #expect(machine.handle(.signalReceived(SIGTERM)) == [])
+        #expect(machine.handle(.groupDrained(pgid: 7)) == [.exit(code: 0, error: nil)])
     }
 
     @Test func appliedOrOlderPlansAreNotUpgradesAgain() {
@@ -202,10 +269,12 @@ import Testing
         let actions = run([
             .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 9),
             .signalReceived(SIGHUP), .signalReceived(SIGTERM), .childExited(.signaled(SIGTERM)),
+            .groupDrained(pgid: 9),
         ])
         #expect(actions[3] == [.signalGroup(pid: 9, signal: SIGHUP)])
         #expect(actions[4] == [.signalGroup(pid: 9, signal: SIGTERM)])
-        #expect(actions[5] == [.signalGroup(pid: 9, signal: SIGKILL), .exit(code: 0, error: nil)])
+        #expect(actions[5] == [.drainGroup(pgid: 9)])
+        #expect(actions[6] == [.exit(code: 0, error: nil)])
     }
 
     @Test func graceElapsedKillsOnlyTheChildBeingStopped() {
@@ -214,26 +283,28 @@ import Testing
                 .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 9),
                 .planObserved(.plan(Self.v2, writtenSinceSpawn: true)), .heightObserved(Self.v2, 49),
                 .graceElapsed(pid: 8), .graceElapsed(pid: 9), .childExited(.signaled(SIGKILL)),
+                .groupDrained(pgid: 9),
             ],
             settings: .init(shutdownGrace: true, backup: false)
         )
         #expect(actions[5] == [])
         #expect(actions[6] == [.log(.graceExceeded), .signalGroup(pid: 9, signal: SIGKILL)])
-        #expect(actions[7] == [.signalGroup(pid: 9, signal: SIGKILL), .runStep(.switchBinary, Self.v2)])
+        #expect(actions[7] == [.drainGroup(pgid: 9)])
+        #expect(actions[8] == [.runStep(.switchBinary, Self.v2)])
     }
 
     @Test func childExitWithoutPlanEndsWithItsStatus() {
         #expect(
             run([
                 .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(0)),
-                .planObserved(.missing),
-            ])[4] == [.exit(code: 0, error: nil)]
+                .groupDrained(pgid: 1), .planObserved(.missing),
+            ])[5] == [.exit(code: 0, error: nil)]
         )
         #expect(
             run([
                 .start(applied: .genesis), .planObserved(.missing), .childSpawned(pid: 1), .childExited(.exited(3)),
-                .planObserved(.missing),
-            ])[4] == [.exit(code: 1, error: "exit status 3")]
+                .groupDrained(pgid: 1), .planObserved(.missing),
+            ])[5] == [.exit(code: 1, error: "exit status 3")]
         )
     }
 
