@@ -9,7 +9,9 @@ struct PrepareUpgradeCommand: AsyncParsableCommand {
         discussion: """
             Queries the node's current upgrade plan through its RPC (NODE_AGENT_RPC, CometBFT abci_query), \
             picks the binary for this platform from the plan's info and installs it atomically in \
-            $DAEMON_HOME/cosmovisor/upgrades/<name>/bin.
+            $DAEMON_HOME/cosmovisor/upgrades/<name>/bin. Plan-supplied local paths and file:// URLs are \
+            refused unless NODE_AGENT_ALLOW_LOCAL_DOWNLOADS=true; downloads and extracted archives are \
+            capped at NODE_AGENT_MAX_DOWNLOAD_BYTES (default 2 GiB).
             """
     )
 

@@ -28,6 +28,8 @@ import FleetCore
 /// | `COSMOVISOR_DISABLE_RECASE` | ``disableRecase`` | `false` |
 /// | `NODE_AGENT_RPC` | ``rpcURL`` | `http://127.0.0.1:26657` |
 /// | `NODE_AGENT_STATE_FILE` | ``stateFile`` | `cosmovisor/.node-agent/state.json` |
+/// | `NODE_AGENT_ALLOW_LOCAL_DOWNLOADS` | ``allowLocalDownloads`` | `false` |
+/// | `NODE_AGENT_MAX_DOWNLOAD_BYTES` | ``maxDownloadBytes`` | 2 GiB |
 struct AgentConfiguration: Sendable, Equatable {
     /// `DAEMON_HOME`: holds `cosmovisor/` and `data/`; the node's `--home`.
     var home: String
@@ -67,9 +69,15 @@ struct AgentConfiguration: Sendable, Equatable {
     var rpcURL: String = AgentConfiguration.defaultRPCURL
     /// Where the running agent keeps ``AgentRuntimeState`` (`NODE_AGENT_STATE_FILE`); `nil` = the layout's.
     var stateFile: String? = nil
+    /// Let a plan's `info` name local paths and `file://` URLs (`NODE_AGENT_ALLOW_LOCAL_DOWNLOADS`).
+    var allowLocalDownloads: Bool = false
+    /// The largest download, and the largest extracted archive, accepted (`NODE_AGENT_MAX_DOWNLOAD_BYTES`).
+    var maxDownloadBytes: Int64 = AgentConfiguration.defaultMaxDownloadBytes
 
     /// `NODE_AGENT_RPC`'s default.
     static let defaultRPCURL = "http://127.0.0.1:26657"
+    /// `NODE_AGENT_MAX_DOWNLOAD_BYTES`'s default: 2 GiB.
+    static let defaultMaxDownloadBytes: Int64 = 2 << 30
 
     /// Creates a configuration with cosmovisor's defaults; ``backupDir`` defaults to `home`.
     init(home: String, name: String, backupDir: String? = nil) {
