@@ -19,10 +19,6 @@ struct PrepareUpgradeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
-        let preparer = UpgradePreparer(
-            configuration: configuration,
-            query: CurrentPlanQuery(rpcURL: configuration.rpcURL)
-        )
-        _ = try await preparer.prepare(logger: AgentLogger.make(configuration))
+        _ = try await UpgradePreparer(configuration: configuration).prepare(logger: AgentLogger.make(configuration))
     }
 }

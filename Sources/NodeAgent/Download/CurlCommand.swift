@@ -58,14 +58,15 @@ struct CurlCommand: Sendable {
     /// GETs `url` (no redirects) and returns the body, for small JSON answers.
     ///
     /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
-    func get(_ url: URL, maxSeconds: Int, maxBytes: Int) async throws(DownloadError) -> Data {
-        let arguments = Self.commonArguments + ["--max-time", String(maxSeconds)]
+    func get(_ url: URL, timeLimit: Duration, maxBytes: Int) async throws(DownloadError) -> Data {
+        let seconds = max(1, timeLimit.components.seconds)
+        let arguments = Self.commonArguments + ["--max-time", String(seconds)]
         do {
             let body = try await run(
                 arguments,
                 url: url,
                 maxBytes: Int64(maxBytes),
-                timeLimit: .seconds(maxSeconds) + Self.exitMargin
+                timeLimit: timeLimit + Self.exitMargin
             )
             return Data(body.utf8)
         } catch {

@@ -7,24 +7,21 @@ import Logging
 struct UpgradePreparer: Sendable {
     /// The agent's configuration.
     var configuration: AgentConfiguration
-    /// Where the plan comes from.
-    var query: CurrentPlanQuery
     /// How binaries and info documents are fetched (policies from ``configuration``).
     var downloader: BinaryDownloader
 
-    init(configuration: AgentConfiguration, query: CurrentPlanQuery) {
+    init(configuration: AgentConfiguration) {
         self.configuration = configuration
-        self.query = query
         self.downloader = BinaryDownloader(configuration)
     }
 
-    /// Asks the node (``CurrentPlanQuery``) for its current plan and prepares it, if any.
+    /// Asks the node (``ChainRPCClient/currentPlan()``) for its current plan and prepares it, if any.
     ///
     /// - Returns: the installed binary's path, or `nil` when no plan is scheduled.
     /// - Throws: ``DownloadError`` `failed to query upgrade info: …` and those of ``prepare(_:logger:)``.
     func prepare(logger: Logger) async throws -> String? {
         logger.info("Using RPC address", metadata: ["address": "\(configuration.rpcURL)"])
-        guard let plan = try await query.currentPlan() else {
+        guard let plan = try await ChainRPCClient(baseURL: configuration.rpcURL).currentPlan() else {
             logger.info("No active upgrade plan found")
             return nil
         }

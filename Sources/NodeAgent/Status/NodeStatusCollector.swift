@@ -18,7 +18,7 @@ struct NodeStatusCollector {
     /// Collects the document.
     func collect() async -> NodeStatus {
         let layout = configuration.layout
-        async let chain = ChainRPCClient.status(rpcURL: configuration.rpcURL)
+        async let chain = ChainRPCClient(baseURL: configuration.rpcURL).status()
         let binaries = await stagedBinaries(layout)
         let target = AtomicSymlink.target(of: layout.current)
         var current = NodeStatus.CurrentLink(target: target)

@@ -111,8 +111,7 @@ struct DownloadSafetyTests {
             try AgentCLI.script(dir + "/src/appd", "echo v2")
             let plan = UpgradePlan(name: "v2", height: 10, info: HTTPDownloadTests.planInfo(dir + "/src/appd"))
             var opted = try PrepareUpgradeTests.preparer(dir, plan: plan)
-            opted.preparer.configuration = allowed
-            opted.preparer.downloader = BinaryDownloader(allowed)
+            opted.preparer = UpgradePreparer(configuration: allowed)
             #expect(try await opted.prepare(logger: Self.logger) == dir + "/home/cosmovisor/upgrades/v2/bin/appd")
         }
     }

@@ -43,18 +43,18 @@ struct PrepareUpgradeTests {
     func decodeAnswers() throws {
         let bytes = Self.planResponse(name: "v2", height: 300, info: #"{"binaries":{}}"#)
         #expect(
-            try CurrentPlanQuery.decodeResponse(Self.answer(bytes))
+            try ChainRPCClient.decodePlanAnswer(Self.answer(bytes))
                 == UpgradePlan(name: "v2", height: 300, info: #"{"binaries":{}}"#)
         )
-        #expect(try CurrentPlanQuery.decodeResponse(Self.answer(nil)) == nil)
-        #expect(try CurrentPlanQuery.decodeResponse(Self.answer([])) == nil)
+        #expect(try ChainRPCClient.decodePlanAnswer(Self.answer(nil)) == nil)
+        #expect(try ChainRPCClient.decodePlanAnswer(Self.answer([])) == nil)
         let failed = #expect(throws: DownloadError.self) {
-            try CurrentPlanQuery.decodeResponse(
+            try ChainRPCClient.decodePlanAnswer(
                 Data(#"{"result":{"response":{"code":6,"log":"unknown query path"}}}"#.utf8)
             )
         }
         #expect(failed?.message == "failed to query upgrade info: code 6: unknown query path")
-        #expect(throws: DownloadError.self) { try CurrentPlanQuery.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
+        #expect(throws: DownloadError.self) { try ChainRPCClient.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
     }
 
     @Test("plan info: binaries by platform with the any fallback")
@@ -104,7 +104,7 @@ struct PrepareUpgradeTests {
         }
 
         func prepare(logger: Logger) async throws -> String? {
-            try await preparer.prepare(logger: logger)
+            try await preparer.prepare(plan, logger: logger)
         }
     }
 
@@ -121,10 +121,7 @@ struct PrepareUpgradeTests {
         configuration.downloadMustHaveChecksum = mustHaveChecksum
         configuration.allowLocalDownloads = allowLocal
         configuration.maxDownloadBytes = maxBytes
-        let bytes = planResponse(name: plan.name, height: UInt64(plan.height), info: plan.info)
-        var query = CurrentPlanQuery(rpcURL: "http://127.0.0.1:1")
-        query.get = { _ in answer(bytes) }
-        return PlanCase(preparer: UpgradePreparer(configuration: configuration, query: query), plan: plan)
+        return PlanCase(preparer: UpgradePreparer(configuration: configuration), plan: plan)
     }
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
