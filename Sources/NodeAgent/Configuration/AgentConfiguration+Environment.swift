@@ -154,7 +154,8 @@ extension AgentConfiguration {
             } else {
                 problems.append(
                     ConfigurationProblem(
-                        "NODE_AGENT_MAX_DOWNLOAD_BYTES must be a positive number of bytes, got \(GoDuration.goQuote(maxBytes))"
+                        "NODE_AGENT_MAX_DOWNLOAD_BYTES must be a positive number of bytes, got "
+                            + GoDuration.goQuote(maxBytes)
                     )
                 )
             }

@@ -11,6 +11,7 @@ extension ChainRPCClient {
     /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
     static func plainGet(_ url: String, timeout: Duration, maxBytes: Int) throws(DownloadError) -> Data {
         func failure(_ reason: String) -> DownloadError { DownloadError("GET \(url): \(reason)") }
+        let late = "no answer within \(GoDuration.format(timeout))"
         var rest = Substring(url)
         guard rest.hasPrefix("http://") else { throw failure("not an http:// URL") }
         rest = rest.dropFirst(7)
@@ -49,7 +50,7 @@ extension ChainRPCClient {
             if n > 0 {
                 sent += n
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                guard wait(fd, Int16(POLLOUT), deadline) else { throw failure("no answer within \(GoDuration.format(timeout))") }
+                guard wait(fd, Int16(POLLOUT), deadline) else { throw failure(late) }
             } else {
                 throw failure(GoErrorText.errno(errno))
             }
@@ -64,7 +65,7 @@ extension ChainRPCClient {
             } else if n == 0 {
                 break
             } else if errno == EAGAIN || errno == EINTR {
-                guard wait(fd, Int16(POLLIN), deadline) else { throw failure("no answer within \(GoDuration.format(timeout))") }
+                guard wait(fd, Int16(POLLIN), deadline) else { throw failure(late) }
             } else {
                 throw failure(GoErrorText.errno(errno))
             }

@@ -13,7 +13,9 @@ struct ChainRPCClientTests {
     @Test("status, height and the plan query share one client; failures say what went wrong and where")
     func oneClient() async throws {
         try await withTemporaryDirectory { dir in
-            let status = #"{"result":{"node_info":{"network":"test-1"},"sync_info":{"latest_block_height":"4242","catching_up":false}}}"#
+            let status =
+                #"{"result":{"node_info":{"network":"test-1"},"#
+                + #""sync_info":{"latest_block_height":"4242","catching_up":false}}}"#
             try HTTPDownloadTests.write(Data(status.utf8), to: dir + "/www/status")
             try HTTPDownloadTests.write(PrepareUpgradeTests.answer(nil), to: dir + "/www/abci_query")
             try await StaticHTTPServer.serving(dir + "/www") { server in

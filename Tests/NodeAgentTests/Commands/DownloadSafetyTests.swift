@@ -17,6 +17,10 @@ struct DownloadSafetyTests {
         HTTPDownloadTests.upgradesEntries(dir)
     }
 
+    static func configuration(_ environment: [String: String]) throws -> AgentConfiguration {
+        try AgentConfiguration.fromEnvironment(environment, validation: .minimal)
+    }
+
     static func message(_ body: () async throws -> String?) async -> String {
         do {
             _ = try await body()
@@ -47,7 +51,8 @@ struct DownloadSafetyTests {
                 )
                 // Our platform's entry is signed, another one is not: the plan is refused as a whole.
                 let signed = unsigned + "?checksum=sha256:" + FileDigest.hex(.sha256, of: bytes)
-                let info = #"{"binaries":{"\#(PlanBinaries.currentPlatform)":"\#(signed)","plan9/mips":"\#(unsigned)"}}"#
+                let info =
+                    #"{"binaries":{"\#(PlanBinaries.currentPlatform)":"\#(signed)","plan9/mips":"\#(unsigned)"}}"#
                 let mixed = try PrepareUpgradeTests.preparer(
                     dir,
                     plan: UpgradePlan(name: "v2", height: 10, info: info),
@@ -62,7 +67,8 @@ struct DownloadSafetyTests {
                 // The info document's binaries are held to the same rule.
                 let document = HTTPDownloadTests.planInfo(unsigned)
                 try HTTPDownloadTests.write(Data(document.utf8), to: dir + "/www/plan.json")
-                let reference = server.baseURL + "/plan.json?checksum=" + FileDigest.hex(.sha256, of: Data(document.utf8))
+                let digest = FileDigest.hex(.sha256, of: Data(document.utf8))
+                let reference = server.baseURL + "/plan.json?checksum=" + digest
                 let behind = try PrepareUpgradeTests.preparer(
                     dir,
                     plan: UpgradePlan(name: "v2", height: 10, info: reference),
@@ -104,9 +110,9 @@ struct DownloadSafetyTests {
             )
             // The operator's opt-in, read from the environment.
             var environment = ["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd"]
-            #expect(try AgentConfiguration.fromEnvironment(environment, validation: .minimal).allowLocalDownloads == false)
+            #expect(try Self.configuration(environment).allowLocalDownloads == false)
             environment["NODE_AGENT_ALLOW_LOCAL_DOWNLOADS"] = "true"
-            let allowed = try AgentConfiguration.fromEnvironment(environment, validation: .minimal)
+            let allowed = try Self.configuration(environment)
             #expect(allowed.allowLocalDownloads)
             try AgentCLI.script(dir + "/src/appd", "echo v2")
             let plan = UpgradePlan(name: "v2", height: 10, info: HTTPDownloadTests.planInfo(dir + "/src/appd"))
@@ -220,13 +226,13 @@ struct DownloadSafetyTests {
                 #expect(Self.upgradesEntries(dir).isEmpty)
                 var environment = ["DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd"]
                 #expect(
-                    try AgentConfiguration.fromEnvironment(environment, validation: .minimal).maxDownloadBytes == 2 << 30
+                    try Self.configuration(environment).maxDownloadBytes == 2 << 30
                 )
                 environment["NODE_AGENT_MAX_DOWNLOAD_BYTES"] = "1048576"
-                #expect(try AgentConfiguration.fromEnvironment(environment, validation: .minimal).maxDownloadBytes == limit)
+                #expect(try Self.configuration(environment).maxDownloadBytes == limit)
                 environment["NODE_AGENT_MAX_DOWNLOAD_BYTES"] = "2G"
                 #expect(throws: ConfigurationError.self) {
-                    try AgentConfiguration.fromEnvironment(environment, validation: .minimal)
+                    try Self.configuration(environment)
                 }
             }
         }
@@ -257,8 +263,12 @@ struct DownloadSafetyTests {
                 """,
             reference: "r"
         )
-        #expect(zip.entries == [.init(name: "a b", kind: .file, size: 2), .init(name: "bin/", kind: .directory, size: 0)])
-        #expect(throws: DownloadError.self) { try ArchiveListing.zip(names: "a\nb\n", verbose: "-rw 1 u 2 t d x y a\n", reference: "r") }
+        #expect(
+            zip.entries == [.init(name: "a b", kind: .file, size: 2), .init(name: "bin/", kind: .directory, size: 0)]
+        )
+        #expect(throws: DownloadError.self) {
+            try ArchiveListing.zip(names: "a\nb\n", verbose: "-rw 1 u 2 t d x y a\n", reference: "r")
+        }
         #expect(throws: DownloadError.self) { try tar.check(maxBytes: 1 << 30, reference: "r") }
         #expect(throws: Never.self) { try zip.check(maxBytes: 2, reference: "r") }
         #expect(throws: DownloadError.self) { try zip.check(maxBytes: 1, reference: "r") }
