@@ -9,7 +9,9 @@ struct PrepareUpgradeCommand: AsyncParsableCommand {
         discussion: """
             Queries the node's current upgrade plan through its RPC (NODE_AGENT_RPC, CometBFT abci_query), \
             picks the binary for this platform from the plan's info and installs it atomically in \
-            $DAEMON_HOME/cosmovisor/upgrades/<name>/bin.
+            $DAEMON_HOME/cosmovisor/upgrades/<name>/bin. Plan-supplied local paths and file:// URLs are \
+            refused unless NODE_AGENT_ALLOW_LOCAL_DOWNLOADS=true; downloads and extracted archives are \
+            capped at NODE_AGENT_MAX_DOWNLOAD_BYTES (default 2 GiB).
             """
     )
 
@@ -17,10 +19,6 @@ struct PrepareUpgradeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try global.loadConfiguration()
-        let preparer = UpgradePreparer(
-            configuration: configuration,
-            query: CurrentPlanQuery(rpcURL: configuration.rpcURL)
-        )
-        _ = try await preparer.prepare(logger: AgentLogger.make(configuration))
+        _ = try await UpgradePreparer(configuration: configuration).prepare(logger: AgentLogger.make(configuration))
     }
 }

@@ -33,9 +33,16 @@ struct VersionCommand: AsyncParsableCommand {
             }
             let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             let binary = try CurrentLink.binary(configuration.layout)
-            let result = try ChildCommand.run(binary, ["version", "--long", "--output", "json"], captureOutput: true)
-            guard result.status == 0 else {
-                throw CommandFailure("failed to run version command: exit status \(result.status)")
+            // The app's stdout only (stderr discarded, as cosmovisor's buffer does); through
+            // `ChildProcess.capture`, so a grandchild that keeps the pipe open cannot hold the command.
+            let result: CapturedRun
+            do {
+                result = try await ChildProcess.capture(binary, arguments: ["version", "--long", "--output", "json"])
+            } catch {
+                throw CommandFailure("failed to run version command: launching \(error)")
+            }
+            guard result.status.isSuccess else {
+                throw CommandFailure("failed to run version command: \(result.status)")
             }
             let raw = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed])) != nil else {
@@ -50,7 +57,14 @@ struct VersionCommand: AsyncParsableCommand {
         if cosmovisorOnly { return }
         let configuration = try AgentConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
         let binary = try CurrentLink.binary(configuration.layout)
-        let result = try ChildCommand.run(binary, ["version"] + arguments, captureOutput: false)
-        if result.status != 0 { throw CommandFailure("failed to run version command: exit status \(result.status)") }
+        // stdin, stdout and stderr are ours: the app's output streams through, nothing to read or wait for.
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(binary, arguments: ["version"] + arguments)
+        } catch {
+            throw CommandFailure("failed to run version command: launching \(error)")
+        }
+        let status = await child.wait()
+        if !status.isSuccess { throw CommandFailure("failed to run version command: \(status)") }
     }
 }

@@ -26,7 +26,8 @@ extension AgentConfiguration {
     ///
     /// Parse order (spec §3): download, must-have-checksum, restart, skip-backup, disable-logs, color,
     /// timeformat, recase, poll interval, restart delay, shutdown grace, retries; then the agent's own
-    /// `NODE_AGENT_RPC` and `NODE_AGENT_STATE_FILE`.
+    /// `NODE_AGENT_RPC`, `NODE_AGENT_STATE_FILE`, `NODE_AGENT_ALLOW_LOCAL_DOWNLOADS` and
+    /// `NODE_AGENT_MAX_DOWNLOAD_BYTES`.
     static func parse(_ lookup: (String) -> ConfigValue?) -> (AgentConfiguration, [ConfigurationProblem]) {
         var problems: [ConfigurationProblem] = []
         func string(_ name: String) -> String {
@@ -137,6 +138,25 @@ extension AgentConfiguration {
                 problems.append(
                     ConfigurationProblem(
                         "\(rpcKey) must be an http:// or https:// URL, got \(GoDuration.goQuote(rpc))"
+                    )
+                )
+            }
+        }
+        configuration.allowLocalDownloads = record(
+            { () throws(ConfigurationProblem) in
+                try boolean("NODE_AGENT_ALLOW_LOCAL_DOWNLOADS", lookup, default: false)
+            },
+            default: false
+        )
+        let maxBytes = string("NODE_AGENT_MAX_DOWNLOAD_BYTES")
+        if !maxBytes.isEmpty {
+            if let value = Int64(maxBytes), value > 0 {
+                configuration.maxDownloadBytes = value
+            } else {
+                problems.append(
+                    ConfigurationProblem(
+                        "NODE_AGENT_MAX_DOWNLOAD_BYTES must be a positive number of bytes, got "
+                            + GoDuration.goQuote(maxBytes)
                     )
                 )
             }

@@ -30,6 +30,8 @@ import FleetCore
 /// | `NODE_AGENT_STATE_FILE` | ``stateFile`` | `cosmovisor/.node-agent/state.json` |
 /// | `NODE_AGENT_DISABLE_INOTIFY` (`1`/`true`) | ``disableInotify`` | `false` |
 /// | `NODE_AGENT_KEEP_STARTUP_PAGES` (`1`/`true`) | ``keepStartupPages`` | `false` |
+/// | `NODE_AGENT_ALLOW_LOCAL_DOWNLOADS` | ``allowLocalDownloads`` | `false` |
+/// | `NODE_AGENT_MAX_DOWNLOAD_BYTES` | ``maxDownloadBytes`` | 2 GiB |
 struct AgentConfiguration: Sendable, Equatable {
     /// `DAEMON_HOME`: holds `cosmovisor/` and `data/`; the node's `--home`.
     var home: String
@@ -73,9 +75,15 @@ struct AgentConfiguration: Sendable, Equatable {
     var disableInotify: Bool = false
     /// `run` never releases its start-up pages (`NODE_AGENT_KEEP_STARTUP_PAGES`, ``StartupPageRelease``).
     var keepStartupPages: Bool = false
+    /// Let a plan's `info` name local paths and `file://` URLs (`NODE_AGENT_ALLOW_LOCAL_DOWNLOADS`).
+    var allowLocalDownloads: Bool = false
+    /// The largest download, and the largest extracted archive, accepted (`NODE_AGENT_MAX_DOWNLOAD_BYTES`).
+    var maxDownloadBytes: Int64 = AgentConfiguration.defaultMaxDownloadBytes
 
     /// `NODE_AGENT_RPC`'s default.
     static let defaultRPCURL = "http://127.0.0.1:26657"
+    /// `NODE_AGENT_MAX_DOWNLOAD_BYTES`'s default: 2 GiB.
+    static let defaultMaxDownloadBytes: Int64 = 2 << 30
 
     /// Creates a configuration with cosmovisor's defaults; ``backupDir`` defaults to `home`.
     init(home: String, name: String, backupDir: String? = nil) {

@@ -4,42 +4,45 @@ import Foundation
 /// Fetches an upgrade binary (plain file or archive) with its checksum and installs it atomically under
 /// `upgrades/<dir>/bin/<daemon>`.
 ///
-/// Supported: `http(s)://` (through the system `curl`), `file://` and plain absolute paths;
-/// `?checksum=[sha256:|sha512:|sha1:|md5:]<hex>` (type guessed from the length when omitted); `.zip`,
-/// `.tar`, `.tar.gz`/`.tgz` archives (by extension or `?archive=zip|tar|tar.gz`) holding `bin/<daemon>` or
-/// `<daemon>`. The download streams into a temporary directory inside `upgrades/`, is verified there and
-/// then moved into place, so a failed download leaves nothing behind and never blocks a retry; a binary
-/// is never held in memory.
+/// Supported: `http(s)://` (through the system `curl`); `file://` and plain absolute paths only when
+/// ``allowLocal`` is set (a plan must not make the agent copy local files such as a validator key);
+/// `?checksum=[sha256:|sha512:|sha1:|md5:]<hex>` (type guessed from the length when omitted), required
+/// on every reference when ``mustHaveChecksum`` is set; `.zip`, `.tar`, `.tar.gz`/`.tgz` archives (by
+/// extension or `?archive=zip|tar|tar.gz`) holding `bin/<daemon>` or `<daemon>`. Downloads and extracted
+/// archives are capped at ``maxBytes``. The download streams into a temporary directory inside
+/// `upgrades/`, is verified there and then moved into place, so a failed download leaves nothing behind
+/// and never blocks a retry; a binary is never held in memory.
 struct BinaryDownloader: Sendable {
     /// Runs `curl` for `http(s)://` references.
     var curl = CurlCommand()
+    /// `DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM`: refuse any reference without `?checksum=`.
+    var mustHaveChecksum = false
+    /// `NODE_AGENT_ALLOW_LOCAL_DOWNLOADS`: accept absolute paths and `file://` URLs.
+    var allowLocal = false
+    /// `NODE_AGENT_MAX_DOWNLOAD_BYTES`: the largest download and the largest extracted archive.
+    var maxBytes: Int64 = AgentConfiguration.defaultMaxDownloadBytes
 
     /// The largest plan-info document accepted (they are a few hundred bytes of JSON).
     static let maxTextBytes = 1 << 20
 
+    /// A downloader with the defaults: checksums optional, no local sources, 2 GiB.
+    init() {}
+
+    /// A downloader with the configuration's checksum, local-source and size policies.
+    init(_ configuration: AgentConfiguration) {
+        mustHaveChecksum = configuration.downloadMustHaveChecksum
+        allowLocal = configuration.allowLocalDownloads
+        maxBytes = configuration.maxDownloadBytes
+    }
+
     /// The text behind a plan-info reference (`could not download url "<url>": …`, `no content returned by "<url>"`).
     ///
     /// - Parameter parent: the directory (`upgrades/`) that holds the temporary download.
-    func text(at reference: String, mustHaveChecksum: Bool, stagingIn parent: String) async throws(DownloadError)
-        -> String
-    {
-        if mustHaveChecksum, (PlanBinaries.checksum(of: reference) ?? "").isEmpty {
-            throw DownloadError("missing checksum query parameter")
-        }
+    func text(at reference: String, stagingIn parent: String) async throws(DownloadError) -> String {
         let staging = try Self.makeStagingDirectory(in: parent)
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let file = staging + "/document"
-        try await fetchVerified(reference, to: file)
-        var info = stat()
-        guard stat(file, &info) == 0 else {
-            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): nothing was written")
-        }
-        guard info.st_size <= Self.maxTextBytes else {
-            throw DownloadError(
-                "could not download url \(GoDuration.goQuote(reference)): \(info.st_size) bytes, "
-                    + "more than the \(Self.maxTextBytes) a plan-info document may have"
-            )
-        }
+        try await fetchVerified(reference, to: file, limit: Int64(Self.maxTextBytes))
         let data: Data?
         do {
             data = try AtomicFile.read(file)
@@ -61,13 +64,15 @@ struct BinaryDownloader: Sendable {
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let kind = ArchiveKind(reference)
         let downloaded = staging + (kind == nil ? "/binary" : "/archive")
-        try await fetchVerified(reference, to: downloaded)
+        try await fetchVerified(reference, to: downloaded, limit: maxBytes)
         let destination = upgradeDirectory + "/bin/" + daemonName
-        return try await Self.offPool { () throws(DownloadError) -> String in
-            if let kind {
-                let tree = try Self.extract(downloaded, kind: kind, daemonName: daemonName, reference: reference)
+        if let kind {
+            let tree = try await extract(downloaded, kind: kind, daemonName: daemonName, reference: reference)
+            try await Self.offPool { () throws(DownloadError) in
                 try Self.installTree(tree, daemonName: daemonName, into: upgradeDirectory)
-            } else {
+            }
+        } else {
+            try await Self.offPool { () throws(DownloadError) in
                 do {
                     try FileManager.default.createDirectory(
                         atPath: upgradeDirectory + "/bin",
@@ -78,31 +83,58 @@ struct BinaryDownloader: Sendable {
                     throw DownloadError("cannot download binary. \(error)")
                 }
             }
-            return destination
         }
+        return destination
     }
 
     // MARK: - Steps
 
-    /// Streams `reference` into `file` and checks its checksum, if it has one.
-    private func fetchVerified(_ reference: String, to file: String) async throws(DownloadError) {
+    /// Checks `reference` against the policies, streams it into `file` (at most `limit` bytes) and checks
+    /// its checksum, if it has one.
+    ///
+    /// - Throws: ``DownloadError`` naming the reference: a missing checksum, a local source not allowed,
+    ///   an unsupported scheme, a body over `limit`, a failed transfer or a checksum mismatch.
+    private func fetchVerified(_ reference: String, to file: String, limit: Int64) async throws(DownloadError) {
+        let quoted = GoDuration.goQuote(reference)
         guard let url = Self.url(reference) else {
-            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): invalid URL")
+            throw DownloadError("could not download url \(quoted): invalid URL")
+        }
+        let checksumText = PlanBinaries.checksum(of: reference) ?? ""
+        if mustHaveChecksum, checksumText.isEmpty {
+            throw DownloadError(
+                "missing checksum query parameter in url \(quoted) (DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM is true)"
+            )
         }
         // An unsupported checksum type fails before anything is fetched.
-        let checksum = try PlanBinaries.checksum(of: reference).flatMap { $0.isEmpty ? nil : $0 }.map {
-            (text: String) throws(DownloadError) -> Checksum in try Checksum(text)
-        }
+        var checksum: Checksum?
+        if !checksumText.isEmpty { checksum = try Checksum(checksumText) }
         if url.isFileURL {
+            guard allowLocal else {
+                throw DownloadError(
+                    "could not download url \(quoted): local paths and file:// URLs from a plan are refused "
+                        + "(set NODE_AGENT_ALLOW_LOCAL_DOWNLOADS=true to allow them)"
+                )
+            }
             try await Self.offPool { () throws(DownloadError) in
+                var info = stat()
+                if stat(url.path, &info) == 0, Int64(info.st_size) > limit {
+                    throw DownloadError("could not download url \(quoted): more than \(limit) bytes")
+                }
                 do {
                     try AtomicFile.copy(from: url.path, to: file, mode: 0o644)
                 } catch {
-                    throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+                    throw DownloadError("could not download url \(quoted): \(error)")
                 }
             }
         } else {
-            try await curl.download(url, to: file, reference: reference)
+            try await curl.download(url, to: file, reference: reference, maxBytes: limit)
+        }
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            throw DownloadError("could not download url \(quoted): nothing was written")
+        }
+        guard Int64(info.st_size) <= limit else {
+            throw DownloadError("could not download url \(quoted): more than \(limit) bytes")
         }
         if let checksum {
             try await Self.offPool { () throws(DownloadError) in try checksum.verify(file: file) }
@@ -130,13 +162,13 @@ struct BinaryDownloader: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
-            throw DownloadError("cannot download binary. \(error.localizedDescription)")
+            throw DownloadError("cannot download binary. cannot create \(staging): \(error.localizedDescription)")
         }
         return staging
     }
 
-    /// Runs blocking file or child-process work on its own thread, never on the cooperative pool.
-    private static func offPool<T: Sendable>(
+    /// Runs blocking file work on its own thread, never on the cooperative pool.
+    static func offPool<T: Sendable>(
         _ work: @escaping @Sendable () throws(DownloadError) -> T
     ) async throws(DownloadError) -> T {
         let outcome = await BlockingWork.run { () -> Result<T, DownloadError> in

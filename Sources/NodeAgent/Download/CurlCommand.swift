@@ -25,8 +25,8 @@ struct CurlCommand: Sendable {
     static let stallArguments = ["--speed-limit", "1024", "--speed-time", "60"]
     /// The hard ceiling on one download, far beyond any working transfer; only a wedged curl reaches it.
     static let downloadTimeLimit = Duration.seconds(6 * 3600)
-    /// The ceiling on a small request (plan query): curl's `--max-time` plus a margin to exit.
-    static let requestTimeLimit = Duration.seconds(30)
+    /// How long curl gets beyond its own `--max-time` to exit before it is killed.
+    static let exitMargin = Duration.seconds(5)
 
     /// The first executable `curl` in ``searchPath``.
     func executable() -> String? {
@@ -38,16 +38,18 @@ struct CurlCommand: Sendable {
 
     /// Downloads `url` into the file `destination` (created or truncated), following up to 10 redirects.
     ///
-    /// - Parameter reference: the URL as the plan gave it, named in errors.
+    /// - Parameters:
+    ///   - reference: the URL as the plan gave it, named in errors.
+    ///   - maxBytes: curl's `--max-filesize`; a larger body ends the transfer.
     /// - Throws: ``DownloadError`` `could not download url "<reference>": <reason>` (curl missing, curl's
-    ///   exit status and message, or the time limit).
-    func download(_ url: URL, to destination: String, reference: String) async throws(DownloadError) {
+    ///   exit status and message, `more than <n> bytes`, or the time limit).
+    func download(_ url: URL, to destination: String, reference: String, maxBytes: Int64) async throws(DownloadError) {
         let arguments =
             Self.commonArguments
             + ["--location", "--max-redirs", "10", "--proto-redir", "=http,https", "--retry", "2"]
             + Self.stallArguments + ["--output", destination]
         do {
-            _ = try await run(arguments, url: url, timeLimit: Self.downloadTimeLimit)
+            _ = try await run(arguments, url: url, maxBytes: maxBytes, timeLimit: Self.downloadTimeLimit)
         } catch {
             throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
         }
@@ -56,11 +58,17 @@ struct CurlCommand: Sendable {
     /// GETs `url` (no redirects) and returns the body, for small JSON answers.
     ///
     /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
-    func get(_ url: URL, maxSeconds: Int, maxBytes: Int) async throws(DownloadError) -> Data {
-        let arguments =
-            Self.commonArguments + ["--max-time", String(maxSeconds), "--max-filesize", String(maxBytes)]
+    func get(_ url: URL, timeLimit: Duration, maxBytes: Int) async throws(DownloadError) -> Data {
+        let seconds = max(1, timeLimit.components.seconds)
+        let arguments = Self.commonArguments + ["--max-time", String(seconds)]
         do {
-            return Data(try await run(arguments, url: url, timeLimit: Self.requestTimeLimit).utf8)
+            let body = try await run(
+                arguments,
+                url: url,
+                maxBytes: Int64(maxBytes),
+                timeLimit: timeLimit + Self.exitMargin
+            )
+            return Data(body.utf8)
         } catch {
             throw DownloadError("GET \(url.absoluteString): \(error)")
         }
@@ -76,13 +84,18 @@ struct CurlCommand: Sendable {
     /// Runs curl in its own process group (reaped off the cooperative pool); returns its stdout.
     ///
     /// - Throws: ``DownloadError`` holding only the reason.
-    private func run(_ arguments: [String], url: URL, timeLimit: Duration) async throws(DownloadError) -> String {
+    private func run(
+        _ arguments: [String],
+        url: URL,
+        maxBytes: Int64,
+        timeLimit: Duration
+    ) async throws(DownloadError) -> String {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw DownloadError("unsupported URL scheme \(GoDuration.goQuote(url.scheme ?? ""))")
         }
         guard let curl = executable() else { throw DownloadError("curl not found (install curl)") }
         // `--` ends the options, so no URL can ever be read as one.
-        let argv = arguments + ["--", url.absoluteString]
+        let argv = arguments + ["--max-filesize", String(maxBytes), "--", url.absoluteString]
         let result: CapturedRun
         do {
             result = try await ChildProcess.capture(curl, arguments: argv, captureErrorOutput: true, timeout: timeLimit)
@@ -93,6 +106,7 @@ struct CurlCommand: Sendable {
         let failure: String
         switch result.status {
         case .exited(0): return result.output
+        case .exited(63): throw DownloadError("more than \(maxBytes) bytes")
         case .exited(let code): failure = "curl exited with status \(code)"
         case .signaled: failure = "curl ended by \(result.status)"
         }

@@ -51,6 +51,22 @@ struct PlanBinaries: Equatable, Sendable {
         throw DownloadError("cannot find binary for os/arch: neither \(platform), nor any")
     }
 
+    /// Refuses a document in which any entry, for any platform, has no `checksum` query parameter
+    /// (`DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM`).
+    ///
+    /// - Throws: ``DownloadError`` `binaries["<platform>"]: missing checksum query parameter in url "<url>"`.
+    func requireChecksums() throws(DownloadError) {
+        for platform in binaries.keys.sorted() {
+            let url = binaries[platform] ?? ""
+            if (Self.checksum(of: url) ?? "").isEmpty {
+                throw DownloadError(
+                    "binaries[\(GoDuration.goQuote(platform))]: missing checksum query parameter in url "
+                        + GoDuration.goQuote(url)
+                )
+            }
+        }
+    }
+
     /// The `checksum` query parameter of a URL, if any.
     static func checksum(of url: String) -> String? {
         URLComponents(string: url)?.queryItems?.first { $0.name == "checksum" }?.value

@@ -7,23 +7,34 @@ import Logging
 struct UpgradePreparer: Sendable {
     /// The agent's configuration.
     var configuration: AgentConfiguration
-    /// Where the plan comes from.
-    var query: CurrentPlanQuery
-    /// How binaries and info documents are fetched.
-    var downloader = BinaryDownloader()
+    /// How binaries and info documents are fetched (policies from ``configuration``).
+    var downloader: BinaryDownloader
 
-    /// Prepares the current plan, if any.
+    init(configuration: AgentConfiguration) {
+        self.configuration = configuration
+        self.downloader = BinaryDownloader(configuration)
+    }
+
+    /// Asks the node (``ChainRPCClient/currentPlan()``) for its current plan and prepares it, if any.
     ///
     /// - Returns: the installed binary's path, or `nil` when no plan is scheduled.
-    /// - Throws: ``DownloadError`` (`failed to query upgrade info: …`, `failed to parse upgrade info: …`,
-    ///   `binary URL not found in upgrade plan. Cannot prepare for upgrade: …`,
-    ///   `failed to download and verify binary: …`) or ``UpgradeNameError``.
+    /// - Throws: ``DownloadError`` `failed to query upgrade info: …` and those of ``prepare(_:logger:)``.
     func prepare(logger: Logger) async throws -> String? {
         logger.info("Using RPC address", metadata: ["address": "\(configuration.rpcURL)"])
-        guard let plan = try await query.currentPlan() else {
+        guard let plan = try await ChainRPCClient(baseURL: configuration.rpcURL).currentPlan() else {
             logger.info("No active upgrade plan found")
             return nil
         }
+        return try await prepare(plan, logger: logger)
+    }
+
+    /// Downloads the binary of `plan` for this platform.
+    ///
+    /// - Returns: the installed binary's path.
+    /// - Throws: ``DownloadError`` (`failed to parse upgrade info: …`,
+    ///   `binary URL not found in upgrade plan. Cannot prepare for upgrade: …`,
+    ///   `failed to download and verify binary: …`) or ``UpgradeNameError``.
+    func prepare(_ plan: UpgradePlan, logger: Logger) async throws -> String {
         logger.info("Preparing for upgrade", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
         let name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
         let binaries: PlanBinaries
@@ -32,11 +43,11 @@ struct UpgradePreparer: Sendable {
             if PlanBinaries.isReference(info) {
                 info = try await downloader.text(
                     at: info.trimmingCharacters(in: .whitespacesAndNewlines),
-                    mustHaveChecksum: configuration.downloadMustHaveChecksum,
                     stagingIn: configuration.layout.upgradesDirectory
                 )
             }
             binaries = try PlanBinaries.decode(info)
+            if downloader.mustHaveChecksum { try binaries.requireChecksums() }
         } catch {
             throw DownloadError("failed to parse upgrade info: \(error)")
         }

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import Glibc
 
-/// What a helper command (`<app> status`, `<app> pre-upgrade`, the custom script) produced.
+/// What a helper command (`<app> status`, `<app> version`, `<app> pre-upgrade`, the custom script, `tar`,
+/// `unzip`, `curl`) produced.
 struct CapturedRun: Sendable {
     /// How it ended.
     var status: ChildExit
@@ -80,10 +81,11 @@ extension ChildProcess {
         }
         // The helper may have left a grandchild holding the pipe; do not wait for it.
         child.signalGroup(SIGKILL)
-        // A descendant outside the group may still hold a pipe; never wait for its EOF for long.
+        // A descendant outside the group may still hold a pipe; never wait for its EOF for long: after
+        // 2 s the output is what the helper wrote so far.
         DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-            output.expire()
-            errorOutput?.expire()
+            output.settle()
+            errorOutput?.settle()
         }
         return CapturedRun(
             status: status,
@@ -97,6 +99,7 @@ extension ChildProcess {
 /// Captured output handed from the reader thread; guarded by `lock`.
 private final class OutputBox: @unchecked Sendable {
     private let lock = NSLock()
+    private var bytes: [UInt8] = []
     private var text: String?
     private var waiter: CheckedContinuation<String, Never>?
 
@@ -104,12 +107,11 @@ private final class OutputBox: @unchecked Sendable {
     static func reading(_ descriptor: Int32) -> OutputBox {
         let box = OutputBox()
         Thread {
-            var bytes: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if n > 0 {
-                    bytes += buffer[0..<n]
+                    box.append(buffer[0..<n])
                 } else if n < 0 && errno == EINTR {
                     continue
                 } else {
@@ -117,30 +119,26 @@ private final class OutputBox: @unchecked Sendable {
                 }
             }
             close(descriptor)
-            box.finish(String(decoding: bytes, as: UTF8.self))
+            box.settle()
         }.start()
         return box
     }
 
-    func finish(_ value: String) {
-        let resume: CheckedContinuation<String, Never>? = lock.withLock {
-            guard text == nil else { return nil }
-            text = value
-            defer { waiter = nil }
-            return waiter
-        }
-        resume?.resume(returning: value)
+    private func append(_ chunk: ArraySlice<UInt8>) {
+        lock.withLock { if text == nil { bytes += chunk } }
     }
 
-    /// Gives a waiter the empty string when the reader has not finished by now.
-    func expire() {
-        let resume: CheckedContinuation<String, Never>? = lock.withLock {
-            guard text == nil else { return nil }
-            text = ""
+    /// Fixes the text as what was read so far (at EOF, or when a descendant outside the group still
+    /// holds the pipe and the caller will not wait any longer) and hands it to a waiter.
+    func settle() {
+        let (resume, value): (CheckedContinuation<String, Never>?, String) = lock.withLock {
+            guard text == nil else { return (nil, "") }
+            let value = String(decoding: bytes, as: UTF8.self)
+            text = value
             defer { waiter = nil }
-            return waiter
+            return (waiter, value)
         }
-        resume?.resume(returning: "")
+        resume?.resume(returning: value)
     }
 
     func value() async -> String {

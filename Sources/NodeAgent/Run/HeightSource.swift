@@ -3,9 +3,9 @@ import Foundation
 
 /// Tells the node's latest committed height, for the height gate (cosmovisor §5.4 step 6, made robust).
 ///
-/// First the CometBFT RPC `/status` (`NODE_AGENT_RPC_URL`), which costs one local HTTP request instead of
-/// cosmovisor's `<app> status` subprocess per poll; when the RPC does not answer (the node has exited or
-/// not opened it yet), `<current bin> status --home <home>` as cosmovisor does.
+/// First the CometBFT RPC `/status` through ``ChainRPCClient`` (`NODE_AGENT_RPC`), which costs one local
+/// HTTP request instead of cosmovisor's `<app> status` subprocess per poll; when the RPC does not answer
+/// (the node has exited or not opened it yet), `<current bin> status --home <home>` as cosmovisor does.
 struct HeightSource: Sendable {
     var rpcURL: String
     var binary: String
@@ -13,17 +13,12 @@ struct HeightSource: Sendable {
 
     /// The height, or `nil` when neither source could tell.
     func height() async -> Int64? {
-        let rpc = rpcURL
-        if let body = await BlockingWork.run({ PlainHTTP.get(rpc, path: "/status", timeoutMS: 1000) }),
-            let height = HeightSource.parseHeight(body)
-        {
-            return height
-        }
+        if let height = await ChainRPCClient(baseURL: rpcURL).height() { return height }
         guard
             let run = try? await ChildProcess.capture(
                 binary,
                 arguments: ["status", "--home", home],
-                timeout: .seconds(10)
+                timeout: ChainRPCClient.timeout
             ),
             run.status.isSuccess
         else { return nil }

@@ -8,7 +8,11 @@ enum BinaryInspector {
 
     /// Inspects the binary at `path` (followed through symlinks); `name` is `genesis` or the upgrade dir.
     /// sha256 and version come from `cache` when it holds them for this exact file.
-    static func inspect(name: String, path: String, cache: BinaryFactsCache = .init(directory: nil)) -> NodeStatus.StagedBinary {
+    static func inspect(
+        name: String,
+        path: String,
+        cache: BinaryFactsCache = .init(directory: nil)
+    ) async -> NodeStatus.StagedBinary {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             return NodeStatus.StagedBinary(
@@ -23,7 +27,8 @@ enum BinaryInspector {
         let executable = info.st_mode & S_IXUSR != 0
         var facts = cache.lookup(info)
         if facts == nil, let sha = sha256(of: path) {
-            let version = executable ? version(of: path) : nil
+            var version: String?
+            if executable { version = await Self.version(of: path) }
             facts = (sha, version)
             if version != nil || !executable { cache.store(info, sha256: sha, version: version) }
         }
@@ -43,9 +48,12 @@ enum BinaryInspector {
     }
 
     /// The first non-empty line of `<path> version`, `nil` when it fails or times out.
-    static func version(of path: String) -> String? {
-        guard let result = try? ChildCommand.run(path, ["version"], captureOutput: true, timeout: versionTimeout),
-            result.status == 0
+    ///
+    /// Through ``ChildProcess/capture(_:arguments:directory:captureErrorOutput:timeout:)``: its own process
+    /// group, killed at the time limit, and never held by a grandchild that keeps stdout open.
+    static func version(of path: String) async -> String? {
+        guard let result = try? await ChildProcess.capture(path, arguments: ["version"], timeout: versionTimeout),
+            result.status.isSuccess
         else { return nil }
         return result.output.split(whereSeparator: \.isNewline).first.map {
             $0.trimmingCharacters(in: .whitespaces)

@@ -1,29 +1,64 @@
 import FleetCore
 import Foundation
 
+/// The node's CometBFT RPC (`NODE_AGENT_RPC`): `/status` for `status` and the height gate, `abci_query`
+/// for `prepare-upgrade`'s plan query. One client, one timeout policy.
+///
+/// `http://` is one HTTP/1.0 GET over a plain socket (the RPC is local and unencrypted, and this keeps
+/// HTTP client libraries out of the agent); `https://` goes through the system `curl` (``CurlCommand``).
+/// Every request has ``timeout`` from connect to last byte and an answer of at most ``maxAnswerBytes``.
+struct ChainRPCClient: Sendable {
+    /// The RPC base URL, without a trailing `/`.
+    var baseURL: String
 
-/// Reads the node's CometBFT `GET <rpc>/status`.
-enum ChainRPCClient {
-    /// How long the status request may take, in milliseconds.
-    static let timeoutMS: Int32 = 2000
+    /// How long one request may take in all.
+    static let timeout = Duration.seconds(5)
+    /// The largest answer read (a `/status` or a plan is a few KiB).
+    static let maxAnswerBytes = 1 << 20
 
-    /// The chain view; on failure a record with only ``NodeStatus/ChainInfo/error`` set.
+    init(baseURL: String) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    }
+
+    /// The body of `GET <baseURL><pathAndQuery>` for a 2xx answer.
     ///
-    /// A plain HTTP/1.0 GET over a socket (``PlainHTTP/get(_:path:timeoutMS:)``): the node's RPC is
-    /// local and unencrypted, and this keeps HTTP client libraries out of the agent.
-    static func status(rpcURL: String) async -> NodeStatus.ChainInfo {
-        guard rpcURL.hasPrefix("http://") else {
-            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "unsupported RPC URL \(rpcURL) (http:// only)")
+    /// - Throws: ``DownloadError`` `GET <url>: <reason>` (unsupported scheme, connection refused, no
+    ///   answer within the timeout, not a 2xx status, too large).
+    func get(_ pathAndQuery: String) async throws(DownloadError) -> Data {
+        let address = baseURL + pathAndQuery
+        switch URL(string: baseURL)?.scheme?.lowercased() {
+        case "http":
+            let outcome = await BlockingWork.run { () -> Result<Data, DownloadError> in
+                do throws(DownloadError) {
+                    return .success(try Self.plainGet(address, timeout: Self.timeout, maxBytes: Self.maxAnswerBytes))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
+        case "https":
+            guard let url = URL(string: address) else { throw DownloadError("GET \(address): invalid URL") }
+            return try await CurlCommand().get(url, timeLimit: Self.timeout, maxBytes: Self.maxAnswerBytes)
+        default:
+            throw DownloadError("GET \(address): unsupported RPC URL (http:// or https:// only)")
         }
-        let body = await BlockingWork.run { PlainHTTP.get(rpcURL, path: "/status", timeoutMS: timeoutMS) }
-        guard let body else {
-            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(rpcURL)/status: no answer")
-        }
+    }
+
+    /// The chain view from `/status`; on failure a record with only ``NodeStatus/ChainInfo/error`` set.
+    func status() async -> NodeStatus.ChainInfo {
         do {
-            return try parse(body)
+            return try Self.parse(try await get("/status"))
+        } catch let error as DownloadError {
+            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: error.message)
         } catch {
-            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(rpcURL)/status: \(error)")
+            return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(baseURL)/status: \(error)")
         }
+    }
+
+    /// The latest committed height from `/status`, `nil` when the RPC does not tell.
+    func height() async -> Int64? {
+        guard let body = try? await get("/status") else { return nil }
+        return try? CometBFTStatus.parse(body).height
     }
 
     /// Parses a `/status` body (JSON-RPC envelope or bare result) with the fleet's shared parser.

@@ -18,8 +18,8 @@ struct NodeStatusCollector {
     /// Collects the document.
     func collect() async -> NodeStatus {
         let layout = configuration.layout
-        async let chain = ChainRPCClient.status(rpcURL: configuration.rpcURL)
-        let facts = facts(layout)
+        async let chain = ChainRPCClient(baseURL: configuration.rpcURL).status()
+        let facts = await facts(layout)
         let (agent, child) = agentAndChild()
         return NodeStatus(
             collectedAt: AgentRuntimeState.timestamp(now()),
@@ -40,7 +40,7 @@ struct NodeStatusCollector {
     ///
     /// The binaries are hashed and asked for their `version` in parallel: each `version` is a process
     /// start, the slowest part of a status report.
-    func stagedBinaries(_ layout: CosmovisorLayout) -> [NodeStatus.StagedBinary] {
+    func stagedBinaries(_ layout: CosmovisorLayout) async -> [NodeStatus.StagedBinary] {
         var candidates: [(name: String, path: String)] = []
         if FileManager.default.fileExists(atPath: layout.genesisDirectory) {
             candidates.append((CosmovisorLayout.genesisLinkTarget, layout.genesisBinary))
@@ -55,21 +55,25 @@ struct NodeStatusCollector {
             }
             candidates.append((name, directory + "/bin/" + layout.daemonName))
         }
-        let list = candidates
-        let results = Mutex([NodeStatus.StagedBinary?](repeating: nil, count: list.count))
-        DispatchQueue.concurrentPerform(iterations: list.count) { index in
-            let binary = BinaryInspector.inspect(name: list[index].name, path: list[index].path, cache: cache)
-            results.withLock { $0[index] = binary }
+        let cache = cache
+        return await withTaskGroup(of: (Int, NodeStatus.StagedBinary).self) { group in
+            for (index, candidate) in candidates.enumerated() {
+                group.addTask {
+                    (index, await BinaryInspector.inspect(name: candidate.name, path: candidate.path, cache: cache))
+                }
+            }
+            var results: [(Int, NodeStatus.StagedBinary)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        return results.withLock { $0.compactMap { $0 } }
     }
 
     /// The staged binaries, and what FleetCore's ``NodeFacts`` (the derivation `fleet status`'s probe uses
     /// too) makes of them, `current` and the two plan files.
-    func facts(_ layout: CosmovisorLayout) -> (
+    func facts(_ layout: CosmovisorLayout) async -> (
         current: NodeStatus.CurrentLink, binaries: [NodeStatus.StagedBinary], pendingPlan: NodeStatus.PlanInfo?
     ) {
-        let binaries = stagedBinaries(layout)
+        let binaries = await stagedBinaries(layout)
         let facts = NodeFacts(
             layout: layout,
             current: CurrentLinkObservation.read(layout.current),

@@ -43,18 +43,18 @@ struct PrepareUpgradeTests {
     func decodeAnswers() throws {
         let bytes = Self.planResponse(name: "v2", height: 300, info: #"{"binaries":{}}"#)
         #expect(
-            try CurrentPlanQuery.decodeResponse(Self.answer(bytes))
+            try ChainRPCClient.decodePlanAnswer(Self.answer(bytes))
                 == UpgradePlan(name: "v2", height: 300, info: #"{"binaries":{}}"#)
         )
-        #expect(try CurrentPlanQuery.decodeResponse(Self.answer(nil)) == nil)
-        #expect(try CurrentPlanQuery.decodeResponse(Self.answer([])) == nil)
+        #expect(try ChainRPCClient.decodePlanAnswer(Self.answer(nil)) == nil)
+        #expect(try ChainRPCClient.decodePlanAnswer(Self.answer([])) == nil)
         let failed = #expect(throws: DownloadError.self) {
-            try CurrentPlanQuery.decodeResponse(
+            try ChainRPCClient.decodePlanAnswer(
                 Data(#"{"result":{"response":{"code":6,"log":"unknown query path"}}}"#.utf8)
             )
         }
         #expect(failed?.message == "failed to query upgrade info: code 6: unknown query path")
-        #expect(throws: DownloadError.self) { try CurrentPlanQuery.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
+        #expect(throws: DownloadError.self) { try ChainRPCClient.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
     }
 
     @Test("plan info: binaries by platform with the any fallback")
@@ -93,15 +93,35 @@ struct PrepareUpgradeTests {
         #expect(ArchiveKind("/appd") == nil)
     }
 
-    /// A home plus a preparer whose plan query answers `plan`.
-    static func preparer(_ dir: String, plan: UpgradePlan?, mustHaveChecksum: Bool = false) throws -> UpgradePreparer {
+    /// A preparer and the plan it is given (as the node's `abci_query` would answer it).
+    struct PlanCase {
+        var preparer: UpgradePreparer
+        var plan: UpgradePlan
+
+        var downloader: BinaryDownloader {
+            get { preparer.downloader }
+            set { preparer.downloader = newValue }
+        }
+
+        func prepare(logger: Logger) async throws -> String? {
+            try await preparer.prepare(plan, logger: logger)
+        }
+    }
+
+    /// A home plus a preparer for `plan`; local sources allowed unless told otherwise.
+    static func preparer(
+        _ dir: String,
+        plan: UpgradePlan,
+        mustHaveChecksum: Bool = false,
+        allowLocal: Bool = true,
+        maxBytes: Int64 = AgentConfiguration.defaultMaxDownloadBytes
+    ) throws -> PlanCase {
         try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
         var configuration = AgentConfiguration(home: dir + "/home", name: "appd")
         configuration.downloadMustHaveChecksum = mustHaveChecksum
-        let bytes = plan.map { planResponse(name: $0.name, height: UInt64($0.height), info: $0.info) }
-        var query = CurrentPlanQuery(rpcURL: "http://127.0.0.1:1")
-        query.get = { _ in answer(bytes) }
-        return UpgradePreparer(configuration: configuration, query: query)
+        configuration.allowLocalDownloads = allowLocal
+        configuration.maxDownloadBytes = maxBytes
+        return PlanCase(preparer: UpgradePreparer(configuration: configuration), plan: plan)
     }
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -211,10 +231,9 @@ struct PrepareUpgradeTests {
         }
     }
 
-    @Test("errors: no plan is fine; unparsable info; checksum required on the info URL")
+    @Test("errors: unparsable info; checksum required on the info URL")
     func errors() async throws {
         try await withTemporaryDirectory { dir in
-            #expect(try await Self.preparer(dir, plan: nil).prepare(logger: Self.logger) == nil)
             let text = try Self.preparer(dir, plan: UpgradePlan(name: "v2", height: 1, info: "not json"))
             let parse = await #expect(throws: DownloadError.self) { _ = try await text.prepare(logger: Self.logger) }
             #expect(parse?.message.hasPrefix("failed to parse upgrade info: could not parse plan info") == true)
@@ -226,7 +245,11 @@ struct PrepareUpgradeTests {
             let checksum = await #expect(throws: DownloadError.self) {
                 _ = try await unsigned.prepare(logger: Self.logger)
             }
-            #expect(checksum?.message == "failed to parse upgrade info: missing checksum query parameter")
+            #expect(
+                checksum?.message
+                    == "failed to parse upgrade info: missing checksum query parameter in url \"/x.json\" "
+                    + "(DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM is true)"
+            )
             let platform = try Self.preparer(
                 dir,
                 plan: UpgradePlan(name: "v2", height: 1, info: #"{"binaries":{"plan9/mips":"x"}}"#)

@@ -73,4 +73,31 @@ struct VersionCommandTests {
             )
         }
     }
+
+    @Test("--output json is not held by grandchildren that keep the app's stdout open, in its group or not")
+    func grandchildHoldingStdout() async throws {
+        try await withTemporaryDirectory { dir in
+            // One sleeper stays in the app's process group, one leaves it with setsid; both hold stdout.
+            // The second closes every other descriptor it inherited, so it holds nothing but the app's stdout
+            // (not, say, a test harness's process-exit socket that leaked into the agent).
+            let app = """
+                sleep 600 &
+                echo $! > \(dir)/sleepers
+                setsid /usr/bin/python3 -c 'import os, time; os.closerange(3, 65536); time.sleep(600)' &
+                echo $! >> \(dir)/sleepers
+                echo '{"version":"1.2.3"}'
+                """
+            let environment = try Self.home(dir, app: app)
+            defer {
+                let pids = (try? String(contentsOfFile: dir + "/sleepers", encoding: .utf8)) ?? ""
+                for pid in pids.split(whereSeparator: \.isNewline).compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+            }
+            let result = try await AgentCLI.run(["version", "--output", "json"], environment: environment)
+            #expect(result.exitCode == 0, "\(result.errorOutput)")
+            #expect(
+                result.errorOutput
+                    == #"{"cosmovisor_version":"\#(FleetVersion.current)","app_version":{"version":"1.2.3"}}"# + "\n"
+            )
+        }
+    }
 }

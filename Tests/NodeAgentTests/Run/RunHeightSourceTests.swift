@@ -42,11 +42,11 @@ struct RunHeightSourceTests {
             server.signalGroup(SIGKILL)
         }
         let rpc = HeightSource(rpcURL: "http://localhost:\(port)", binary: "/bin/false", home: h.home)
+        // Poll until the server answers (it needs a moment to listen).
         var height: Int64?
-        try await eventually("RPC stub answering") {
-            height = PlainHTTP.get("http://localhost:\(port)", path: "/status", timeoutMS: 500)
-                .flatMap(HeightSource.parseHeight)
-            return height != nil
+        for _ in 0..<400 where height == nil {
+            height = await ChainRPCClient(baseURL: "http://localhost:\(port)").height()
+            if height == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(height == 4242)
         #expect(await rpc.height() == 4242)

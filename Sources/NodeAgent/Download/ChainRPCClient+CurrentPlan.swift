@@ -1,57 +1,27 @@
 import FleetCore
 import Foundation
 
-/// Asks the node for x/upgrade's current plan through CometBFT's `abci_query`
-/// (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`), the same query cosmovisor sends over gRPC.
-struct CurrentPlanQuery: Sendable {
-    /// The node's RPC base URL (`NODE_AGENT_RPC`).
-    var rpcURL: String
-    /// Performs the GET; replaceable in tests.
-    var get: @Sendable (URL) async throws -> Data = { url in try await CurrentPlanQuery.defaultGet(url) }
-
-    /// How long the query may take, in seconds.
-    static let timeoutSeconds = 10
-    /// The largest answer read (a plan is a few hundred bytes).
-    static let maxAnswerBytes = 1 << 20
-
-    /// `http://`: one HTTP/1.0 request over a plain socket (``PlainHTTP/get(_:path:timeoutMS:)``,
-    /// as for `/status`); `https://`: the system `curl` (``CurlCommand``).
-    static func defaultGet(_ url: URL) async throws(DownloadError) -> Data {
-        switch url.scheme?.lowercased() {
-        case "http":
-            let address = url.absoluteString
-            let milliseconds = Int32(timeoutSeconds * 1000)
-            let body = await BlockingWork.run { PlainHTTP.get(address, path: "", timeoutMS: milliseconds) }
-            guard let body else { throw DownloadError("GET \(address): no answer (or not a 2xx answer)") }
-            return body
-        case "https":
-            return try await CurlCommand().get(url, maxSeconds: timeoutSeconds, maxBytes: maxAnswerBytes)
-        default:
-            throw DownloadError("unsupported RPC URL \(url.absoluteString) (http:// or https:// only)")
-        }
-    }
-
+extension ChainRPCClient {
     /// The gRPC method path queried.
-    static let path = "/cosmos.upgrade.v1beta1.Query/CurrentPlan"
+    static let currentPlanPath = "/cosmos.upgrade.v1beta1.Query/CurrentPlan"
 
-    /// The current plan, or `nil` when none is scheduled.
+    /// x/upgrade's current plan through CometBFT's `abci_query`
+    /// (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`), the same query cosmovisor sends over gRPC;
+    /// `nil` when none is scheduled.
     ///
     /// - Throws: ``DownloadError`` `failed to query upgrade info: …`.
     func currentPlan() async throws(DownloadError) -> UpgradePlan? {
-        guard let url = URL(string: rpcURL + "/abci_query?path=%22" + Self.path + "%22") else {
-            throw DownloadError("failed to query upgrade info: invalid RPC URL \(rpcURL)")
-        }
         let answer: Data
         do {
-            answer = try await get(url)
+            answer = try await get("/abci_query?path=%22" + Self.currentPlanPath + "%22")
         } catch {
             throw DownloadError("failed to query upgrade info: \(error)")
         }
-        return try Self.decodeResponse(answer)
+        return try Self.decodePlanAnswer(answer)
     }
 
     /// Decodes the JSON-RPC answer and the protobuf `QueryCurrentPlanResponse` in it.
-    static func decodeResponse(_ data: Data) throws(DownloadError) -> UpgradePlan? {
+    static func decodePlanAnswer(_ data: Data) throws(DownloadError) -> UpgradePlan? {
         struct Envelope: Decodable {
             struct Result: Decodable {
                 struct Response: Decodable {
