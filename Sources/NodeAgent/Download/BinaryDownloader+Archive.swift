@@ -22,7 +22,7 @@ extension BinaryDownloader {
         try listing.check(maxBytes: maxBytes, reference: reference)
         let tree = (archive as NSString).deletingLastPathComponent + "/tree"
         guard mkdir(tree, 0o755) == 0 else {
-            throw DownloadError("cannot download binary. mkdir \(tree): \(GoErrorText.errno(errno))")
+            throw DownloadError("cannot download binary. mkdir \(tree): \(GoText.errno(errno))")
         }
         let argv: [String] =
             switch kind {
@@ -113,7 +113,7 @@ extension BinaryDownloader {
                 let path = directory + "/" + name
                 var info = stat()
                 guard lstat(path, &info) == 0 else {
-                    throw DownloadError("cannot download binary. lstat \(path): \(GoErrorText.errno(errno))")
+                    throw DownloadError("cannot download binary. lstat \(path): \(GoText.errno(errno))")
                 }
                 let mode: mode_t
                 switch info.st_mode & S_IFMT {
@@ -135,7 +135,7 @@ extension BinaryDownloader {
                     )
                 }
                 if info.st_mode & 0o7777 != mode, chmod(path, mode) != 0 {
-                    throw DownloadError("cannot download binary. chmod \(path): \(GoErrorText.errno(errno))")
+                    throw DownloadError("cannot download binary. chmod \(path): \(GoText.errno(errno))")
                 }
             }
         }

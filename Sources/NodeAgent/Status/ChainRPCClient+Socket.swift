@@ -40,7 +40,7 @@ extension ChainRPCClient {
             (fd, connectError) = connectSocket(address.pointee, deadline: deadline)
             candidate = address.pointee.ai_next
         }
-        guard fd >= 0 else { throw failure(GoErrorText.errno(connectError)) }
+        guard fd >= 0 else { throw failure(GoText.errno(connectError)) }
         defer { close(fd) }
         let path = requestPath.isEmpty ? "/" : String(requestPath)
         let request = Array("GET \(path) HTTP/1.0\r\nHost: \(authority)\r\nConnection: close\r\n\r\n".utf8)
@@ -52,7 +52,7 @@ extension ChainRPCClient {
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
                 guard wait(fd, Int16(POLLOUT), deadline) else { throw failure(late) }
             } else {
-                throw failure(GoErrorText.errno(errno))
+                throw failure(GoText.errno(errno))
             }
         }
         var response: [UInt8] = []
@@ -67,7 +67,7 @@ extension ChainRPCClient {
             } else if errno == EAGAIN || errno == EINTR {
                 guard wait(fd, Int16(POLLIN), deadline) else { throw failure(late) }
             } else {
-                throw failure(GoErrorText.errno(errno))
+                throw failure(GoText.errno(errno))
             }
         }
         let separator: [UInt8] = [13, 10, 13, 10]
