@@ -37,6 +37,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.
     static func main() async {
+        ChildProcess.closeInheritedDescriptorsOnExec()
         let invocation = Invocation.current
         let names = subcommands.map { $0._commandName } + ["help"]
         let normalized = invocation.normalizedArguments(knownCommands: names)

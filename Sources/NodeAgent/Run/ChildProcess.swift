@@ -74,6 +74,22 @@ final class ChildProcess: Sendable {
         thread.start()
     }
 
+    /// Marks every descriptor above 2 that this process inherited as close-on-exec, so what the agent's own
+    /// parent leaked to it (a test runner's pipes, a shell's extra descriptors) never reaches the node or a
+    /// helper: the children get stdio and the descriptors ``spawn`` is told to pass, nothing else.
+    /// Called once, first thing in `main`.
+    static func closeInheritedDescriptorsOnExec() {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0, flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
     /// Starts `executable` with `arguments` (argv[0] is the executable path).
     ///
     /// - Parameters:
