@@ -3,7 +3,7 @@ SWIFT ?= swift
 SANDBOX_DIR ?= $(CURDIR)/.sandbox/demo
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 
-.PHONY: all deps build release test demo demo-down clean
+.PHONY: all deps build release test test-fast demo demo-down clean
 
 all: build
 
@@ -19,6 +19,10 @@ release: deps
 
 test: deps
 	@bash scripts/test.sh
+
+# The suites tagged .pure and .files: no child processes, no sshd (Tests/FleetTestSupport/TestTags.swift).
+test-fast: deps
+	@bash scripts/test-fast.sh
 
 demo: build
 	@bash scripts/demo.sh "$(SANDBOX_DIR)"

@@ -301,6 +301,8 @@ def write_inventory(root, manifest):
 
 
 def up(args):
+    if os.environ.get("FLEET_TEST_TIER") == "fast":
+        die("`make test-fast` starts no sshd: a suite that needs the sandbox must be tagged .sshd")
     require_tools()
     root = os.path.abspath(args.dir)
     if os.path.exists(os.path.join(root, "sandbox.json")):

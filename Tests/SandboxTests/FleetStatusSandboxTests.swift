@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `fleet status` end to end: the built binary against a real 6-node sandbox in mixed states.
-@Suite("fleet status on a sandbox", .timeLimit(.minutes(2)))
+@Suite("fleet status on a sandbox", .tags(.sshd), .timeLimit(.minutes(2)))
 struct FleetStatusSandboxTests {
     /// Puts the sandbox in the mixed state:
     /// v2 staged everywhere; sentry-1 still on genesis while the other sentries run upgrades/v2;

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Testing
 
 /// mockchaind, the simulated node: x/upgrade's file and log line, halt height, versions.
-@Suite("mockchaind", .timeLimit(.minutes(2)))
+@Suite("mockchaind", .tags(.processes), .timeLimit(.minutes(2)))
 struct MockchaindTests {
     /// A home with releases v1..v3 stamped and `init` done with v1.
     struct Chain {

@@ -2,7 +2,7 @@ import Foundation
 import FleetTestSupport
 import Testing
 
-@Suite("Sandbox fleet", .timeLimit(.minutes(2)))
+@Suite("Sandbox fleet", .tags(.sshd), .timeLimit(.minutes(2)))
 struct SandboxFleetTests {
     @Test("three nodes answer plain OpenSSH with strict host keys, and nothing is left after stop")
     func threeNodesOverOpenSSH() async throws {

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Authentication against a real sshd: agent, key files, passphrases, wrong and RSA keys.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(2)))
 struct SSHAuthTests {
     @Test func agentIdentityIsUsedBeforeKeyFiles() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in

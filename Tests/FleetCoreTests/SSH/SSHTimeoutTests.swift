@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Deadlines, cancellation, parallel sessions and MaxStartups retries against real sockets and sshd.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(2)))
 struct SSHTimeoutTests {
     @Test func silentListenerFailsWithinTheConnectDeadline() async throws {
         // A listener whose backlog completes TCP handshakes but never says a word.

@@ -6,7 +6,7 @@ import Testing
 @testable import NodeAgent
 
 /// The height gate's source: CometBFT `/status` over plain HTTP, `<app> status` as the fallback.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunHeightSourceTests {
     @Test(
         arguments: [
