@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # `make test`: a clean build with warnings as errors, then every test, with timings.
+# FLEET_FORMAT_CHECK=1 also checks the formatting first (scripts/format-check.sh); FLEET_TEST_SKIP_RELEASE=1
+# skips the release build at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+if [ "${FLEET_FORMAT_CHECK:-0}" = 1 ]; then
+    bash scripts/format-check.sh
+else
+    echo "test.sh: format check off (FLEET_FORMAT_CHECK=1 turns it on)"
+fi
 swift build --build-tests -Xswiftc -warnings-as-errors
 built=$(date +%s)
 echo "test.sh: build took $((built - start)) s"
