@@ -38,5 +38,6 @@ demo: build
 demo-down:
 	@python3 scripts/sandbox.py down --dir "$(SANDBOX_DIR)"
 
-clean:
+# A running demo is stopped first: its nodes run from a /tmp folder that only demo-down removes.
+clean: demo-down
 	rm -rf .build .build-release .sandbox dist
