@@ -12,7 +12,7 @@ struct SSHAuthTests {
             let socket = sandbox.root + "/agent.sock"
             // A private agent in the foreground (-D), so it is our child and we stop it ourselves.
             try await BackgroundProcess.with("/usr/bin/ssh-agent", ["-D", "-a", socket]) { _ in
-                for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+                try await waitUntil("ssh-agent's socket") { FileManager.default.fileExists(atPath: socket) }
                 try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
                 // No key files at all: only the agent can get us in.
                 try await withSSHConnection(SSHTestSupport.target(sandbox, node, keys: [], agent: socket)) { ssh in
