@@ -303,6 +303,8 @@ def start_chain(node, manifest, user):
         "DAEMON_POLL_INTERVAL": "300ms",
         "NODE_AGENT_RPC": node["rpc"],
     }
+    if os.environ.get("FLEET_TEST_RUN"):  # scripts/test.sh finds what its run left behind by this mark
+        env["FLEET_TEST_RUN"] = os.environ["FLEET_TEST_RUN"]
     log = open(os.path.join(node["dir"], "node.log"), "ab")
     kwargs = {}
     if os.geteuid() == 0:
