@@ -3,7 +3,7 @@ SWIFT ?= swift
 SANDBOX_DIR ?= $(CURDIR)/.sandbox/demo
 SWIFT_BUILD_FLAGS ?= -Xswiftc -warnings-as-errors
 
-.PHONY: all deps build release test demo demo-down clean
+.PHONY: all deps build release test test-fast format format-check demo demo-down clean
 
 all: build
 
@@ -17,8 +17,20 @@ build: deps
 release: deps
 	@bash scripts/build-release.sh
 
+# Every suite; FLEET_FORMAT_CHECK=1 adds the format check, FLEET_TEST_SKIP_RELEASE=1 skips the release build.
 test: deps
 	@bash scripts/test.sh
+
+# The suites tagged .pure and .files: no child processes, no sshd (Tests/FleetTestSupport/TestTags.swift).
+test-fast: deps
+	@bash scripts/test-fast.sh
+
+# Formatting as .swift-format says (4 spaces, 120 columns; layout only, no style rules).
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Sources Tests Package.swift
+
+format-check:
+	@bash scripts/format-check.sh
 
 demo: build
 	@bash scripts/demo.sh "$(SANDBOX_DIR)"
@@ -26,5 +38,6 @@ demo: build
 demo-down:
 	@python3 scripts/sandbox.py down --dir "$(SANDBOX_DIR)"
 
-clean:
+# A running demo is stopped first: its nodes run from a /tmp folder that only demo-down removes.
+clean: demo-down
 	rm -rf .build .build-release .sandbox dist

@@ -37,8 +37,11 @@ Cflags: $(pkg-config --cflags libssh2)
 Libs: -L$static -lssh2 $deps
 PC
 
-PKG_CONFIG_PATH="$static/pkgconfig" swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
-    -Xswiftc -warnings-as-errors "$@"
+# The two products only: the test support target imports Testing, which has no static build.
+for product in fleet node-agent; do
+    PKG_CONFIG_PATH="$static/pkgconfig" swift build -c release --static-swift-stdlib --scratch-path "$scratch" \
+        -Xswiftc -warnings-as-errors --product "$product" "$@"
+done
 
 mkdir -p dist
 for product in fleet node-agent; do

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: start a 4-node sandbox fleet (2 sentries, 2 validators) and show it alive over SSH.
+# The sandbox folder (default .sandbox/demo in the checkout) holds the operator's files; the nodes run from
+# a /tmp/fleet-demo.* folder that `make demo-down` removes, so the checkout may be private (/root/…).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-$PWD/.sandbox/demo}
@@ -10,10 +12,17 @@ if [ -f "$dir/sandbox.json" ]; then
 fi
 rm -rf "$dir"
 mkdir -p "$dir"
-python3 scripts/sandbox.py up --dir "$dir" --nodes 4 --validators 2
-sleep 1
+python3 scripts/sandbox.py up --dir "$dir" --nodes 4 --validators 2 --run-prefix fleet-demo
 
 manifest="$dir/sandbox.json"
+# Every node has committed a block before the table is drawn (polled, at most 10 s).
+python3 - "$manifest" <<'PY'
+import json, os, sys, time
+homes = [n["home"] for n in json.load(open(sys.argv[1]))["nodes"]]
+deadline = time.time() + 10
+while time.time() < deadline and not all(os.path.exists(os.path.join(h, "data", "height")) for h in homes):
+    time.sleep(0.05)
+PY
 user=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"])' "$manifest")
 echo
 printf '%-12s %-10s %-22s %-10s %-8s %-8s %s\n' NODE ROLE SSH CURRENT VERSION HEIGHT "CONSENSUS ADDRESS"

@@ -2,8 +2,9 @@
 """mockchaind: a small simulated Cosmos SDK node for the sandbox fleet and the tests.
 
 It makes blocks at a fixed interval, keeps its height in <home>/data, serves a CometBFT-shaped
-/status, honours --halt-height, and at the height of a governance plan it cannot handle it writes
-data/upgrade-info.json and stops exactly as x/upgrade does (see shared cosmovisor-spec.md §6).
+/status and /abci_query for x/upgrade's current plan (protobuf, as the SDK answers it), honours
+--halt-height, and at the height of a governance plan it cannot handle it writes
+data/upgrade-info.json and stops exactly as x/upgrade does (see docs/cosmovisor-spec.md §6).
 
 Every version is a distinct file: scripts/sandbox.py build-versions stamps the two constants below.
 Only the Python 3 standard library is used.
@@ -18,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.parse
 
 VERSION = "dev"  # stamped per release file
 HANDLES = []  # upgrade names this binary has a handler for; stamped per release file
@@ -27,6 +29,7 @@ PLAN_FILE = "mock-plan.json"  # the chain's pending governance plan (stands in f
 HEIGHT_FILE = "height"
 BLOCKS_LOG = "blocks.log"
 APPLIED_FILE = "applied-upgrades"
+CURRENT_PLAN_QUERY = "/cosmos.upgrade.v1beta1.Query/CurrentPlan"
 
 
 # MARK: - ed25519 (RFC 8032 reference arithmetic, key generation only)
@@ -247,15 +250,80 @@ def status_document(chain, catching_up):
     }
 
 
+# MARK: - abci_query: x/upgrade's CurrentPlan, protobuf-encoded as the SDK answers it
+
+
+def _varint(value):
+    value &= (1 << 64) - 1  # negative int64 values take ten bytes, as in Go
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field_varint(number, value):
+    return _varint(number << 3) + _varint(value)
+
+
+def _field_bytes(number, data):
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+# google.protobuf.Timestamp of Go's zero time (0001-01-01T00:00:00Z): x/upgrade always sends the deprecated
+# `time` field, non-nullable, with this value.
+ZERO_TIME_SECONDS = -62135596800
+
+
+def current_plan_response(plan):
+    """QueryCurrentPlanResponse{plan = 1} with Plan{name = 1, time = 2, height = 3, info = 4}; b"" for no plan."""
+    if not plan:
+        return b""
+    body = _field_bytes(1, plan["name"].encode())
+    body += _field_bytes(2, _field_varint(1, ZERO_TIME_SECONDS))
+    body += _field_varint(3, int(plan["height"]))
+    if plan.get("info"):
+        body += _field_bytes(4, plan["info"].encode())
+    return _field_bytes(1, body)
+
+
+def abci_query_document(chain, query):
+    """CometBFT's /abci_query answer; only x/upgrade's CurrentPlan is known (code 6 otherwise, as the SDK)."""
+    path = (urllib.parse.parse_qs(query).get("path") or [""])[-1]
+    if len(path) >= 2 and path[0] == path[-1] == '"':
+        path = path[1:-1]
+    with chain.lock:
+        height = chain.height
+    response = {
+        "code": 0, "log": "", "info": "", "index": "0", "key": None, "value": None,
+        "proofOps": None, "height": str(height), "codespace": "",
+    }
+    if path == CURRENT_PLAN_QUERY:
+        value = current_plan_response(read_json(os.path.join(chain.data, PLAN_FILE)))
+        response["value"] = base64.b64encode(value).decode() if value else None
+    else:
+        response.update(code=6, log=f"unknown query path: {path}: unknown request", codespace="sdk")
+    return {"jsonrpc": "2.0", "id": -1, "result": {"response": response}}
+
+
 def serve_rpc(chain, laddr, catching_up):
     host, _, port = laddr.replace("tcp://", "").rpartition(":")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            if self.path.split("?")[0] not in ("/status", "/"):
+            route, _, query = self.path.partition("?")
+            if route in ("/status", "/"):
+                document = status_document(chain, catching_up)
+            elif route == "/abci_query":
+                document = abci_query_document(chain, query)
+            else:
                 self.send_error(404)
                 return
-            body = json.dumps(status_document(chain, catching_up)).encode()
+            body = json.dumps(document).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

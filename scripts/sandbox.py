@@ -1,16 +1,21 @@
 #!/usr/bin/python3
 """The sandbox fleet: N simulated Cosmos nodes on loopback, each behind its own real sshd.
 
-One implementation for `make demo` and for the tests (shared/docs/product.md §5).
+One implementation for `make demo` and for the tests.
 
     sandbox.py build-versions --out DIR [--versions v1,v2,v3]
     sandbox.py up --dir DIR [--nodes 4] [--validators 2] [--agent PATH] [--no-chain] [--shared-key a,b]
+                  [--run-prefix NAME]
     sandbox.py down --dir DIR
     sandbox.py show --dir DIR
 
 `up` writes DIR/sandbox.json (the manifest: every node's address, port, home, pids), DIR/client_key,
-DIR/known_hosts (the real host keys) and DIR/inventory.ini (Ansible INI). `down` stops every process
-it started, by recorded PID and process group, and checks that none is left.
+DIR/known_hosts (the real host keys) and DIR/inventory.ini (Ansible INI): the operator's side, which may
+sit in a private checkout. What the node user must reach (each node's sshd files and home, the mockchaind
+releases, a copy of the --agent binary) goes into a fresh 0755 run folder, /tmp/fleet-sandbox.XXXXXXXX
+(FLEET_SANDBOX_TMP chooses another parent, --run-prefix another name), recorded in the manifest as
+`run_root`. `down` stops every process it started, by recorded PID and process group, checks that none
+is left and removes the run folder.
 Only the Python 3 standard library and OpenSSH (sshd, ssh-keygen) are used.
 """
 
@@ -25,6 +30,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -91,17 +97,53 @@ def node_user():
     return SANDBOX_USER
 
 
-def check_traversable(path, user):
-    """sshd and the node processes run as `user`; every parent of the sandbox must let them in."""
-    if os.geteuid() != 0:
-        return
-    p = os.path.abspath(path)
-    while p != "/":
+def unreachable_parent(path):
+    """The first folder from / down to `path` that others cannot search, or None."""
+    p, parents = os.path.abspath(path), []
+    while True:
+        parents.append(p)
+        if p == "/":
+            break
+        p = os.path.dirname(p)
+    for p in reversed(parents):
         st = os.stat(p)
         if not st.st_mode & 0o001:
-            die(f"{p} is not searchable by others (mode {oct(st.st_mode & 0o777)}); the node user {user} cannot "
-                f"reach the sandbox. Put the sandbox elsewhere with --dir, or chmod o+x {p}")
-        p = os.path.dirname(p)
+            return p, st.st_mode & 0o777
+    return None
+
+
+def make_run_root(user, prefix):
+    """A fresh 0755 folder the node user can reach, whatever the mode of the checkout and of --dir.
+
+    As root the nodes run as `user`, so every parent must be searchable by others; a non-root sandbox runs
+    as its own user and only needs the folder itself.
+    """
+    parent = os.environ.get("FLEET_SANDBOX_TMP") or "/tmp"
+    if not os.path.isdir(parent):
+        die(f"{parent} (FLEET_SANDBOX_TMP) is not a folder")
+    if os.geteuid() == 0:
+        blocked = unreachable_parent(parent)
+        if blocked:
+            die(f"{blocked[0]} is not searchable by others (mode {oct(blocked[1])}); the node user {user} "
+                f"cannot reach the sandbox's run folder under {parent}. Set FLEET_SANDBOX_TMP to a folder "
+                f"every user can reach")
+    run_root = tempfile.mkdtemp(prefix=prefix + ".", dir=parent)
+    os.chmod(run_root, 0o755)
+    return run_root
+
+
+def install_agent(run_root, agent):
+    """Copies the --agent binary into the run folder: the build folder may be private to the operator."""
+    source = os.path.abspath(agent)
+    if not os.access(source, os.X_OK):
+        die(f"--agent {source} is not an executable file")
+    folder = os.path.join(run_root, "bin")
+    os.makedirs(folder, exist_ok=True)
+    os.chmod(folder, 0o755)
+    target = os.path.join(folder, os.path.basename(source))
+    shutil.copy2(source, target)
+    os.chmod(target, 0o755)
+    return target
 
 
 # MARK: - addresses
@@ -176,8 +218,8 @@ def node_names(count, validators):
     return names
 
 
-def prepare_node(root, index, name, role, subnet, user, client_pub, genesis_binary, args):
-    ndir = os.path.join(root, "nodes", name)
+def prepare_node(run_root, index, name, role, subnet, user, client_pub, genesis_binary, args):
+    ndir = os.path.join(run_root, "nodes", name)
     os.makedirs(ndir, exist_ok=True)
     host = f"{subnet}.{index + 1}"
     key = os.path.join(ndir, "ssh_host_ed25519_key")
@@ -261,6 +303,8 @@ def start_chain(node, manifest, user):
         "DAEMON_POLL_INTERVAL": "300ms",
         "NODE_AGENT_RPC": node["rpc"],
     }
+    if os.environ.get("FLEET_TEST_RUN"):  # scripts/test.sh finds what its run left behind by this mark
+        env["FLEET_TEST_RUN"] = os.environ["FLEET_TEST_RUN"]
     log = open(os.path.join(node["dir"], "node.log"), "ab")
     kwargs = {}
     if os.geteuid() == 0:
@@ -301,16 +345,33 @@ def write_inventory(root, manifest):
 
 
 def up(args):
-    require_tools()
+    """Starts the sandbox; on any failure everything already started is stopped and the run folder removed."""
     root = os.path.abspath(args.dir)
     if os.path.exists(os.path.join(root, "sandbox.json")):
         die(f"{root} already holds a sandbox; run `sandbox.py down --dir {root}` first")
+    try:
+        return start(args)
+    except BaseException:
+        if os.path.exists(os.path.join(root, "sandbox.json")):
+            down_root(root)
+        raise
+
+
+def start(args):
+    if os.environ.get("FLEET_TEST_TIER") == "fast":
+        die("`make test-fast` starts no sshd: a suite that needs the sandbox must be tagged .sshd")
+    require_tools()
+    root = os.path.abspath(args.dir)
     os.makedirs(root, exist_ok=True)
     user = node_user()
-    check_traversable(root, user)
     started = time.time()
+    run_root = make_run_root(user, args.run_prefix)
+    # Saved before anything else, so `down` always finds the run folder to remove.
+    manifest = {"root": root, "run_root": run_root, "user": user, "nodes": []}
+    save(root, manifest)
+    agent = install_agent(run_root, args.agent) if args.agent else None
 
-    releases = build_versions(os.path.join(root, "releases"), args.versions.split(","))
+    releases = build_versions(os.path.join(run_root, "releases"), args.versions.split(","))
     genesis = releases[args.versions.split(",")[0]]["path"]
 
     client_key = os.path.join(root, "client_key")
@@ -323,7 +384,7 @@ def up(args):
     names = node_names(args.nodes, args.validators if args.validators is not None else args.nodes // 2)
     with ThreadPoolExecutor(max_workers=8) as pool:
         nodes = list(pool.map(
-            lambda item: prepare_node(root, item[0], item[1][0], item[1][1], subnet, user, client_pub, genesis, args),
+            lambda item: prepare_node(run_root, item[0], item[1][0], item[1][1], subnet, user, client_pub, genesis, args),
             enumerate(names),
         ))
 
@@ -344,17 +405,15 @@ def up(args):
         for node in nodes:
             f.write(f"[{node['host']}]:{node['port']} {node['host_key']}\n")
 
-    manifest = {
-        "root": root,
-        "user": user,
+    manifest.update({
         "subnet": subnet,
         "client_key": client_key,
         "known_hosts": os.path.join(root, "known_hosts"),
         "daemon_name": DAEMON_NAME,
-        "agent": os.path.abspath(args.agent) if args.agent else None,
+        "agent": agent,
         "releases": releases,
         "nodes": nodes,
-    }
+    })
     manifest["inventory"] = write_inventory(root, manifest)
     save(root, manifest)  # saved before anything starts, so `down` can always clean up
 
@@ -366,11 +425,11 @@ def up(args):
     deadline = time.time() + 20
     for node in nodes:
         if not wait_banner(node["host"], node["port"], deadline):
-            down_root(root)
-            die(f"{node['name']}: sshd did not answer on {node['host']}:{node['port']}; see {node['dir']}/sshd.log")
+            die(f"{node['name']}: sshd did not answer on {node['host']}:{node['port']}; its log ends with:\n"
+                + log_tail(os.path.join(node["dir"], "sshd.log")))
         if not args.no_chain and not wait_rpc(node["host"], RPC_PORT, deadline):
-            down_root(root)
-            die(f"{node['name']}: the node did not serve {node['rpc']}; see {node['dir']}/node.log")
+            die(f"{node['name']}: the node did not serve {node['rpc']}; its log ends with:\n"
+                + log_tail(os.path.join(node["dir"], "node.log")))
     manifest["started_in_seconds"] = round(time.time() - started, 3)
     save(root, manifest)
     if args.json:
@@ -379,6 +438,16 @@ def up(args):
         print(f"sandbox: {len(nodes)} nodes up in {manifest['started_in_seconds']} s at {subnet}.0/24 "
               f"(inventory {manifest['inventory']})")
     return 0
+
+
+def log_tail(path, lines=15):
+    """The last lines of a log, for an error message (the run folder is removed after a failed start)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()[-4096:].decode(errors="replace")
+    except OSError as error:
+        return f"  ({path}: {error.strerror})"
+    return "\n".join("  " + line for line in text.splitlines()[-lines:]) or f"  ({path} is empty)"
 
 
 def save(root, manifest):
@@ -435,6 +504,17 @@ def ancestors():
     return pids
 
 
+def mentions(cmdline, root):
+    """Whether `cmdline` names `root` or a path under it (not merely a longer name starting the same)."""
+    start = cmdline.find(root)
+    while start >= 0:
+        end = start + len(root)
+        if end == len(cmdline) or cmdline[end] in "/ ":
+            return True
+        start = cmdline.find(root, start + 1)
+    return False
+
+
 def processes_under(root):
     """Every process whose command line mentions the sandbox root (strays included)."""
     found, mine = [], ancestors()
@@ -446,7 +526,7 @@ def processes_under(root):
                 cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if root in cmdline and alive(int(entry)):
+        if mentions(cmdline, root) and alive(int(entry)):
             found.append((int(entry), cmdline.strip()))
     return found
 
@@ -458,15 +538,19 @@ def down_root(root):
     with open(path) as f:
         manifest = json.load(f)
     pids = []
-    for node in manifest["nodes"]:
+    for node in manifest.get("nodes", []):
         pids += [node.get("chain_pid"), node.get("sshd_pid")]
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(stop_group, [p for p in pids if p]))
     # Anything still running from this sandbox (a child that left its group, an sshd session) goes too.
-    for pid, _ in processes_under(root):
-        stop_group(pid, grace=1.0)
-    left = processes_under(root)
+    roots = [root] + ([manifest["run_root"]] if manifest.get("run_root") else [])
+    for where in roots:
+        for pid, _ in processes_under(where):
+            stop_group(pid, grace=1.0)
+    left = [found for where in roots for found in processes_under(where)]
     os.replace(path, os.path.join(root, "sandbox.down.json"))
+    if not left and manifest.get("run_root"):
+        shutil.rmtree(manifest["run_root"], ignore_errors=True)
     return left
 
 
@@ -507,6 +591,8 @@ def main():
     p_up.add_argument("--no-chain", action="store_true", help="start only the sshd of each node")
     p_up.add_argument("--shared-key", help="comma list of nodes that share the first one's consensus key")
     p_up.add_argument("--block-interval", default="200ms")
+    p_up.add_argument("--run-prefix", default="fleet-sandbox",
+                      help="name prefix of the run folder (make demo: fleet-demo, so test runs can tell it apart)")
     p_up.add_argument("--json", action="store_true")
     p_down = sub.add_parser("down")
     p_down.add_argument("--dir", required=True)

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # `make test`: a clean build with warnings as errors, then every test, with timings.
+# FLEET_FORMAT_CHECK=1 also checks the formatting first (scripts/format-check.sh); FLEET_TEST_SKIP_RELEASE=1
+# skips the release build at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# Marks every process this run starts (they inherit it), so the leftover check below ignores the processes of
+# other test runs on the same machine.
+export FLEET_TEST_RUN="$$-$(date +%s%N)"
+if [ "${FLEET_FORMAT_CHECK:-0}" = 1 ]; then
+    bash scripts/format-check.sh
+else
+    echo "test.sh: format check off (FLEET_FORMAT_CHECK=1 turns it on)"
+fi
 swift build --build-tests -Xswiftc -warnings-as-errors
 built=$(date +%s)
 echo "test.sh: build took $((built - start)) s"
@@ -12,7 +22,11 @@ status=${PIPESTATUS[0]}
 set -e
 echo "test.sh: tests took $(($(date +%s) - built)) s (status $status)"
 # Nothing may be left running by the tests.
-left=$(pgrep -af 'fleet-sandbox|fleet-test\.' || true)
+left=$(for pid in $(pgrep -f 'fleet-sandbox|fleet-test\.' || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "FLEET_TEST_RUN=$FLEET_TEST_RUN"; then
+        ps -o pid=,args= -p "$pid" || true
+    fi
+done)
 if [ -n "$left" ]; then
     echo "test.sh: processes left behind by the tests:" >&2
     echo "$left" >&2

@@ -48,8 +48,13 @@ public struct Sandbox: Sendable, Decodable {
         public var sha256: String
     }
 
-    /// The sandbox folder.
+    /// The sandbox folder (manifest, client key, known_hosts, inventory): the operator's side.
     public var root: String
+    /// The run folder that the node user can reach (nodes' sshd files and homes, releases, the agent
+    /// copy), under /tmp whatever `root` is; `stop` removes it.
+    public var runRoot: String
+    /// The copy of the `--agent` binary that the nodes run, inside ``runRoot``.
+    public var agent: String?
     /// The login user on every node.
     public var user: String
     /// The client private key shared by the fleet.
@@ -66,7 +71,8 @@ public struct Sandbox: Sendable, Decodable {
     public var nodes: [Node]
 
     enum CodingKeys: String, CodingKey {
-        case root, user, inventory, releases, nodes
+        case root, user, inventory, releases, nodes, agent
+        case runRoot = "run_root"
         case clientKey = "client_key"
         case knownHosts = "known_hosts"
         case daemonName = "daemon_name"
@@ -78,7 +84,8 @@ public struct Sandbox: Sendable, Decodable {
         public var nodes: Int
         /// Number of validators (the rest are sentries); default half.
         public var validators: Int?
-        /// A node-agent binary to supervise each node.
+        /// A node-agent binary to supervise each node; the sandbox runs a copy in its run folder, so the
+        /// binary may sit in a folder the node user cannot reach.
         public var agent: String?
         /// Start only sshd, no chain process.
         public var noChain: Bool
@@ -150,28 +157,35 @@ public struct SandboxError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Starts a sandbox, runs `body`, and always stops the sandbox and removes its folder.
+/// Starts a sandbox, runs `body`, and always stops the sandbox (which removes its run folder).
+///
+/// - Parameter folder: the sandbox folder (manifest, client key, inventory), which may be private to this
+///   user; by default a fresh temporary folder, removed afterwards.
 public func withSandbox<T>(
     _ options: Sandbox.Options,
+    in folder: String? = nil,
     _ body: (Sandbox) async throws -> T
 ) async throws -> T {
-    try await withTemporaryDirectory("fleet-sandbox") { directory in
-        let sandbox: Sandbox
-        do {
-            sandbox = try await runOffPool { try Sandbox.start(in: directory, options) }
-        } catch {
-            _ = try? await runOffPool {
-                try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory])
-            }
-            throw error
+    guard let folder else {
+        return try await withTemporaryDirectory("fleet-sandbox") { directory in
+            try await withSandbox(options, in: directory, body)
         }
-        do {
-            let value = try await body(sandbox)
-            try await runOffPool { try sandbox.stop() }
-            return value
-        } catch {
-            try? await runOffPool { try sandbox.stop() }
-            throw error
+    }
+    let sandbox: Sandbox
+    do {
+        sandbox = try await runOffPool { try Sandbox.start(in: folder, options) }
+    } catch {
+        _ = try? await runOffPool {
+            try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", folder])
         }
+        throw error
+    }
+    do {
+        let value = try await body(sandbox)
+        try await runOffPool { try sandbox.stop() }
+        return value
+    } catch {
+        try? await runOffPool { try sandbox.stop() }
+        throw error
     }
 }

@@ -28,13 +28,11 @@ public struct StaticHTTPServer: Sendable {
 
     /// Polls until a TCP connection to the port succeeds (at most 20 s), failing early if the server died.
     private static func waitUntilAccepting(port: Int, process: Process) async throws {
-        for _ in 0..<400 {
-            if !process.isRunning {
+        try await waitUntil("python3 -m http.server to listen on port \(port)") {
+            guard process.isRunning else {
                 throw SandboxError(message: "python3 -m http.server exited before listening on port \(port)")
             }
-            if TestPorts.accepts(port: port) { return }
-            try await Task.sleep(for: .milliseconds(50))
+            return TestPorts.accepts(port: port)
         }
-        throw SandboxError(message: "python3 -m http.server did not listen on port \(port) within 20 s")
     }
 }

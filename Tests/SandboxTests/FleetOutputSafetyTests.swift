@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// What the built `fleet` prints: secrets masked, node text escaped, errors in plain words.
-@Suite("fleet output safety", .timeLimit(.minutes(2)))
+@Suite("fleet output safety", .tags(.sshd), .timeLimit(.minutes(2)))
 struct FleetOutputSafetyTests {
     static func fleet(_ args: [String], directory: String? = nil) async throws -> CommandResult {
         try await ProcessRunner.runAsync([TestPaths.product("fleet")] + args, environment: ["NO_COLOR": "1"], directory: directory)

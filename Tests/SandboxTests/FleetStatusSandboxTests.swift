@@ -3,13 +3,13 @@ import Foundation
 import Testing
 
 /// `fleet status` end to end: the built binary against a real 6-node sandbox in mixed states.
-@Suite("fleet status on a sandbox", .timeLimit(.minutes(2)))
+@Suite("fleet status on a sandbox", .tags(.sshd), .timeLimit(.minutes(2)))
 struct FleetStatusSandboxTests {
     /// Puts the sandbox in the mixed state:
     /// v2 staged everywhere; sentry-1 still on genesis while the other sentries run upgrades/v2;
     /// validator-3's v2 is a different file; sentry-3's v2 is not executable; sentry-2's sshd stopped;
     /// validator-1 and validator-2 share a consensus key (set up by the sandbox).
-    static func mix(_ sandbox: Sandbox) throws {
+    static func mix(_ sandbox: Sandbox) async throws {
         let fm = FileManager.default
         for node in sandbox.nodes {
             let bin = node.home + "/cosmovisor/upgrades/v2/bin"
@@ -24,7 +24,7 @@ struct FleetStatusSandboxTests {
         chmod(sandbox.node("sentry-3")!.home + "/cosmovisor/upgrades/v2/bin/mockchaind", 0o644)
         let sentry2 = sandbox.node("sentry-2")!
         kill(sentry2.sshdPid!, SIGTERM)
-        for _ in 0..<100 where ProcessProbe.isRunning(sentry2.sshdPid!) { usleep(20_000) }
+        try await waitUntil("sentry-2's sshd to stop") { !ProcessProbe.isRunning(sentry2.sshdPid!) }
     }
 
     static func fleet(_ sandbox: Sandbox, _ args: [String], command: [String] = []) async throws -> CommandResult {
@@ -43,7 +43,7 @@ struct FleetStatusSandboxTests {
         let agent = withAgents ? TestPaths.product("node-agent") : nil
         let options = Sandbox.Options(nodes: 6, validators: 3, agent: agent, sharedKey: ["validator-1", "validator-2"])
         try await withSandbox(options) { sandbox in
-            try Self.mix(sandbox)
+            try await Self.mix(sandbox)
             let table = try await Self.fleet(sandbox, ["status", "--lag", "1000"])
             #expect(table.exitCode == 3, "\(table.output)\(table.errorOutput)")
             let text = table.output

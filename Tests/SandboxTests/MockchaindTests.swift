@@ -1,49 +1,18 @@
-import Foundation
 import FleetTestSupport
+import Foundation
 import Testing
 
-/// mockchaind, the simulated node: x/upgrade's file and log line, halt height, versions.
-@Suite("mockchaind", .timeLimit(.minutes(2)))
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// mockchaind, the simulated node: x/upgrade's file and log line, halt height, versions, the plan query.
+@Suite("mockchaind", .tags(.processes), .timeLimit(.minutes(2)))
 struct MockchaindTests {
-    /// A home with releases v1..v3 stamped and `init` done with v1.
-    struct Chain {
-        var home: String
-        var releases: [String: String]
-
-        init(in dir: String) throws {
-            let out = dir + "/releases"
-            let built = try ProcessRunner.run([
-                "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", out,
-            ])
-            try #require(built.exitCode == 0, "\(built.errorOutput)")
-            releases = ["v1": out + "/v1/mockchaind", "v2": out + "/v2/mockchaind", "v3": out + "/v3/mockchaind"]
-            home = dir + "/home"
-            let port = try TestPorts.free()
-            let initialised = try ProcessRunner.run([
-                releases["v1"]!, "init", "node0", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)",
-                "--block-interval", "20ms",
-            ])
-            try #require(initialised.exitCode == 0, "\(initialised.errorOutput)")
-        }
-
-        func run(_ version: String, _ args: [String]) async throws -> CommandResult {
-            try await ProcessRunner.runAsync([releases[version]!] + args)
-        }
-
-        func blocks() throws -> [(height: Int, version: String)] {
-            try String(contentsOfFile: home + "/data/blocks.log", encoding: .utf8)
-                .split(separator: "\n")
-                .map { line in
-                    let parts = line.split(separator: " ")
-                    return (Int(parts[0])!, String(parts[1]))
-                }
-        }
-    }
-
     @Test("versions are distinct files that print their own version")
     func versionsAreDistinct() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             var hashes = Set<String>()
             for version in ["v1", "v2", "v3"] {
                 let result = try await chain.run(version, ["version"])
@@ -58,7 +27,7 @@ struct MockchaindTests {
           arguments: [("v2", 7, "{\"binaries\":{}}"), ("Upgrade Two", 5, "")])
     func upgradeNeeded(name: String, height: Int, info: String) async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             var propose = ["propose-upgrade", name, String(height), "--home", chain.home]
             if !info.isEmpty { propose += ["--info", info] }
             #expect(try await chain.run("v1", propose).exitCode == 0)
@@ -78,7 +47,7 @@ struct MockchaindTests {
     @Test("the release that handles the upgrade applies it and goes on")
     func newBinaryAppliesUpgrade() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             #expect(try await chain.run("v1", ["propose-upgrade", "v2", "4", "--home", chain.home]).exitCode == 0)
             #expect(try await chain.run("v1", ["start", "--home", chain.home]).exitCode != 0)
             let resumed = try await chain.run("v2", ["start", "--home", chain.home, "--halt-height", "8"])
@@ -94,17 +63,21 @@ struct MockchaindTests {
     @Test("--halt-height stops before committing H: exits 0, or stays up with blocks stopped")
     func haltHeight() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             let result = try await chain.run("v1", ["start", "--home", chain.home, "--halt-height", "6"])
             #expect(result.exitCode == 0)
             #expect(try chain.blocks().last?.height == 5)
 
+            let output = dir + "/stay-up.log"
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: chain.releases["v1"]!)
             process.arguments = ["start", "--home", chain.home, "--halt-height", "9", "--halt-stay-up"]
-            process.standardOutput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             try process.run()
-            try await Task.sleep(for: .milliseconds(800))
+            try await waitUntil("the halt log line") {
+                try String(contentsOfFile: output, encoding: .utf8).contains("halting node per configuration")
+            }
             #expect(process.isRunning, "with --halt-stay-up the node stays up")
             #expect(try chain.blocks().last?.height == 8)
             kill(process.processIdentifier, SIGTERM)
@@ -116,7 +89,7 @@ struct MockchaindTests {
     @Test("pre-upgrade exits with the configured codes, one per call")
     func preUpgradeExitCodes() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             try "31 30\n".write(toFile: chain.home + "/config/pre-upgrade-exit-codes", atomically: true, encoding: .utf8)
             #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 31)
             #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 30)
@@ -127,7 +100,7 @@ struct MockchaindTests {
     @Test("priv_validator_key.json is CometBFT-shaped and its address is sha256(pubkey)[:20]")
     func consensusKey() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Chain(in: dir)
+            let chain = try Mockchain(in: dir)
             let data = try Data(contentsOf: URL(fileURLWithPath: chain.home + "/config/priv_validator_key.json"))
             let key = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let pub = try #require((key["pub_key"] as? [String: String])?["value"])
@@ -138,6 +111,85 @@ struct MockchaindTests {
             let digest = try await ProcessRunner.runAsync(["sha256sum"], input: Data(base64Encoded: pub)!).output.prefix(40)
             #expect((key["address"] as? String) == digest.uppercased())
         }
+    }
+
+    /// GETs `/abci_query?path="<path>"` and returns `result.response`.
+    static func abciQuery(_ chain: Mockchain, path: String) async throws -> [String: Any] {
+        let url = try #require(URL(string: chain.rpc + "/abci_query?path=%22" + path + "%22"))
+        let (data, _) = try await URLSession.shared.data(from: url)
+        let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require((body["result"] as? [String: Any])?["response"] as? [String: Any])
+    }
+
+    @Test("abci_query: no plan is an empty value, an unknown path is code 6, a plan is a protobuf value")
+    func abciQueryAnswers() async throws {
+        try await withTemporaryDirectory { dir in
+            let chain = try Mockchain(in: dir)
+            try await chain.serving {
+                let none = try await Self.abciQuery(chain, path: "/cosmos.upgrade.v1beta1.Query/CurrentPlan")
+                #expect(none["code"] as? Int == 0)
+                #expect(none["value"] is NSNull)
+                let unknown = try await Self.abciQuery(chain, path: "/cosmos.bank.v1beta1.Query/Balance")
+                #expect(unknown["code"] as? Int == 6)
+                #expect(unknown["codespace"] as? String == "sdk")
+            }
+            #expect(try await chain.run("v1", ["propose-upgrade", "v2", "1000", "--home", chain.home]).exitCode == 0)
+            try await chain.serving {
+                let plan = try await Self.abciQuery(chain, path: "/cosmos.upgrade.v1beta1.Query/CurrentPlan")
+                let value = try #require(plan["value"] as? String)
+                // QueryCurrentPlanResponse{plan: Plan{name: "v2", time: 0001-01-01 (seconds -62135596800), height: 1000}}
+                let expected: [UInt8] = [0x0A, 0x14, 0x0A, 0x02, 0x76, 0x32, 0x12, 0x0B, 0x08]
+                    + [0x80, 0x92, 0xB8, 0xC3, 0x98, 0xFE, 0xFF, 0xFF, 0xFF, 0x01] + [0x18, 0xE8, 0x07]
+                #expect(Data(base64Encoded: value).map(Array.init) == expected)
+            }
+        }
+    }
+
+    @Test("node-agent prepare-upgrade stages the binary of the plan it reads from mockchaind's abci_query")
+    func prepareUpgradeFromThePlanQuery() async throws {
+        try await withTemporaryDirectory { dir in
+            let chain = try Mockchain(in: dir)
+            let release = try #require(FileManager.default.contents(atPath: chain.releases["v2"]!))
+            try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
+            try release.write(to: URL(fileURLWithPath: dir + "/www/mockchaind"))
+            try FileManager.default.createDirectory(atPath: chain.home + "/cosmovisor", withIntermediateDirectories: true)
+            let sha256 = try await ProcessRunner.runAsync(["sha256sum", dir + "/www/mockchaind"]).output.prefix(64)
+            try await StaticHTTPServer.serving(dir + "/www") { server in
+                let url = server.baseURL + "/mockchaind?checksum=sha256:" + sha256
+                let propose = [
+                    "propose-upgrade", "V2-Lambda", "1000", "--home", chain.home,
+                    "--info", #"{"binaries":{"any":"\#(url)"}}"#,
+                ]
+                #expect(try await chain.run("v1", propose).exitCode == 0)
+                try await chain.serving {
+                    let environment = [
+                        "DAEMON_HOME": chain.home, "DAEMON_NAME": "mockchaind", "NODE_AGENT_RPC": chain.rpc,
+                        "UNSAFE_SKIP_BACKUP": "true", "COSMOVISOR_COLOR_LOGS": "false",
+                    ]
+                    let result = try await ProcessRunner.runAsync(
+                        [TestPaths.product("node-agent"), "prepare-upgrade"],
+                        environment: environment
+                    )
+                    #expect(result.exitCode == 0, "\(result.output)\(result.errorOutput)")
+                    #expect(result.output.contains("height=1000"), "\(result.output)")
+                    let staged = chain.home + "/cosmovisor/upgrades/v2-lambda/bin/mockchaind"
+                    #expect(FileManager.default.contents(atPath: staged) == release)
+                    #expect(try await ProcessRunner.runAsync([staged, "version"]).output == "v2\n")
+                }
+            }
+        }
+    }
+}
+
+extension Mockchain {
+    /// data/blocks.log: every committed height and the version that committed it.
+    func blocks() throws -> [(height: Int, version: String)] {
+        try String(contentsOfFile: home + "/data/blocks.log", encoding: .utf8)
+            .split(separator: "\n")
+            .map { line in
+                let parts = line.split(separator: " ")
+                return (Int(parts[0])!, String(parts[1]))
+            }
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Every `fleet` command README.md shows works as written, against a sandbox fleet.
-@Suite("README commands", .timeLimit(.minutes(2)))
+@Suite("README commands", .tags(.sshd), .timeLimit(.minutes(2)))
 struct ReadmeCommandsTests {
     /// The `fleet` command lines in README.md's `sh` blocks, comments dropped, split into words.
     static func fleetCommands() throws -> [[String]] {

@@ -1,8 +1,8 @@
-import Foundation
 import FleetTestSupport
+import Foundation
 import Testing
 
-@Suite("Sandbox fleet", .timeLimit(.minutes(2)))
+@Suite("Sandbox fleet", .tags(.sshd), .timeLimit(.minutes(2)))
 struct SandboxFleetTests {
     @Test("three nodes answer plain OpenSSH with strict host keys, and nothing is left after stop")
     func threeNodesOverOpenSSH() async throws {
@@ -18,7 +18,7 @@ struct SandboxFleetTests {
                 let lines = result.output.split(separator: "\n").map(String.init)
                 #expect(lines.first == sandbox.user)
                 #expect(lines.dropFirst().first == "genesis")
-                #expect((Int(lines.last ?? "") ?? 0) >= 0)
+                #expect(lines.count == 3 && Int(lines[2]) != nil, "data/height holds a number: \(lines)")
             }
             return sandbox
         }
@@ -26,6 +26,45 @@ struct SandboxFleetTests {
             for pid in [node.sshdPid, node.chainPid].compactMap({ $0 }) {
                 #expect(!ProcessProbe.isRunning(pid), "\(node.name): process \(pid) still running after stop")
             }
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.runRoot), "stop removes the run folder")
+    }
+
+    @Test("a sandbox folder and agent binary in a private (0700) folder: the nodes run, as the node user")
+    func privateCheckout() async throws {
+        try await withTemporaryDirectory { dir in
+            // As a checkout in /root or a `mktemp -d`: nothing below `checkout` is reachable by other users.
+            let checkout = dir + "/checkout"
+            try FileManager.default.createDirectory(
+                atPath: checkout + "/.build",
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
+            chmod(checkout, 0o700)
+            let agent = checkout + "/.build/node-agent"
+            try FileManager.default.copyItem(atPath: TestPaths.product("node-agent"), toPath: agent)
+            let options = Sandbox.Options(nodes: 2, agent: agent)
+            let sandbox = try await withSandbox(options, in: checkout + "/.sandbox/demo") { sandbox in
+                #expect(!sandbox.runRoot.hasPrefix(checkout))
+                let runAgent = try #require(sandbox.agent)
+                #expect(runAgent.hasPrefix(sandbox.runRoot + "/"))
+                for node in sandbox.nodes {
+                    #expect(node.home.hasPrefix(sandbox.runRoot + "/"))
+                    // The node user reaches the agent copy and its home; the agent supervises a node making blocks.
+                    let result = try await ProcessRunner.runAsync(
+                        sandbox.sshArguments(node) + ["id -un; test -x \(runAgent) && test -w \(node.home)/data && echo ok"]
+                    )
+                    #expect(result.output == "\(sandbox.user)\nok\n", "\(node.name): \(result.errorOutput)")
+                    let first = try await MockchainStatus.fetch(node.rpc).height
+                    try await waitUntil("\(node.name) to make a block past \(first)") {
+                        try await MockchainStatus.fetch(node.rpc).height > first
+                    }
+                    let command = try String(contentsOfFile: "/proc/\(node.chainPid!)/cmdline", encoding: .utf8)
+                    #expect(command.hasPrefix(runAgent + "\0run\0"), "the node runs under the agent copy")
+                }
+                return sandbox
+            }
+            #expect(!FileManager.default.fileExists(atPath: sandbox.runRoot), "stop removes the run folder")
         }
     }
 
@@ -52,9 +91,10 @@ struct SandboxFleetTests {
         try await withSandbox(.init(nodes: 2, blockInterval: "50ms")) { sandbox in
             for node in sandbox.nodes {
                 let first = try await MockchainStatus.fetch(node.rpc)
-                try await Task.sleep(for: .milliseconds(400))
+                try await waitUntil("\(node.name) to make a block past \(first.height)") {
+                    try await MockchainStatus.fetch(node.rpc).height > first.height
+                }
                 let second = try await MockchainStatus.fetch(node.rpc)
-                #expect(second.height > first.height, "\(node.name) did not advance")
                 #expect(second.catchingUp == false)
                 #expect(second.validatorAddress == node.consensusAddress)
             }

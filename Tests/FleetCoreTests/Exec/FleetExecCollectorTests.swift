@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `fleet exec`'s fan-out, in FleetCore beside the status collector: real sshd, one outcome per host.
-@Suite("Fleet exec collector", .timeLimit(.minutes(2)))
+@Suite("Fleet exec collector", .tags(.sshd), .timeLimit(.minutes(2)))
 struct FleetExecCollectorTests {
     @Test("one outcome per host in inventory order: output and exit status, or why it was not reached")
     func outcomesPerHost() async throws {

@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory errors name the file, line and column")
+@Suite("Inventory errors name the file, line and column", .tags(.pure))
 struct InventoryErrorTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String

@@ -2,7 +2,7 @@ import FleetCore
 import FleetTestSupport
 import Testing
 
-@Suite("inventory.example at the repository root")
+@Suite("inventory.example at the repository root", .tags(.files))
 struct InventoryExampleTests {
     @Test("it loads, with the roles, ranges and overrides its comments describe")
     func loads() throws {

@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory host:port names")
+@Suite("Inventory host:port names", .tags(.pure))
 struct InventoryHostPortTests {
     @Test(
         "host:port sets ansible_port in both formats; an explicit ansible_port wins",

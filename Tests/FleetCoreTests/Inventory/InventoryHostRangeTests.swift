@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory host ranges")
+@Suite("Inventory host ranges", .tags(.pure))
 struct InventoryHostRangeTests {
     @Test(
         "INI and YAML expand the same ranges",

@@ -1,8 +1,9 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("Inventory host model and JSON")
+@Suite("Inventory host model and JSON", .tags(.pure))
 struct InventoryHostTests {
     @Test("defaults when nothing is set")
     func defaults() throws {

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("Inventory loader: group_vars and host_vars beside the inventory")
+@Suite("Inventory loader: group_vars and host_vars beside the inventory", .tags(.files))
 struct InventoryLoaderTests {
     /// Writes `files` (relative path → contents) into a fresh directory and returns its path.
     private static func directory(_ files: [String: String]) throws -> String {

@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory parser: INI and YAML forms")
+@Suite("Inventory parser: INI and YAML forms", .tags(.pure))
 struct InventoryParserTests {
     private static func parse(_ text: String, _ format: InventoryFormat) throws -> Inventory {
         try InventoryParser.parse(text: text, format: format, fileName: "inventory.\(format.rawValue)")

@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory --limit patterns")
+@Suite("Inventory --limit patterns", .tags(.pure))
 struct InventoryPatternTests {
     /// Hosts in file order: s1 s2 s3 v1 v2 f1 (s = sentries, v = validators, f = full; osmosis holds s1 v1).
     static let inventory: Inventory = {

@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory variable precedence")
+@Suite("Inventory variable precedence", .tags(.pure))
 struct InventoryPrecedenceTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("Real-world inventory shapes")
+@Suite("Real-world inventory shapes", .tags(.processes))
 struct InventoryRealWorldTests {
     @Test("Polkachu style: one group per chain, `type` host vars, quoted Jinja in [all:vars]")
     func polkachu() throws {

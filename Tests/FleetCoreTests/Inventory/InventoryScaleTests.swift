@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("Inventory at fleet scale")
+@Suite("Inventory at fleet scale", .tags(.pure))
 struct InventoryScaleTests {
     @Test("10,000 hosts in ranges parse, resolve and select in well under the time limit", .timeLimit(.minutes(1)))
     func tenThousandHosts() throws {

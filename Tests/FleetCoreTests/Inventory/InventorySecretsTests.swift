@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Secrets in the inventory are never shown: `fleet inventory list` prints ``InventoryHost/redacted``.
-@Suite("Inventory secrets")
+@Suite("Inventory secrets", .tags(.pure))
 struct InventorySecretsTests {
     @Test("names with pass, password, secret, token or mnemonic in any case are secrets", arguments: [
         ("ansible_password", true), ("ansible_become_pass", true), ("ansible_ssh_pass", true),

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("AgentRuntimeState and ManualUpgradeSchedule")
+@Suite("AgentRuntimeState and ManualUpgradeSchedule", .tags(.files))
 struct AgentFilesTests {
     @Test("the state file round-trips with snake_case keys and is nil when missing")
     func stateRoundTrip() async throws {

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("AtomicFile")
+@Suite("AtomicFile", .tags(.files))
 struct AtomicFileTests {
     @Test("write creates and replaces with the given mode, leaving no temporary file")
     func writeReplaces() async throws {

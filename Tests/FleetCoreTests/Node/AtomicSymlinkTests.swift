@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("AtomicSymlink", .timeLimit(.minutes(1)))
+@Suite("AtomicSymlink", .tags(.files), .timeLimit(.minutes(1)))
 struct AtomicSymlinkTests {
     /// What the concurrent reader saw; shared between the reader thread and the test through atomics.
     final class ReaderProbe: Sendable {

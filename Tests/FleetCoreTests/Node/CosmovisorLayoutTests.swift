@@ -1,8 +1,9 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("CosmovisorLayout")
+@Suite("CosmovisorLayout", .tags(.pure))
 struct CosmovisorLayoutTests {
     let layout = CosmovisorLayout(home: "/foo", daemonName: "myd")
 

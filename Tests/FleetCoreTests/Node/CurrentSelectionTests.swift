@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The one reading of `cosmovisor/current`: relative and absolute targets, inside the layout or an error.
-@Suite("current selection")
+@Suite("current selection", .tags(.files))
 struct CurrentSelectionTests {
     static let layout = CosmovisorLayout(home: "/home/x/.gaia", daemonName: "gaiad")
 

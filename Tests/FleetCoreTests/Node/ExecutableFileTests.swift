@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Upstream TestEnsureBin: chain2 ok; nobin and missing fail.
-@Suite("ExecutableFile")
+@Suite("ExecutableFile", .tags(.files))
 struct ExecutableFileTests {
     @Test("TestEnsureBin")
     func ensureBin() async throws {

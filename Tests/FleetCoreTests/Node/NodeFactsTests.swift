@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The one derivation of current and the pending plan, shared by `node-agent status` and the probe.
-@Suite("node facts")
+@Suite("node facts", .tags(.pure))
 struct NodeFactsTests {
     static let layout = CosmovisorLayout(home: "/h", daemonName: "d")
 

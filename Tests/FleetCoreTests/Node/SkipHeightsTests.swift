@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("SkipHeights")
+@Suite("SkipHeights", .tags(.pure))
 struct SkipHeightsTests {
     /// Upstream TestUpgradeSkipHeights plus the SDK int-slice forms cosmovisor misses.
     @Test(

@@ -1,10 +1,11 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import PropertyBased
 import Testing
 
 /// Properties of the one name check shared by agent and fleet, over generated names.
-@Suite("UpgradeName properties")
+@Suite("UpgradeName properties", .tags(.pure))
 struct UpgradeNamePropertyTests {
     /// Either the name is refused, or its directory is one safe component that decodes back to the name.
     static func checkContained(_ raw: String) {

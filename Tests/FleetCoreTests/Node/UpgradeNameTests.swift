@@ -1,7 +1,8 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
-@Suite("UpgradeName")
+@Suite("UpgradeName", .tags(.pure))
 struct UpgradeNameTests {
     @Test(
         "Go url.PathEscape of a path segment",

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("UpgradePlan")
+@Suite("UpgradePlan", .tags(.files))
 struct UpgradePlanTests {
     /// Upstream TestParseUpgradeInfoFile, with the upgrade-files fixtures rewritten here.
     @Test(

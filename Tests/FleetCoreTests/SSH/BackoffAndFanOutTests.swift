@@ -1,9 +1,10 @@
 import FleetCore
+import FleetTestSupport
 import Synchronization
 import Testing
 
 /// The retry table and the bounded per-host runner.
-@Suite struct BackoffAndFanOutTests {
+@Suite(.tags(.pure)) struct BackoffAndFanOutTests {
     @Test(arguments: [(0, 100), (1, 100), (2, 200), (3, 400), (4, 800), (5, 1600), (6, 2000), (60, 2000)])
     func backoffTable(attempt: Int, milliseconds: Int) {
         #expect(Backoff.baseMilliseconds(attempt: attempt) == milliseconds)

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// File and in-memory digests against the coreutils `<algorithm>sum` tools.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.tags(.processes), .timeLimit(.minutes(1)))
 struct FileDigestTests {
     @Test("every algorithm matches coreutils on a file spanning several 1 MiB chunks, and on its bytes")
     func matchesCoreutils() async throws {

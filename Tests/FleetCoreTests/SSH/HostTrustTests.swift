@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Host-key trust against a real sshd: plain, hashed and bracketed entries, changes, accept-new, revocation.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(2)))
 struct HostTrustTests {
     @Test func knownHostFormsAreAccepted() async throws {
         try await SSHTestSupport.withNodes(2) { sandbox in

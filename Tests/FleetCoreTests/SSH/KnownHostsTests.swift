@@ -1,9 +1,10 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Testing
 
 /// known_hosts parsing and the strict verdicts, without any network.
-@Suite struct KnownHostsTests {
+@Suite(.tags(.files)) struct KnownHostsTests {
     static let keyText = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFVpJFhBmb35T5LVdQ7RhqZKGc7gNLSxXVpzBarYJaEC"
     static let otherText = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAeNW4Gv2k2jubH81Cc4twsQRwEYVqDwnWeg4oACoHXB"
     static let ecdsaText =

@@ -1,8 +1,9 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
 /// Key type and encryption read from private key files as ssh-keygen writes them.
-@Suite struct PrivateKeyInfoTests {
+@Suite(.tags(.processes)) struct PrivateKeyInfoTests {
     @Test(arguments: [
         (["-t", "ed25519"], "", "ssh-ed25519", false),
         (["-t", "ed25519"], "pass phrase", "ssh-ed25519", true),

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// SFTP against a real sshd: big uploads, modes, odd names, links, small files, crash safety.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(3)))
 struct SFTPTests {
     @Test func uploads200MiBByteIdenticalWithModeAndProgress() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in

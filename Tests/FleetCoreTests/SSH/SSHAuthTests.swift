@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Authentication against a real sshd: agent, key files, passphrases, wrong and RSA keys.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(2)))
 struct SSHAuthTests {
     @Test func agentIdentityIsUsedBeforeKeyFiles() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in
@@ -12,13 +12,12 @@ struct SSHAuthTests {
             let socket = sandbox.root + "/agent.sock"
             // A private agent in the foreground (-D), so it is our child and we stop it ourselves.
             try await BackgroundProcess.with("/usr/bin/ssh-agent", ["-D", "-a", socket]) { _ in
-                // The socket file appears at bind(), before listen(): poll until the agent answers
+                // The socket file appears at bind(), before listen(): wait until the agent answers
                 // (`ssh-add -l` exits 2 only while it cannot reach the agent).
-                for _ in 0..<500 {
-                    if FileManager.default.fileExists(atPath: socket),
-                        try ProcessRunner.run(["ssh-add", "-l"], environment: ["SSH_AUTH_SOCK": socket]).exitCode != 2
-                    { break }
-                    usleep(10_000)
+                try await waitUntil("ssh-agent answering on its socket") {
+                    FileManager.default.fileExists(atPath: socket)
+                        && (try? ProcessRunner.run(["ssh-add", "-l"], environment: ["SSH_AUTH_SOCK": socket]))?.exitCode
+                            .map { $0 != 2 } ?? false
                 }
                 try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
                 // No key files at all: only the agent can get us in.

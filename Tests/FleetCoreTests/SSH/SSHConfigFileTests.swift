@@ -1,8 +1,9 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
 /// The ~/.ssh/config subset and how targets are resolved from inventory, config and defaults.
-@Suite struct SSHConfigFileTests {
+@Suite(.tags(.pure)) struct SSHConfigFileTests {
     static let config = SSHConfigFile.parse(
         """
         # global defaults come first in the file but lose to nothing set earlier

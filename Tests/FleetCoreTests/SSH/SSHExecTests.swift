@@ -5,7 +5,7 @@ import PropertyBased
 import Testing
 
 /// Exec against a real sshd: exit codes, signals, big interleaved output, stdin and quoting.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.sshd), .timeLimit(.minutes(2)))
 struct SSHExecTests {
     @Test func exitStatusesSignalsAndOutput() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in

@@ -5,7 +5,7 @@ import PropertyBased
 import Testing
 
 /// The shell quoting every remote command relies on (the remote round trip is in SSHExecTests).
-@Suite struct ShellQuoteTests {
+@Suite(.tags(.processes)) struct ShellQuoteTests {
     @Test(arguments: [
         ("", "''"), ("plain", "'plain'"), ("it's", #"'it'\''s'"#), ("$(rm -rf /)", "'$(rm -rf /)'"),
         ("a b\nc", "'a b\nc'"), ("''", #"''\'''\'''"#), ("日本", "'日本'"),

@@ -1,8 +1,9 @@
 import FleetCore
+import FleetTestSupport
 import Testing
 
 /// The pure fleet check: observations in, findings out.
-@Suite("Fleet assessment")
+@Suite("Fleet assessment", .tags(.pure))
 struct FleetAssessmentTests {
     static func node(
         _ host: String,

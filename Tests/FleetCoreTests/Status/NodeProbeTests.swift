@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The probe command run by a real /bin/sh against a real node home (the same script goes over SSH).
-@Suite("Node probe", .timeLimit(.minutes(1)))
+@Suite("Node probe", .tags(.processes), .timeLimit(.minutes(1)))
 struct NodeProbeTests {
     /// A home with genesis v1, upgrades/v2 (executable), upgrades/v3 (not executable), current → upgrades/v2.
     static func makeHome(in dir: String) throws -> (home: String, releases: String) {

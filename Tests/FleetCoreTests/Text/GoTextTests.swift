@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The one home of Go-compatible text: what Go's encoding/json, strconv and syscall errors print.
-@Suite("Go text")
+@Suite("Go text", .tags(.pure))
 struct GoTextTests {
     @Test("jsonString writes what Go's json.Marshal writes: HTML-safe, controls as \\u00XX, / and non-ASCII kept")
     func jsonString() {

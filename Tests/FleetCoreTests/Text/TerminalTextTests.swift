@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Untrusted text on its way to a terminal: controls shown, never obeyed; length bounded.
-@Suite("Terminal text")
+@Suite("Terminal text", .tags(.pure))
 struct TerminalTextTests {
     @Test("C0, DEL, ESC and CR become \\xNN; C1, separators and bidi overrides become \\u{…}", arguments: [
         ("v1.2.3", "v1.2.3"),

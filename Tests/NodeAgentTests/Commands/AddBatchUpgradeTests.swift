@@ -5,7 +5,7 @@ import Testing
 
 @testable import NodeAgent
 
-@Suite("add-batch-upgrade", .timeLimit(.minutes(1)))
+@Suite("add-batch-upgrade", .tags(.processes), .timeLimit(.minutes(1)))
 struct AddBatchUpgradeTests {
     @Test(
         "list parsing",

@@ -8,7 +8,7 @@ import Testing
 
 /// The one node-RPC client (`/status` for `status` and the height gate, `abci_query` for `prepare-upgrade`)
 /// against a real HTTP server on loopback.
-@Suite("node RPC client", .serialized, .timeLimit(.minutes(1)))
+@Suite("node RPC client", .tags(.processes), .serialized, .timeLimit(.minutes(1)))
 struct ChainRPCClientTests {
     @Test("status, height and the plan query share one client; failures say what went wrong and where")
     func oneClient() async throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import NodeAgent
 
 /// Root command behaviour: help, unknown commands, the `cosmovisor` link, the global config flag.
-@Suite("command line", .timeLimit(.minutes(1)))
+@Suite("command line", .tags(.processes), .timeLimit(.minutes(1)))
 struct CommandLineTests {
     /// Upstream TestGetHelpText.
     @Test("TestGetHelpText: the help text names Cosmovisor, DAEMON_NAME, DAEMON_HOME and the docs URL")

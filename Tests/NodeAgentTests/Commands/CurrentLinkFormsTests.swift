@@ -6,7 +6,7 @@ import Testing
 /// `run` and `status` read `cosmovisor/current` through FleetCore's one function: the relative links of
 /// cosmovisor ≥ 1.7 and the absolute ones of ≤ 1.6 select the same binary; a dangling link, one to a file
 /// or one outside the layout is an error naming the link and its target, never a silent genesis.
-@Suite("current link forms", .timeLimit(.minutes(1)))
+@Suite("current link forms", .tags(.processes), .timeLimit(.minutes(1)))
 struct CurrentLinkFormsTests {
     /// A home with `genesis` and `upgrades/v2` scripts that print their name and arguments, and `data/`.
     struct Home {

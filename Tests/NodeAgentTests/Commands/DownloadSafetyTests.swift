@@ -8,7 +8,7 @@ import Testing
 
 /// What a plan may make `prepare-upgrade` fetch and unpack: checksums on every binary URL, no local files
 /// unless the operator allows them, archives checked before extraction, no owners or setuid bits, size caps.
-@Suite("download safety", .serialized, .timeLimit(.minutes(1)))
+@Suite("download safety", .tags(.processes), .serialized, .timeLimit(.minutes(1)))
 struct DownloadSafetyTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     typealias Member = ArchiveFixture.Member

@@ -9,7 +9,7 @@ import Testing
 /// `prepare-upgrade` over real HTTP: a `python3 -m http.server` on loopback, the system `curl`, real files.
 ///
 /// Serialized: each test starts a Python server, and a 2-core machine is better off with one at a time.
-@Suite("http downloads through curl", .serialized, .timeLimit(.minutes(1)))
+@Suite("http downloads through curl", .tags(.processes), .serialized, .timeLimit(.minutes(1)))
 struct HTTPDownloadTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

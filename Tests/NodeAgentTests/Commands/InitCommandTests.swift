@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Upstream TestInitializeCosmovisor*, run against the built binary.
-@Suite("init", .timeLimit(.minutes(1)))
+@Suite("init", .tags(.processes), .timeLimit(.minutes(1)))
 struct InitCommandTests {
     static func env(_ home: String, name: String = "dummyd") -> [String: String] {
         AgentCLI.plainLogs.merging(["DAEMON_HOME": home, "DAEMON_NAME": name]) { _, new in new }

@@ -7,7 +7,7 @@ import Testing
 
 @testable import NodeAgent
 
-@Suite("prepare-upgrade and downloads", .timeLimit(.minutes(1)))
+@Suite("prepare-upgrade and downloads", .tags(.processes), .timeLimit(.minutes(1)))
 struct PrepareUpgradeTests {
     /// `QueryCurrentPlanResponse` bytes for a plan, with a `time` field to skip.
     static func planResponse(name: String, height: UInt64, info: String) -> [UInt8] {

@@ -6,7 +6,7 @@ import Testing
 @testable import NodeAgent
 
 /// `node-agent status` and `fleet status`'s shell probe share one node-side cache of sha256 and version.
-@Suite("status cache", .timeLimit(.minutes(1)))
+@Suite("status cache", .tags(.processes), .timeLimit(.minutes(1)))
 struct StatusCacheTests {
     @Test("the agent writes entries under the probe's key, and both read what the other wrote")
     func sharedWithTheProbe() async throws {

@@ -7,7 +7,7 @@ import Testing
 ///
 /// Serialized: each test starts several Python processes, and on a loaded 2-core machine running them
 /// all at once pushes single tests towards their time limit.
-@Suite("status", .serialized, .timeLimit(.minutes(1)))
+@Suite("status", .tags(.processes), .serialized, .timeLimit(.minutes(1)))
 struct StatusCommandTests {
     /// A node home initialised with mockchaind v1 through `node-agent init`, v2 staged with a manual plan.
     struct Node {

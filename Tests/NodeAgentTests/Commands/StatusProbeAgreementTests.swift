@@ -6,7 +6,7 @@ import Testing
 /// `node-agent status` and `fleet status`'s shell probe gather raw observations of one home and derive its
 /// facts with the same FleetCore function: for every home below they report the same current, pending
 /// plan and staged binaries.
-@Suite("status and probe agree", .timeLimit(.minutes(1)))
+@Suite("status and probe agree", .tags(.processes), .timeLimit(.minutes(1)))
 struct StatusProbeAgreementTests {
     /// How the home differs from the base one (genesis, v2, v9-lambda, a v3 without execute bit, an empty v4).
     enum Variant: String, CaseIterable {

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `add-upgrade` and `show-upgrade-info`.
-@Suite("add-upgrade and show-upgrade-info", .timeLimit(.minutes(1)))
+@Suite("add-upgrade and show-upgrade-info", .tags(.processes), .timeLimit(.minutes(1)))
 struct UpgradeCommandsTests {
     struct Home {
         var dir: String

@@ -3,7 +3,7 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-@Suite("version", .timeLimit(.minutes(1)))
+@Suite("version", .tags(.processes), .timeLimit(.minutes(1)))
 struct VersionCommandTests {
     /// Upstream TestVersionCommand_Error.
     @Test("TestVersionCommand_Error: without the environment the error names DAEMON_NAME")

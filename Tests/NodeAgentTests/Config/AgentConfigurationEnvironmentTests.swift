@@ -1,9 +1,10 @@
+import FleetTestSupport
 import Foundation
 import Testing
 
 @testable import NodeAgent
 
-@Suite("AgentConfiguration from the environment")
+@Suite("AgentConfiguration from the environment", .tags(.pure))
 struct AgentConfigurationEnvironmentTests {
     /// One TestGetConfigFromEnv case: environment, then either the problem count (and texts) or checks.
     struct EnvCase: Sendable, CustomTestStringConvertible {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import NodeAgent
 
-@Suite("AgentConfiguration from config.toml")
+@Suite("AgentConfiguration from config.toml", .tags(.files))
 struct AgentConfigurationFileTests {
     static func write(_ text: String, in home: ConfigTestHome) throws -> String {
         let path = home.path + "/cosmovisor/config.toml"

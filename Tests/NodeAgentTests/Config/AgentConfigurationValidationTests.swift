@@ -1,9 +1,10 @@
+import FleetTestSupport
 import Foundation
 import Testing
 
 @testable import NodeAgent
 
-@Suite("AgentConfiguration validation and detail string")
+@Suite("AgentConfiguration validation and detail string", .tags(.files))
 struct AgentConfigurationValidationTests {
     /// One TestValidate case; paths use `{home}`.
     struct ValidateCase: Sendable, CustomTestStringConvertible {

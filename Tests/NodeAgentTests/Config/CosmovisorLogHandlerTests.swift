@@ -1,3 +1,4 @@
+import FleetTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -5,7 +6,7 @@ import Testing
 
 @testable import NodeAgent
 
-@Suite("CosmovisorLogHandler")
+@Suite("CosmovisorLogHandler", .tags(.pure))
 struct CosmovisorLogHandlerTests {
     /// Collects lines written to a sink.
     final class Lines: Sendable {

@@ -1,8 +1,9 @@
+import FleetTestSupport
 import Testing
 
 @testable import NodeAgent
 
-@Suite("GoDuration")
+@Suite("GoDuration", .tags(.pure))
 struct GoDurationTests {
     @Test(
         "ParseDuration",

@@ -1,8 +1,9 @@
+import FleetTestSupport
 import Testing
 
 @testable import NodeAgent
 
-@Suite("TOMLDocument")
+@Suite("TOMLDocument", .tags(.pure))
 struct TOMLDocumentTests {
     @Test(
         "values",

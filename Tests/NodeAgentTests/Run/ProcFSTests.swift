@@ -5,7 +5,7 @@ import Testing
 @testable import NodeAgent
 
 /// The one `/proc` reader: stat fields counted from the last `)`, flock lines keyed by device and inode.
-@Suite struct ProcFSTests {
+@Suite(.tags(.processes)) struct ProcFSTests {
     @Test func statFieldsAreCountedFromTheLastParenthesis() throws {
         // A command name may hold spaces and parentheses (field 2 is `comm`, up to 16 bytes, unescaped).
         let fields = (3...52).map { $0 == 3 ? "S" : $0 == 5 ? "4242" : $0 == 22 ? "987654321" : "0" }

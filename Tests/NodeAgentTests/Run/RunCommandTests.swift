@@ -1,3 +1,4 @@
+import FleetTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 
 /// `node-agent run <args…>` hands every argument to the child unchanged (end to end through the root
 /// command's own argument handling).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunCommandTests {
     static let printArguments = """
         #!/bin/sh

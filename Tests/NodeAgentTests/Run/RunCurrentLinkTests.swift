@@ -9,7 +9,7 @@ import Testing
 
 /// Our versions of upgrade_test.go's TestCurrentBin and TestCurrentAlwaysSymlinkToDirectory, plus the
 /// atomic switch (deliberate fix 1) and upgrade-info parsing (scanner_test.go, fixes 3 and 5).
-@Suite struct RunCurrentLinkTests {
+@Suite(.tags(.files)) struct RunCurrentLinkTests {
     static func steps(_ h: AgentHarness) -> UpgradeSteps {
         var configuration = AgentConfiguration(home: h.home, name: h.daemon)
         configuration.skipBackup = true

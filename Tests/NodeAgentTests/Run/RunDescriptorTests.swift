@@ -5,7 +5,7 @@ import Testing
 /// The node gets stdio and the agent's lock, nothing else: a descriptor that node-agent's own parent leaked
 /// to it (a shell's `exec 7<…`, a test runner's pipe) never reaches the node, where it could keep a pipe
 /// open or a file busy for the node's whole life.
-@Suite("run: descriptors passed to the node", .timeLimit(.minutes(1)))
+@Suite("run: descriptors passed to the node", .tags(.processes), .timeLimit(.minutes(1)))
 struct RunDescriptorTests {
     @Test("a descriptor the agent inherited is closed in the node; the agent's lock stays open there")
     func inheritedDescriptorsStayWithTheAgent() async throws {

@@ -6,7 +6,7 @@ import Testing
 @testable import NodeAgent
 
 /// The height gate's source: CometBFT `/status` over plain HTTP, `<app> status` as the fallback.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunHeightSourceTests {
     @Test(
         arguments: [
@@ -26,30 +26,12 @@ struct RunHeightSourceTests {
     @Test func rpcStatusOverHTTPWithLocalhostAndFallback() async throws {
         let h = try AgentHarness()
         defer { h.cleanUp() }
-        let served = h.directory + "/served"
-        try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-        try #"{"result":{"sync_info":{"latest_block_height":"4242"}}}"#.write(
-            toFile: served + "/status",
-            atomically: true,
-            encoding: .utf8
-        )
-        let port = try AgentHarness.freePort()
-        let server = try ChildProcess.spawn(
-            "/usr/bin/python3",
-            arguments: ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", served]
-        )
-        defer {
-            server.signalGroup(SIGKILL)
+        // A real node RPC: mockchaind commits up to height 42, then stays up without making blocks.
+        let chain = try Mockchain(in: h.directory + "/chain", blockInterval: "10ms")
+        try await chain.serving("v1", ["--halt-height", "43", "--halt-stay-up"]) {
+            let rpc = HeightSource(rpcURL: "http://localhost:\(chain.port)", binary: "/bin/false", home: h.home)
+            try await waitUntil("the node's RPC to report height 42") { await rpc.height() == 42 }
         }
-        let rpc = HeightSource(rpcURL: "http://localhost:\(port)", binary: "/bin/false", home: h.home)
-        // Poll until the server answers (it needs a moment to listen).
-        var height: Int64?
-        for _ in 0..<400 where height == nil {
-            height = await ChainRPCClient(baseURL: "http://localhost:\(port)").height()
-            if height == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        #expect(height == 4242)
-        #expect(await rpc.height() == 4242)
 
         // No RPC: `<current bin> status --home <home>` answers instead; a failing one means "unknown".
         try h.installFile("status.sh", "#!/bin/sh\necho '{\"sync_info\":{\"latest_block_height\":\"77\"}}'\n")

@@ -8,7 +8,7 @@ import Testing
 
 /// What upstream never tested, against mockchaind: upgrades in a row, the state file seen from outside,
 /// pre-upgrade exit codes, the height gate and pending plans at start.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunMockchainTests {
     @Test func twoUpgradesInARowWithRestartAndStateFile() async throws {
         let h = try AgentHarness(daemon: "mockchaind")

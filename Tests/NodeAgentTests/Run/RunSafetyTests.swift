@@ -9,7 +9,7 @@ import Testing
 /// The supervisor never runs a second copy of the node and never switches on a guess: leftovers are
 /// matched by exact start ticks, an unreadable state file stops the start, a scheduled plan waits for a
 /// known height, and what is left of the node's group gets the shutdown grace.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunSafetyTests {
     /// A node that records that it started, then runs until killed.
     static let sleeper = "#!/bin/sh\ntouch \"$0.started\"\nexec sleep 600\n"

@@ -7,7 +7,7 @@ import Testing
 @testable import NodeAgent
 
 /// Signals reach the child's whole group; a killed agent is restarted into the right state.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunSignalAndCrashTests {
     /// A child that records the signals it gets and starts a grandchild (python, so that SIGINT/SIGQUIT,
     /// ignored for `&` jobs of a non-interactive sh, can still be caught) that records its own.

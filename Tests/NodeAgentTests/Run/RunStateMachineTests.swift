@@ -1,9 +1,10 @@
+import FleetTestSupport
 import Glibc
 import Testing
 
 @testable import NodeAgent
 
-@Suite struct RunStateMachineTests {
+@Suite(.tags(.pure)) struct RunStateMachineTests {
     typealias Machine = Supervisor.StateMachine
     typealias Event = Machine.Event
     typealias Action = Machine.Action

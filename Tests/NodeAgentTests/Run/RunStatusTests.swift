@@ -8,7 +8,7 @@ import Testing
 
 /// `node-agent status --json`, run as a second process while `run` supervises mockchaind, agrees with
 /// the processes and files on disk before and after an upgrade.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunStatusTests {
     func status(_ h: AgentHarness, rpc: String) throws -> NodeStatus {
         let result = try ProcessRunner.run(

@@ -1,3 +1,4 @@
+import FleetTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// Our versions of cosmovisor's process_test.go scenarios (cosmovisor-spec.md §8.3), against the built
 /// `node-agent run` with real processes and the spec's exact stdout.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunUpstreamScenarioTests {
     static let restartOff = ["DAEMON_RESTART_AFTER_UPGRADE": "false"]
 

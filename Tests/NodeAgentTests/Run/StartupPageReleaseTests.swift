@@ -1,9 +1,10 @@
+import FleetTestSupport
 import Foundation
 import Testing
 
 @testable import NodeAgent
 
-@Suite("Start-up page release")
+@Suite("Start-up page release", .tags(.files))
 struct StartupPageReleaseTests {
     /// A real `/proc/<pid>/maps` of a static node-agent, cut down: one line of each kind.
     static let maps = """
