@@ -15,9 +15,9 @@ struct SSHAuthTests {
                 // The socket file appears at bind(), before listen(): wait until the agent answers
                 // (`ssh-add -l` exits 2 only while it cannot reach the agent).
                 try await waitUntil("ssh-agent answering on its socket") {
-                    FileManager.default.fileExists(atPath: socket)
-                        && (try? ProcessRunner.run(["ssh-add", "-l"], environment: ["SSH_AUTH_SOCK": socket]))?.exitCode
-                            .map { $0 != 2 } ?? false
+                    guard FileManager.default.fileExists(atPath: socket) else { return false }
+                    let listed = try? ProcessRunner.run(["ssh-add", "-l"], environment: ["SSH_AUTH_SOCK": socket])
+                    return listed.map { $0.exitCode != 2 } ?? false
                 }
                 try SSHTestSupport.sh(["ssh-add", "-q", sandbox.clientKey], environment: ["SSH_AUTH_SOCK": socket])
                 // No key files at all: only the agent can get us in.
