@@ -150,7 +150,7 @@ enum TCPConnector {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
             if soError != 0 {
                 close(fd)
-                return .failure(Failure(reason: String(cString: strerror(soError))))
+                return .failure(Failure(reason: GoText.errno(soError, capitalized: true)))
             }
         }
         var one: Int32 = 1
@@ -159,5 +159,5 @@ enum TCPConnector {
         return .success(fd)
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    private static func errnoText() -> String { GoText.errno(errno, capitalized: true) }
 }

@@ -41,11 +41,11 @@ final class AgentLock: Sendable {
     static func acquire(_ path: String) throws(Refusal) -> AgentLock {
         let directory = (path as NSString).deletingLastPathComponent
         if mkdir(directory, 0o755) != 0, errno != EEXIST {
-            throw Refusal(description: "cannot create \(directory): \(String(cString: strerror(errno)))")
+            throw Refusal(description: "cannot create \(directory): \(GoText.errno(errno, capitalized: true))")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw Refusal(description: "cannot open the agent lock \(path): \(String(cString: strerror(errno)))")
+            throw Refusal(description: "cannot open the agent lock \(path): \(GoText.errno(errno, capitalized: true))")
         }
         var result = flock(fd, LOCK_EX | LOCK_NB)
         while result != 0, errno == EINTR { result = flock(fd, LOCK_EX | LOCK_NB) }
@@ -58,7 +58,7 @@ final class AgentLock: Sendable {
                     .filter { $0 != getpid() } : []
             close(fd)
             guard code == EWOULDBLOCK else {
-                throw Refusal(description: "cannot lock \(path): \(String(cString: strerror(code)))")
+                throw Refusal(description: "cannot lock \(path): \(GoText.errno(code, capitalized: true))")
             }
             let who = holders.isEmpty ? "" : " (held by pid \(holders.map(String.init).joined(separator: ", ")))"
             throw Refusal(

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Glibc
 
@@ -44,7 +45,7 @@ enum ChildExit: Sendable, Equatable, CustomStringConvertible {
 struct SpawnError: Error, CustomStringConvertible {
     let executable: String
     let errno: Int32
-    var description: String { "\(executable): \(String(cString: strerror(errno)))" }
+    var description: String { "\(executable): \(GoText.errno(errno, capitalized: true))" }
 }
 
 /// One child process started with raw `posix_spawn`, leading its own process group.

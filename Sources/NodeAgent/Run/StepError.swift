@@ -1,3 +1,4 @@
+import FleetCore
 import Glibc
 
 /// A failed upgrade step, with the message cosmovisor prints after `Error: `.
@@ -6,7 +7,7 @@ struct StepError: Error, Sendable, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 
     static func errno(_ operation: String, _ code: Int32) -> StepError {
-        StepError("\(operation): \(String(cString: strerror(code)).lowercased())")
+        StepError("\(operation): \(GoText.errno(code))")
     }
 
     /// Checks that `path` is a regular file and adds execute bits (a+x) when needed (cosmovisor's

@@ -37,7 +37,8 @@ struct UpgradeSteps: Sendable {
         let started = Date()
         logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
         guard mkdir(destination, 0o755) == 0 || errno == EEXIST else {
-            throw StepError("error while taking data backup: mkdir \(destination): \(String(cString: strerror(errno)))")
+            let reason = GoText.errno(errno, capitalized: true)
+            throw StepError("error while taking data backup: mkdir \(destination): \(reason)")
         }
         let run: CapturedRun
         do {
