@@ -26,7 +26,7 @@ struct AddUpgradeCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        guard arguments.count == 2 else { throw CommandFailure.argumentCount(expected: 2, received: arguments.count) }
+        guard arguments.count == 2 else { throw AgentError.argumentCount(expected: 2, received: arguments.count) }
         let configuration = try global.loadConfiguration()
         try UpgradeStager(configuration: configuration, logger: AgentLogger.make(configuration)).add(
             name: arguments[0],

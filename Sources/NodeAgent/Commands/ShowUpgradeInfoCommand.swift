@@ -18,7 +18,7 @@ struct ShowUpgradeInfoCommand: AsyncParsableCommand {
         do {
             data = try AtomicFile.read(path)
         } catch {
-            throw CommandFailure("failed to read upgrade-info.json: \(error)")
+            throw AgentError(.command, "failed to read upgrade-info.json: \(error)")
         }
         guard let data else {
             Console.standardError.write("No upgrade info found at \(path)\n")

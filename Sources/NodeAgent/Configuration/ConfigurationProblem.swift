@@ -1,5 +1,5 @@
 /// One configuration problem, worded as cosmovisor's.
-struct ConfigurationProblem: Error, Equatable, CustomStringConvertible {
+struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The message.
     var description: String
 
