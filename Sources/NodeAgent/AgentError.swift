@@ -72,6 +72,11 @@ struct AgentError: Error, Sendable, Hashable, CustomStringConvertible {
         self.problems = []
     }
 
+    /// An error from FleetCore met by a command, with its message as it is.
+    init(_ code: Code, _ error: some Error & CustomStringConvertible) {
+        self.init(code, error.description)
+    }
+
     /// Every problem found in the configuration, reported together (spec §3, "error aggregation"):
     /// the message joins them with newlines, like Go's `errors.Join`.
     static func configuration(_ problems: [ConfigurationProblem]) -> AgentError {

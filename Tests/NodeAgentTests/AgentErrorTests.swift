@@ -63,6 +63,13 @@ struct AgentErrorTests {
         #expect(blank?.code == .download)
         #expect(blank?.description == "plan info must not be blank")
 
+        do {
+            _ = try UpgradeName("..")
+            Issue.record("the name .. was accepted")
+        } catch {
+            #expect(AgentError(.command, error).description == error.description, "FleetCore's message is kept")
+        }
+
         let configuration = AgentError.configuration([ConfigurationProblem("a"), ConfigurationProblem("b")])
         #expect(configuration.problems == [ConfigurationProblem("a"), ConfigurationProblem("b")])
     }

@@ -25,7 +25,7 @@ struct AddUpgradeCommand: AsyncParsableCommand {
     @Argument(help: "<upgrade-name> <path to executable>")
     var arguments: [String] = []
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         guard arguments.count == 2 else { throw AgentError.argumentCount(expected: 2, received: arguments.count) }
         let configuration = try global.loadConfiguration()
         try UpgradeStager(configuration: configuration, logger: AgentLogger.make(configuration)).add(

@@ -16,7 +16,7 @@ struct AgentInitializer {
     ///
     /// - Throws: ``AgentError`` (`command` or `configuration`), before any log line for argument and
     ///   configuration problems.
-    func initialize(arguments: [String]) throws {
+    func initialize(arguments: [String]) throws(AgentError) {
         guard arguments.count == 1 else { throw AgentError.argumentCount(expected: 1, received: arguments.count) }
         let executable = arguments[0]
         if executable.isEmpty { throw AgentError(.command, "no <path to executable> provided") }
@@ -24,7 +24,8 @@ struct AgentInitializer {
         if stat(executable, &info) != 0 {
             let code = errno
             let reason = "stat \(executable): \(GoText.errno(code))"
-            throw AgentError(.command,
+            throw AgentError(
+                .command,
                 code == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
             )
         }
@@ -47,7 +48,7 @@ struct AgentInitializer {
         logger.info("cosmovisor config.toml created at: \(path)")
     }
 
-    private func prepareGenesis(_ layout: CosmovisorLayout, executable: String, logger: Logger) throws {
+    private func prepareGenesis(_ layout: CosmovisorLayout, executable: String, logger: Logger) throws(AgentError) {
         logger.info("checking on the genesis/bin directory")
         let directory = layout.genesisBinDirectory
         switch AgentConfiguration.statDirectory(directory) {
@@ -76,16 +77,24 @@ struct AgentInitializer {
         var info = stat()
         if lstat(binary, &info) != 0 && errno == ENOENT {
             logger.info("copying executable into place: \(GoDuration.goQuote(binary))")
-            try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
+            do {
+                try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
+            } catch {
+                throw AgentError(.command, error)
+            }
         } else {
             logger.info("the \(GoDuration.goQuote(binary)) file already exists")
         }
         logger.info("making sure \(GoDuration.goQuote(binary)) is executable")
-        try ExecutableFile.ensure(binary)
+        do {
+            try ExecutableFile.ensure(binary)
+        } catch {
+            throw AgentError(.command, error)
+        }
     }
 
     /// Writes config.toml unless it exists and the operator declines; returns its path.
-    private func export(_ configuration: AgentConfiguration, logger: Logger) throws -> String {
+    private func export(_ configuration: AgentConfiguration, logger: Logger) throws(AgentError) -> String {
         let path = configuration.layout.configFile
         if FileManager.default.fileExists(atPath: path) {
             let question = "file \(path) already exists, do you want to overwrite it?"

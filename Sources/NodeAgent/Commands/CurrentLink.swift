@@ -20,7 +20,8 @@ enum CurrentLink {
         let selection = try select(layout, observation)
         if observation == .missing, symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
             let reason = GoText.errno(errno)
-            throw AgentError(.command,
+            throw AgentError(
+                .command,
                 "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(reason)"
             )
         }
@@ -48,7 +49,8 @@ enum CurrentLink {
         } catch {
             guard error.reason != .notASymlink else {
                 // cosmovisor's words: it tries to create `current -> genesis` over the entry and fails.
-                throw AgentError(.command,
+                throw AgentError(
+                    .command,
                     "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): file exists"
                 )
             }

@@ -11,7 +11,7 @@ struct ShowUpgradeInfoCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration()
         let path = configuration.layout.upgradeInfoFile
         let data: Data?

@@ -44,7 +44,8 @@ struct UpgradeBatch: Equatable {
         var entries: [Entry] = []
         for (index, record) in records.enumerated() {
             guard record.fields.count == 3 else {
-                throw AgentError(.command,
+                throw AgentError(
+                    .command,
                     "error parsing upgrade CSV file \(path): record on line \(record.line): wrong number of fields"
                 )
             }

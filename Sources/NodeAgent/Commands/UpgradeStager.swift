@@ -15,15 +15,22 @@ struct UpgradeStager {
     /// Stages `executable` as upgrade `name`, and with `height > 0` schedules it.
     ///
     /// - Throws: ``AgentError`` with cosmovisor's messages (`file already exists at <path>`,
-    ///   `invalid executable path: …`), or ``UpgradeNameError`` for a name that must not become a path.
-    func add(name rawName: String, executable: String, height: Int64, force: Bool) throws {
-        let name = try UpgradeName(rawName, recase: !configuration.disableRecase)
+    ///   `invalid executable path: …`), or an ``UpgradeNameError``'s message for a name that must not
+    ///   become a path.
+    func add(name rawName: String, executable: String, height: Int64, force: Bool) throws(AgentError) {
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(rawName, recase: !configuration.disableRecase)
+        } catch {
+            throw AgentError(.command, error)
+        }
         let layout = configuration.layout
         var info = stat()
         if stat(executable, &info) != 0 {
             let code = errno
             let reason = "stat \(executable): \(GoText.errno(code))"
-            throw AgentError(.command,
+            throw AgentError(
+                .command,
                 code == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
             )
         }
@@ -60,9 +67,18 @@ struct UpgradeStager {
         } catch {
             throw AgentError(.command, "failed to write binary to location: \(error)")
         }
-        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        var schedule: ManualUpgradeSchedule
+        do {
+            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         schedule.upsert(.init(name: name.recased, height: height, addedAt: AgentRuntimeState.timestamp(now())))
-        try schedule.write(to: layout.manualUpgradesFile)
+        do {
+            try schedule.write(to: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         logger.info("\(planPath) created, \(name.recased) upgrade binary will switch at height \(height)")
     }
 
@@ -81,9 +97,14 @@ extension UpgradeStager {
     /// (JSON array, 2-space indent, mode 0600) and records every height in the manual schedule.
     ///
     /// All names are validated before anything is written.
-    func addBatch(_ batch: UpgradeBatch) throws {
-        let names = try batch.entries.map { entry throws(UpgradeNameError) in
-            try UpgradeName(entry.name, recase: !configuration.disableRecase)
+    func addBatch(_ batch: UpgradeBatch) throws(AgentError) {
+        let names: [UpgradeName]
+        do {
+            names = try batch.entries.map { entry throws(UpgradeNameError) in
+                try UpgradeName(entry.name, recase: !configuration.disableRecase)
+            }
+        } catch {
+            throw AgentError(.command, error)
         }
         for (entry, name) in zip(batch.entries, names) {
             try add(name: name.original, executable: entry.executable, height: 0, force: true)
@@ -95,11 +116,20 @@ extension UpgradeStager {
         } catch {
             throw AgentError(.command, "error writing combined JSON to file: \(error)")
         }
-        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        var schedule: ManualUpgradeSchedule
+        do {
+            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         for plan in plans {
             schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: AgentRuntimeState.timestamp(now())))
         }
-        try schedule.write(to: layout.manualUpgradesFile)
+        do {
+            try schedule.write(to: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         logger.info("\(layout.batchFile) created, \(plans.count) upgrades will switch at their heights")
     }
 }

@@ -24,7 +24,7 @@ struct VersionCommand: AsyncParsableCommand {
     @Argument(help: "Extra arguments passed to `<app> version`.")
     var arguments: [String] = []
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let version = FleetVersion.current
         if output == "json" {
             guard !cosmovisorOnly else {

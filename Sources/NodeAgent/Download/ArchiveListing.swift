@@ -48,7 +48,8 @@ struct ArchiveListing: Equatable {
         let nameLines = lines(names)
         let verboseLines = lines(verbose)
         guard nameLines.count == verboseLines.count else {
-            throw AgentError(.download,
+            throw AgentError(
+                .download,
                 "archive \(GoDuration.goQuote(reference)): its listings disagree (\(nameLines.count) names, "
                     + "\(verboseLines.count) entries); refused before extraction"
             )
@@ -57,7 +58,8 @@ struct ArchiveListing: Equatable {
         for (name, line) in Swift.zip(nameLines, verboseLines) {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true)
             guard columns.count > sizeColumn, let letter = columns[0].first else {
-                throw AgentError(.download,
+                throw AgentError(
+                    .download,
                     "archive \(GoDuration.goQuote(reference)): unreadable listing line \(GoDuration.goQuote(line))"
                 )
             }
@@ -107,7 +109,8 @@ struct ArchiveListing: Equatable {
             }
             total += max(entry.size, 0)
             if total > maxBytes {
-                throw AgentError(.download,
+                throw AgentError(
+                    .download,
                     "\(archive): more than \(maxBytes) bytes once extracted (NODE_AGENT_MAX_DOWNLOAD_BYTES); "
                         + "refused before extraction"
                 )

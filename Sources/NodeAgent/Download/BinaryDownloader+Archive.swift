@@ -44,7 +44,8 @@ extension BinaryDownloader {
             }
             throw AgentError(.download, "could not move \(tree)/\(daemonName) to the bin directory")
         }
-        throw AgentError(.download,
+        throw AgentError(
+            .download,
             "url \(GoDuration.goQuote(reference)) result does not contain a bin/\(daemonName) or \(daemonName) file"
         )
     }
@@ -87,7 +88,8 @@ extension BinaryDownloader {
         guard run.status.isSuccess else {
             let reason = run.timedOut ? "was stopped after \(GoDuration.format(extractTimeLimit))" : "\(run.status)"
             let message = run.errorOutput.split(whereSeparator: \.isNewline).prefix(3).joined(separator: "; ")
-            throw AgentError(.download,
+            throw AgentError(
+                .download,
                 "cannot download binary. \(argv[0]) \(reason) on \(GoDuration.goQuote(reference))"
                     + (message.isEmpty ? "" : ": " + String(message.prefix(500)))
             )
@@ -124,12 +126,14 @@ extension BinaryDownloader {
                     total += Int64(info.st_size)
                     mode = info.st_mode & S_IXUSR != 0 ? 0o755 : 0o644
                 default:
-                    throw AgentError(.download,
+                    throw AgentError(
+                        .download,
                         "archive \(GoDuration.goQuote(reference)): \(path) is not a regular file or directory"
                     )
                 }
                 if total > maxBytes {
-                    throw AgentError(.download,
+                    throw AgentError(
+                        .download,
                         "archive \(GoDuration.goQuote(reference)): more than \(maxBytes) bytes once extracted "
                             + "(NODE_AGENT_MAX_DOWNLOAD_BYTES)"
                     )

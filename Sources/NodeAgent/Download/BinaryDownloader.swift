@@ -101,7 +101,8 @@ struct BinaryDownloader: Sendable {
         }
         let checksumText = PlanBinaries.checksum(of: reference) ?? ""
         if mustHaveChecksum, checksumText.isEmpty {
-            throw AgentError(.download,
+            throw AgentError(
+                .download,
                 "missing checksum query parameter in url \(quoted) (DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM is true)"
             )
         }
@@ -110,7 +111,8 @@ struct BinaryDownloader: Sendable {
         if !checksumText.isEmpty { checksum = try Checksum(checksumText) }
         if url.isFileURL {
             guard allowLocal else {
-                throw AgentError(.download,
+                throw AgentError(
+                    .download,
                     "could not download url \(quoted): local paths and file:// URLs from a plan are refused "
                         + "(set NODE_AGENT_ALLOW_LOCAL_DOWNLOADS=true to allow them)"
                 )

@@ -47,7 +47,8 @@ struct Checksum: Equatable {
 
     private func compare(_ actual: String) throws(AgentError) {
         if actual != expected {
-            throw AgentError(.download,
+            throw AgentError(
+                .download,
                 "Checksums did not match for \(algorithm.rawValue). Expected: \(expected) Got: \(actual)"
             )
         }

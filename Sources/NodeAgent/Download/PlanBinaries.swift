@@ -59,7 +59,8 @@ struct PlanBinaries: Equatable, Sendable {
         for platform in binaries.keys.sorted() {
             let url = binaries[platform] ?? ""
             if (Self.checksum(of: url) ?? "").isEmpty {
-                throw AgentError(.download,
+                throw AgentError(
+                    .download,
                     "binaries[\(GoDuration.goQuote(platform))]: missing checksum query parameter in url "
                         + GoDuration.goQuote(url)
                 )

@@ -19,7 +19,7 @@ struct UpgradePreparer: Sendable {
     ///
     /// - Returns: the installed binary's path, or `nil` when no plan is scheduled.
     /// - Throws: ``AgentError`` `failed to query upgrade info: …` and those of ``prepare(_:logger:)``.
-    func prepare(logger: Logger) async throws -> String? {
+    func prepare(logger: Logger) async throws(AgentError) -> String? {
         logger.info("Using RPC address", metadata: ["address": "\(configuration.rpcURL)"])
         guard let plan = try await ChainRPCClient(baseURL: configuration.rpcURL).currentPlan() else {
             logger.info("No active upgrade plan found")
@@ -33,10 +33,15 @@ struct UpgradePreparer: Sendable {
     /// - Returns: the installed binary's path.
     /// - Throws: ``AgentError`` (`failed to parse upgrade info: …`,
     ///   `binary URL not found in upgrade plan. Cannot prepare for upgrade: …`,
-    ///   `failed to download and verify binary: …`) or ``UpgradeNameError``.
-    func prepare(_ plan: UpgradePlan, logger: Logger) async throws -> String {
+    ///   `failed to download and verify binary: …`) or an ``UpgradeNameError``'s message.
+    func prepare(_ plan: UpgradePlan, logger: Logger) async throws(AgentError) -> String {
         logger.info("Preparing for upgrade", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
-        let name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
+        } catch {
+            throw AgentError(.command, error)
+        }
         let binaries: PlanBinaries
         do {
             var info = plan.info

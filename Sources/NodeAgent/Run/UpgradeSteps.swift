@@ -71,7 +71,8 @@ struct UpgradeSteps: Sendable {
             throw .step("stat \(script)", errno: errno)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw AgentError(.step,
+            throw AgentError(
+                .step,
                 "COSMOVISOR_CUSTOM_PREUPGRADE: \((script as NSString).lastPathComponent) is not a regular file"
             )
         }
