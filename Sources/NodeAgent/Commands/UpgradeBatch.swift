@@ -65,8 +65,8 @@ struct UpgradeBatch: Equatable {
 
 /// A small RFC 4180 reader with Go `encoding/csv` habits: empty lines skipped, leading spaces trimmed.
 enum CSVRecords {
-    /// A syntax error.
-    struct SyntaxError: Error, CustomStringConvertible {
+    /// A syntax error; internal to the reader: ``UpgradeBatch/parse(csv:path:)`` reports it as an ``AgentError``.
+    struct SyntaxError: Error, Sendable, CustomStringConvertible {
         var description: String
     }
 
