@@ -14,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
     func loadConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         validation: AgentConfiguration.Validation = .full
-    ) throws(ConfigurationError) -> AgentConfiguration {
+    ) throws(AgentError) -> AgentConfiguration {
         try AgentConfiguration.fromFile(cosmovisorConfig, environment: environment, validation: validation)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `errno` from a failed system call.
-struct Errno: Error {
+struct Errno: Error, Sendable {
     var code: Int32
 }
 

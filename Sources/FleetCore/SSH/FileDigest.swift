@@ -78,7 +78,7 @@ public enum FileDigest {
     private static func failure(_ path: String, _ algorithm: Algorithm) -> SSHError {
         SSHError(
             .localFile, host: "localhost", operation: "\(algorithm.rawValue) \(path)",
-            message: String(cString: strerror(errno)),
+            message: GoText.errno(errno, capitalized: true),
             hint: "Check the local file path and its permissions")
     }
 }

@@ -84,7 +84,7 @@ public struct HostKeyVerifier: Sendable {
             guard let data = Self.readAll(file) else {
                 throw SSHError(
                     .knownHostsFile, host: host, operation: "read known_hosts",
-                    message: "cannot read \(file): \(String(cString: strerror(errno)))",
+                    message: "cannot read \(file): \(GoText.errno(errno, capitalized: true))",
                     hint: "Check the known_hosts paths (--known-hosts, UserKnownHostsFile, GlobalKnownHostsFile) "
                         + "and their permissions")
             }
@@ -168,7 +168,7 @@ public struct HostKeyVerifier: Sendable {
         guard fd >= 0 else {
             throw SSHError(
                 .knownHostsFile, host: host, operation: "record host key",
-                message: "cannot open \(knownHostsFile) for appending: \(String(cString: strerror(errno)))",
+                message: "cannot open \(knownHostsFile) for appending: \(GoText.errno(errno, capitalized: true))",
                 hint: "Make the known_hosts file writable, or add the host yourself")
         }
         defer { close(fd) }

@@ -16,7 +16,7 @@ enum TCPConnector {
     typealias Lookup = @Sendable (_ host: String, _ service: String) -> Result<[Address], LookupFailure>
 
     /// Why a lookup found nothing.
-    struct LookupFailure: Error { var reason: String }
+    struct LookupFailure: Error, Sendable { var reason: String }
 
     /// Connects to `host`:`port` and returns a non-blocking socket with `TCP_NODELAY` and `SO_KEEPALIVE` set.
     ///
@@ -116,7 +116,7 @@ enum TCPConnector {
         return addresses.isEmpty ? .failure(LookupFailure(reason: "no address")) : .success(addresses)
     }
 
-    private struct Failure: Error { var reason: String }
+    private struct Failure: Error, Sendable { var reason: String }
 
     private static func attempt(_ address: Address, deadline: OperationDeadline) -> Result<Int32, Failure> {
         let fd = socket(address.family, address.socketType | Int32(SOCK_CLOEXEC.rawValue), address.socketProtocol)
@@ -150,7 +150,7 @@ enum TCPConnector {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
             if soError != 0 {
                 close(fd)
-                return .failure(Failure(reason: String(cString: strerror(soError))))
+                return .failure(Failure(reason: GoText.errno(soError, capitalized: true)))
             }
         }
         var one: Int32 = 1
@@ -159,5 +159,5 @@ enum TCPConnector {
         return .success(fd)
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    private static func errnoText() -> String { GoText.errno(errno, capitalized: true) }
 }

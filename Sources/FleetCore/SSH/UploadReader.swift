@@ -32,7 +32,7 @@ final class UploadReader {
             // The size via lseek: naming `struct stat` trips MemberImportVisibility in release builds.
             let size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1
             guard fd >= 0, size >= 0, lseek(fd, 0, SEEK_SET) == 0 else {
-                let reason = String(cString: strerror(errno))
+                let reason = GoText.errno(errno, capitalized: true)
                 if fd >= 0 { close(fd) }
                 throw SSHError(
                     .localFile, host: host, operation: "upload", message: "cannot read \(path): \(reason)",
@@ -61,8 +61,8 @@ final class UploadReader {
             let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
             if errno == EINTR { continue }
-            throw SSHError(
-                .localFile, host: host, operation: "upload", message: "reading \(path) failed: \(String(cString: strerror(errno)))")
+            let reason = GoText.errno(errno, capitalized: true)
+            throw SSHError(.localFile, host: host, operation: "upload", message: "reading \(path) failed: \(reason)")
         }
     }
 }

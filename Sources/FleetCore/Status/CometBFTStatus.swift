@@ -16,7 +16,7 @@ public struct CometBFTStatus: Sendable, Equatable {
     /// Parses a `/status` body: the JSON-RPC envelope (`{"result": {...}}`) or the bare result.
     ///
     /// - Throws: `CometBFTStatus.ParseError` naming what is missing.
-    public static func parse(_ data: Data) throws -> CometBFTStatus {
+    public static func parse(_ data: Data) throws(ParseError) -> CometBFTStatus {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ParseError(reason: "not a JSON object")
         }
@@ -38,7 +38,7 @@ public struct CometBFTStatus: Sendable, Equatable {
     }
 
     /// A `/status` body that could not be understood.
-    public struct ParseError: Error, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What was wrong.
         public var reason: String
         public var description: String { "unexpected /status answer: \(reason)" }

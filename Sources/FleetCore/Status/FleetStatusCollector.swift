@@ -30,7 +30,7 @@ public enum FleetStatusCollector {
     }
 
     /// A host that lacks a variable the status needs.
-    public struct ProbeTargetError: Error, CustomStringConvertible {
+    public struct ProbeTargetError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The inventory host.
         public var host: String
         /// The missing variable.

@@ -109,7 +109,7 @@ public enum NodeProbe {
         exitStatus: Int32,
         target: Target,
         collectedAt: String
-    ) throws -> (NodeStatus, HostObservation.Source) {
+    ) throws(ParseError) -> (NodeStatus, HostObservation.Source) {
         let text = String(decoding: stdout, as: UTF8.self)
         if text.hasPrefix("#agent\n") {
             let body = Data(text.dropFirst("#agent\n".count).utf8)
@@ -127,7 +127,7 @@ public enum NodeProbe {
     }
 
     /// Output that is neither an agent document nor probe lines.
-    public struct ParseError: Error, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What was wrong.
         public var reason: String
         public var description: String { reason }

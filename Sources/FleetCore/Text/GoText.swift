@@ -42,11 +42,12 @@ public enum GoText {
         }
     }
 
-    /// The Go text of an `errno` value (`no such file or directory`, `file exists`): glibc's `strerror`
-    /// capitalises the first letter; Go does not.
-    public static func errno(_ code: Int32) -> String {
+    /// The text of an `errno` value, the one formatter for system errors: Go's wording by default
+    /// (`no such file or directory`, `file exists`); `capitalized` keeps glibc's `strerror` capital
+    /// (`No such file or directory`) for messages that have always carried it.
+    public static func errno(_ code: Int32, capitalized: Bool = false) -> String {
         let text = String(cString: strerror(code))
-        guard let first = text.first else { return text }
+        guard !capitalized, let first = text.first else { return text }
         return first.lowercased() + text.dropFirst()
     }
 }

@@ -23,14 +23,15 @@ struct AddBatchUpgradeCommand: AsyncParsableCommand {
     @Option(name: .customLong("upgrade-list"), help: "name:path:height entries, comma-separated; repeatable.")
     var upgradeList: [String] = []
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration()
         let batch: UpgradeBatch
         switch (upgradeFile, upgradeList.isEmpty) {
         case (nil, true):
-            throw CommandFailure("either --upgrade-file or --upgrade-list must be provided")
+            throw AgentError(.command, "either --upgrade-file or --upgrade-list must be provided")
         case (.some, false):
-            throw CommandFailure(
+            throw AgentError(
+                .command,
                 "if any flags in the group [upgrade-file upgrade-list] are set none of the others can be; [upgrade-file upgrade-list] were all set"
             )
         case (let path?, true):
@@ -38,7 +39,8 @@ struct AddBatchUpgradeCommand: AsyncParsableCommand {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw CommandFailure(
+                throw AgentError(
+                    .command,
                     "error parsing upgrade CSV file \(path): open \(path): \(GoText.errno(ENOENT))"
                 )
             }

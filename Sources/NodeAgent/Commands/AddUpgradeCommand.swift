@@ -25,8 +25,8 @@ struct AddUpgradeCommand: AsyncParsableCommand {
     @Argument(help: "<upgrade-name> <path to executable>")
     var arguments: [String] = []
 
-    func run() async throws {
-        guard arguments.count == 2 else { throw CommandFailure.argumentCount(expected: 2, received: arguments.count) }
+    func run() async throws(AgentError) {
+        guard arguments.count == 2 else { throw AgentError.argumentCount(expected: 2, received: arguments.count) }
         let configuration = try global.loadConfiguration()
         try UpgradeStager(configuration: configuration, logger: AgentLogger.make(configuration)).add(
             name: arguments[0],

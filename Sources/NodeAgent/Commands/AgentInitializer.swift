@@ -14,26 +14,27 @@ struct AgentInitializer {
 
     /// Runs `init` with its positional arguments.
     ///
-    /// - Throws: ``CommandFailure`` or ``ConfigurationError``, before any log line for argument and
+    /// - Throws: ``AgentError`` (`command` or `configuration`), before any log line for argument and
     ///   configuration problems.
-    func initialize(arguments: [String]) throws {
-        guard arguments.count == 1 else { throw CommandFailure.argumentCount(expected: 1, received: arguments.count) }
+    func initialize(arguments: [String]) throws(AgentError) {
+        guard arguments.count == 1 else { throw AgentError.argumentCount(expected: 1, received: arguments.count) }
         let executable = arguments[0]
-        if executable.isEmpty { throw CommandFailure("no <path to executable> provided") }
+        if executable.isEmpty { throw AgentError(.command, "no <path to executable> provided") }
         var info = stat()
         if stat(executable, &info) != 0 {
             let code = errno
             let reason = "stat \(executable): \(GoText.errno(code))"
-            throw CommandFailure(
+            throw AgentError(
+                .command,
                 code == ENOENT ? "executable file not found: \(reason)" : "could not stat executable: \(reason)"
             )
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw CommandFailure("invalid path to executable: must not be a directory")
+            throw AgentError(.command, "invalid path to executable: must not be a directory")
         }
         let (configuration, parseProblems) = AgentConfiguration.parse { environment[$0].map(ConfigValue.string) }
         let problems = parseProblems + configuration.minimalProblems()
-        if !problems.isEmpty { throw ConfigurationError(problems) }
+        if !problems.isEmpty { throw AgentError.configuration(problems) }
 
         let logger = AgentLogger.make(configuration, sink: sink)
         let layout = configuration.layout
@@ -47,11 +48,11 @@ struct AgentInitializer {
         logger.info("cosmovisor config.toml created at: \(path)")
     }
 
-    private func prepareGenesis(_ layout: CosmovisorLayout, executable: String, logger: Logger) throws {
+    private func prepareGenesis(_ layout: CosmovisorLayout, executable: String, logger: Logger) throws(AgentError) {
         logger.info("checking on the genesis/bin directory")
         let directory = layout.genesisBinDirectory
         switch AgentConfiguration.statDirectory(directory) {
-        case .failure(let failure) where failure.code == ENOENT:
+        case .failure(let failure) where failure.errno == ENOENT:
             logger.info("creating directory (and any parents): \(GoDuration.goQuote(directory))")
             do {
                 try FileManager.default.createDirectory(
@@ -60,12 +61,13 @@ struct AgentInitializer {
                     attributes: [.posixPermissions: 0o750]
                 )
             } catch {
-                throw CommandFailure("mkdir \(directory): \(error.localizedDescription)")
+                throw AgentError(.command, "mkdir \(directory): \(error.localizedDescription)")
             }
         case .failure(let failure):
-            throw CommandFailure("error getting info on genesis/bin directory: \(failure)")
+            throw AgentError(.command, "error getting info on genesis/bin directory: \(failure)")
         case .success(false):
-            throw CommandFailure("the path \(GoDuration.goQuote(directory)) already exists but is not a directory")
+            throw AgentError(
+                .command, "the path \(GoDuration.goQuote(directory)) already exists but is not a directory")
         case .success(true):
             logger.info("the \(GoDuration.goQuote(directory)) directory already exists")
         }
@@ -75,16 +77,24 @@ struct AgentInitializer {
         var info = stat()
         if lstat(binary, &info) != 0 && errno == ENOENT {
             logger.info("copying executable into place: \(GoDuration.goQuote(binary))")
-            try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
+            do {
+                try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
+            } catch {
+                throw AgentError(.command, error)
+            }
         } else {
             logger.info("the \(GoDuration.goQuote(binary)) file already exists")
         }
         logger.info("making sure \(GoDuration.goQuote(binary)) is executable")
-        try ExecutableFile.ensure(binary)
+        do {
+            try ExecutableFile.ensure(binary)
+        } catch {
+            throw AgentError(.command, error)
+        }
     }
 
     /// Writes config.toml unless it exists and the operator declines; returns its path.
-    private func export(_ configuration: AgentConfiguration, logger: Logger) throws -> String {
+    private func export(_ configuration: AgentConfiguration, logger: Logger) throws(AgentError) -> String {
         let path = configuration.layout.configFile
         if FileManager.default.fileExists(atPath: path) {
             let question = "file \(path) already exists, do you want to overwrite it?"
@@ -96,7 +106,7 @@ struct AgentInitializer {
         do {
             try AtomicFile.write(Data(configuration.tomlDocument.text.utf8), to: path, mode: 0o644)
         } catch {
-            throw CommandFailure("failed to export configuration: failed to create configuration file: \(error)")
+            throw AgentError(.command, "failed to export configuration: failed to create configuration file: \(error)")
         }
         return path
     }

@@ -9,7 +9,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration()
         Console.standardError.write(configuration.detailString)
     }

@@ -9,50 +9,52 @@ enum CurrentLink {
     /// - Parameter canonical: resolve the directory with `realpath(3)` (what `init` prints); `run` passes
     ///   `false` and starts `<root>/<genesis | upgrades/name>/bin/<daemon>` as cosmovisor does.
     /// - Returns: the path of `<root>/<genesis | upgrades/name>/bin/<daemon>`.
-    /// - Throws: ``CommandFailure``: cosmovisor's `symlink genesis current: file exists` when a file or a
+    /// - Throws: ``AgentError``: cosmovisor's `symlink genesis current: file exists` when a file or a
     ///   real directory sits at `current`; the ``CurrentLinkError`` sentence when the link dangles, names a
     ///   file or points outside the layout (never a fallback to genesis).
     static func resolveOrCreateGenesis(
         _ layout: CosmovisorLayout,
         canonical: Bool = true
-    ) throws(CommandFailure) -> String {
+    ) throws(AgentError) -> String {
         let observation = CurrentLinkObservation.read(layout.current)
         let selection = try select(layout, observation)
         if observation == .missing, symlink(CosmovisorLayout.genesisLinkTarget, layout.current) != 0 {
             let reason = GoText.errno(errno)
-            throw CommandFailure(
+            throw AgentError(
+                .command,
                 "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): \(reason)"
             )
         }
         let directory = layout.directory(of: selection)
         guard canonical else { return layout.binary(of: selection) }
         guard let resolved = realPath(directory) else {
-            throw CommandFailure("lstat \(directory): \(GoText.errno(errno))")
+            throw AgentError(.command, "lstat \(directory): \(GoText.errno(errno))")
         }
         return resolved + "/bin/" + layout.daemonName
     }
 
     /// The binary `current` selects, without creating anything (genesis when `current` is missing).
     ///
-    /// - Throws: ``CommandFailure`` as ``resolveOrCreateGenesis(_:)``.
-    static func binary(_ layout: CosmovisorLayout) throws(CommandFailure) -> String {
+    /// - Throws: ``AgentError`` as ``resolveOrCreateGenesis(_:)``.
+    static func binary(_ layout: CosmovisorLayout) throws(AgentError) -> String {
         layout.binary(of: try select(layout, CurrentLinkObservation.read(layout.current)))
     }
 
     private static func select(
         _ layout: CosmovisorLayout,
         _ observation: CurrentLinkObservation
-    ) throws(CommandFailure) -> CurrentSelection {
+    ) throws(AgentError) -> CurrentSelection {
         do {
             return try layout.selection(for: observation)
         } catch {
             guard error.reason != .notASymlink else {
                 // cosmovisor's words: it tries to create `current -> genesis` over the entry and fails.
-                throw CommandFailure(
+                throw AgentError(
+                    .command,
                     "symlink \(CosmovisorLayout.genesisLinkTarget) \(CosmovisorLayout.currentLinkName): file exists"
                 )
             }
-            throw CommandFailure(error.description)
+            throw AgentError(.command, error.description)
         }
     }
 

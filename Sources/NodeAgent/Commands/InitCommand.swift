@@ -18,7 +18,7 @@ struct InitCommand: AsyncParsableCommand {
     @Argument(help: "Path to the genesis executable.")
     var arguments: [String] = []
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         try AgentInitializer(
             environment: ProcessInfo.processInfo.environment,
             prompt: .standardInput

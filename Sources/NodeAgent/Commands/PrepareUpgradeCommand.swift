@@ -17,7 +17,7 @@ struct PrepareUpgradeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration()
         _ = try await UpgradePreparer(configuration: configuration).prepare(logger: AgentLogger.make(configuration))
     }

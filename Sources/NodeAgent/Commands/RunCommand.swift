@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetCore
 import Foundation
 import Glibc
 
@@ -24,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try AgentConfiguration.fromFile(configPath, environment: environment)
         // Like cosmovisor, the child inherits the root as its working directory (§5.1 step 2, Appendix A.8).
         guard chdir(configuration.root) == 0 else {
-            throw CommandFailure("chdir \(configuration.root): \(String(cString: strerror(errno)))")
+            throw AgentError(.command, "chdir \(configuration.root): \(GoText.errno(errno, capitalized: true))")
         }
         let supervisor = Supervisor(
             configuration: configuration,

@@ -11,14 +11,14 @@ struct ShowUpgradeInfoCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration()
         let path = configuration.layout.upgradeInfoFile
         let data: Data?
         do {
             data = try AtomicFile.read(path)
         } catch {
-            throw CommandFailure("failed to read upgrade-info.json: \(error)")
+            throw AgentError(.command, "failed to read upgrade-info.json: \(error)")
         }
         guard let data else {
             Console.standardError.write("No upgrade info found at \(path)\n")

@@ -14,12 +14,17 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the NodeStatus JSON document.")
     var json = false
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         // Only name and home are required: a report about a half-broken node is the point of `status`.
         let configuration = try global.loadConfiguration(validation: .minimal)
         let status = await NodeStatusCollector(configuration: configuration).collect()
         if json {
-            let data = try NodeStatus.encoder.encode(status)
+            let data: Data
+            do {
+                data = try NodeStatus.encoder.encode(status)
+            } catch {
+                throw AgentError(.command, "cannot encode the status as JSON: \(error)")
+            }
             Console.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             Console.standardOutput.write(status.summary)

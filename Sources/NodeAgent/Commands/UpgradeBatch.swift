@@ -15,14 +15,16 @@ struct UpgradeBatch: Equatable {
 
     /// Parses `--upgrade-list` values: each value may hold several comma-separated `name:path:height`.
     ///
-    /// - Throws: ``CommandFailure`` `argument at position i (…) is invalid` or
+    /// - Throws: ``AgentError`` `argument at position i (…) is invalid` or
     ///   `upgrade height at position i (…) is invalid`.
-    static func parse(list: [String]) throws(CommandFailure) -> UpgradeBatch {
+    static func parse(list: [String]) throws(AgentError) -> UpgradeBatch {
         let items = list.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         var entries: [Entry] = []
         for (index, item) in items.enumerated() {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3 else { throw CommandFailure("argument at position \(index) (\(item)) is invalid") }
+            guard parts.count == 3 else {
+                throw AgentError(.command, "argument at position \(index) (\(item)) is invalid")
+            }
             entries.append(try entry(index, parts))
         }
         return UpgradeBatch(entries: entries)
@@ -30,19 +32,20 @@ struct UpgradeBatch: Equatable {
 
     /// Parses the CSV text of `--upgrade-file` (3 fields per record, leading spaces trimmed, quotes allowed).
     ///
-    /// - Throws: ``CommandFailure`` `error parsing upgrade CSV file <path>: record on line N: wrong number of fields`
+    /// - Throws: ``AgentError`` `error parsing upgrade CSV file <path>: record on line N: wrong number of fields`
     ///   and the entry errors of ``parse(list:)``.
-    static func parse(csv text: String, path: String) throws(CommandFailure) -> UpgradeBatch {
+    static func parse(csv text: String, path: String) throws(AgentError) -> UpgradeBatch {
         let records: [(line: Int, fields: [String])]
         do {
             records = try CSVRecords.parse(text)
         } catch {
-            throw CommandFailure("error parsing upgrade CSV file \(path): \(error)")
+            throw AgentError(.command, "error parsing upgrade CSV file \(path): \(error)")
         }
         var entries: [Entry] = []
         for (index, record) in records.enumerated() {
             guard record.fields.count == 3 else {
-                throw CommandFailure(
+                throw AgentError(
+                    .command,
                     "error parsing upgrade CSV file \(path): record on line \(record.line): wrong number of fields"
                 )
             }
@@ -51,10 +54,10 @@ struct UpgradeBatch: Equatable {
         return UpgradeBatch(entries: entries)
     }
 
-    private static func entry(_ index: Int, _ parts: [String]) throws(CommandFailure) -> Entry {
+    private static func entry(_ index: Int, _ parts: [String]) throws(AgentError) -> Entry {
         let name = parts[0].split(separator: "/").last.map(String.init) ?? parts[0]
         guard let height = Int64(parts[2]), height > 0 else {
-            throw CommandFailure("upgrade height at position \(index) (\(parts[2])) is invalid")
+            throw AgentError(.command, "upgrade height at position \(index) (\(parts[2])) is invalid")
         }
         return Entry(name: name, executable: parts[1], height: height)
     }
@@ -62,8 +65,8 @@ struct UpgradeBatch: Equatable {
 
 /// A small RFC 4180 reader with Go `encoding/csv` habits: empty lines skipped, leading spaces trimmed.
 enum CSVRecords {
-    /// A syntax error.
-    struct SyntaxError: Error, CustomStringConvertible {
+    /// A syntax error; internal to the reader: ``UpgradeBatch/parse(csv:path:)`` reports it as an ``AgentError``.
+    struct SyntaxError: Error, Sendable, CustomStringConvertible {
         var description: String
     }
 

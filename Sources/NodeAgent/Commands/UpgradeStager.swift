@@ -14,21 +14,28 @@ struct UpgradeStager {
 
     /// Stages `executable` as upgrade `name`, and with `height > 0` schedules it.
     ///
-    /// - Throws: ``CommandFailure`` with cosmovisor's messages (`file already exists at <path>`,
-    ///   `invalid executable path: …`), or ``UpgradeNameError`` for a name that must not become a path.
-    func add(name rawName: String, executable: String, height: Int64, force: Bool) throws {
-        let name = try UpgradeName(rawName, recase: !configuration.disableRecase)
+    /// - Throws: ``AgentError`` with cosmovisor's messages (`file already exists at <path>`,
+    ///   `invalid executable path: …`), or an ``UpgradeNameError``'s message for a name that must not
+    ///   become a path.
+    func add(name rawName: String, executable: String, height: Int64, force: Bool) throws(AgentError) {
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(rawName, recase: !configuration.disableRecase)
+        } catch {
+            throw AgentError(.command, error)
+        }
         let layout = configuration.layout
         var info = stat()
         if stat(executable, &info) != 0 {
             let code = errno
             let reason = "stat \(executable): \(GoText.errno(code))"
-            throw CommandFailure(
+            throw AgentError(
+                .command,
                 code == ENOENT ? "invalid executable path: \(reason)" : "failed to load executable path: \(reason)"
             )
         }
         if (info.st_mode & S_IFMT) != S_IFREG {
-            throw CommandFailure("failed to read binary: read \(executable): is a directory")
+            throw AgentError(.command, "failed to read binary: read \(executable): is a directory")
         }
         let binary = layout.upgradeBinary(for: name)
         try refuseExisting(binary, force: force)
@@ -42,12 +49,12 @@ struct UpgradeStager {
                 attributes: [.posixPermissions: 0o755]
             )
         } catch {
-            throw CommandFailure("failed to create upgrade directory: \(error.localizedDescription)")
+            throw AgentError(.command, "failed to create upgrade directory: \(error.localizedDescription)")
         }
         do {
             try AtomicFile.copy(from: executable, to: binary, mode: 0o755)
         } catch {
-            throw CommandFailure("failed to write binary to location: \(error)")
+            throw AgentError(.command, "failed to write binary to location: \(error)")
         }
         logger.info("Using \(executable) for \(name.recased) upgrade")
         logger.info("Upgrade binary located at \(binary)")
@@ -58,20 +65,29 @@ struct UpgradeStager {
         do {
             try AtomicFile.write(plan.jsonData(), to: planPath, mode: 0o644)
         } catch {
-            throw CommandFailure("failed to write binary to location: \(error)")
+            throw AgentError(.command, "failed to write binary to location: \(error)")
         }
-        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        var schedule: ManualUpgradeSchedule
+        do {
+            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         schedule.upsert(.init(name: name.recased, height: height, addedAt: AgentRuntimeState.timestamp(now())))
-        try schedule.write(to: layout.manualUpgradesFile)
+        do {
+            try schedule.write(to: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         logger.info("\(planPath) created, \(name.recased) upgrade binary will switch at height \(height)")
     }
 
-    private func refuseExisting(_ path: String, force: Bool) throws(CommandFailure) {
+    private func refuseExisting(_ path: String, force: Bool) throws(AgentError) {
         var info = stat()
         if stat(path, &info) == 0 {
-            if !force { throw CommandFailure("file already exists at \(path)") }
+            if !force { throw AgentError(.command, "file already exists at \(path)") }
         } else if errno != ENOENT {
-            throw CommandFailure("failed to check if file exists: stat \(path): \(GoText.errno(errno))")
+            throw AgentError(.command, "failed to check if file exists: stat \(path): \(GoText.errno(errno))")
         }
     }
 }
@@ -81,9 +97,14 @@ extension UpgradeStager {
     /// (JSON array, 2-space indent, mode 0600) and records every height in the manual schedule.
     ///
     /// All names are validated before anything is written.
-    func addBatch(_ batch: UpgradeBatch) throws {
-        let names = try batch.entries.map { entry throws(UpgradeNameError) in
-            try UpgradeName(entry.name, recase: !configuration.disableRecase)
+    func addBatch(_ batch: UpgradeBatch) throws(AgentError) {
+        let names: [UpgradeName]
+        do {
+            names = try batch.entries.map { entry throws(UpgradeNameError) in
+                try UpgradeName(entry.name, recase: !configuration.disableRecase)
+            }
+        } catch {
+            throw AgentError(.command, error)
         }
         for (entry, name) in zip(batch.entries, names) {
             try add(name: name.original, executable: entry.executable, height: 0, force: true)
@@ -93,13 +114,22 @@ extension UpgradeStager {
         do {
             try AtomicFile.write(UpgradePlan.batchData(plans), to: layout.batchFile, mode: 0o600)
         } catch {
-            throw CommandFailure("error writing combined JSON to file: \(error)")
+            throw AgentError(.command, "error writing combined JSON to file: \(error)")
         }
-        var schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        var schedule: ManualUpgradeSchedule
+        do {
+            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         for plan in plans {
             schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: AgentRuntimeState.timestamp(now())))
         }
-        try schedule.write(to: layout.manualUpgradesFile)
+        do {
+            try schedule.write(to: layout.manualUpgradesFile)
+        } catch {
+            throw AgentError(.command, error)
+        }
         logger.info("\(layout.batchFile) created, \(plans.count) upgrades will switch at their heights")
     }
 }

@@ -24,7 +24,7 @@ struct VersionCommand: AsyncParsableCommand {
     @Argument(help: "Extra arguments passed to `<app> version`.")
     var arguments: [String] = []
 
-    func run() async throws {
+    func run() async throws(AgentError) {
         let version = FleetVersion.current
         if output == "json" {
             guard !cosmovisorOnly else {
@@ -39,14 +39,14 @@ struct VersionCommand: AsyncParsableCommand {
             do {
                 result = try await ChildProcess.capture(binary, arguments: ["version", "--long", "--output", "json"])
             } catch {
-                throw CommandFailure("failed to run version command: launching \(error)")
+                throw AgentError(.command, "failed to run version command: launching \(error)")
             }
             guard result.status.isSuccess else {
-                throw CommandFailure("failed to run version command: \(result.status)")
+                throw AgentError(.command, "failed to run version command: \(result.status)")
             }
             let raw = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: [.fragmentsAllowed])) != nil else {
-                throw CommandFailure("can't print version output, expected valid json from APP, got: \(raw)")
+                throw AgentError(.command, "can't print version output, expected valid json from APP, got: \(raw)")
             }
             Console.standardError.write(
                 #"{"cosmovisor_version":\#(GoText.jsonString(version)),"app_version":\#(raw)}"# + "\n"
@@ -62,9 +62,9 @@ struct VersionCommand: AsyncParsableCommand {
         do {
             child = try ChildProcess.spawn(binary, arguments: ["version"] + arguments)
         } catch {
-            throw CommandFailure("failed to run version command: launching \(error)")
+            throw AgentError(.command, "failed to run version command: launching \(error)")
         }
         let status = await child.wait()
-        if !status.isSuccess { throw CommandFailure("failed to run version command: \(status)") }
+        if !status.isSuccess { throw AgentError(.command, "failed to run version command: \(status)") }
     }
 }

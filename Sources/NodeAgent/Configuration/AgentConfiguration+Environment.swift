@@ -8,17 +8,17 @@ extension AgentConfiguration {
     /// - Parameters:
     ///   - environment: the process environment.
     ///   - validation: which checks follow parsing (`init` and `status` only need name and home).
-    /// - Throws: ``ConfigurationError`` with every parse problem, then every validation problem, in
+    /// - Throws: ``AgentError`` with every parse problem, then every validation problem, in
     ///   cosmovisor's order.
     static func fromEnvironment(
         _ environment: [String: String],
         validation: Validation = .full
-    ) throws(ConfigurationError)
+    ) throws(AgentError)
         -> AgentConfiguration
     {
         let (configuration, problems) = parse { environment[$0].map(ConfigValue.string) }
         let all = problems + configuration.problems(validation)
-        if !all.isEmpty { throw ConfigurationError(all) }
+        if !all.isEmpty { throw AgentError.configuration(all) }
         return configuration
     }
 

@@ -17,31 +17,31 @@ extension AgentConfiguration {
     /// An empty `path` means environment mode. Unlike cosmovisor, a key missing from the file takes its
     /// documented default, and values are checked as strictly as environment values.
     ///
-    /// - Throws: ``ConfigurationError``: `config not found: at <path> : <err>`, `failed to read config
+    /// - Throws: ``AgentError``: `config not found: at <path> : <err>`, `failed to read config
     ///   file: <err>`, or the collected parse and validation problems.
     static func fromFile(
         _ path: String,
         environment: [String: String],
         validation: Validation = .full
-    ) throws(ConfigurationError) -> AgentConfiguration {
+    ) throws(AgentError) -> AgentConfiguration {
         if path.isEmpty { return try fromEnvironment(environment, validation: validation) }
         var info = stat()
         if stat(path, &info) != 0 {
-            throw ConfigurationError("config not found: at \(path) : stat \(path): \(GoText.errno(errno))")
+            throw AgentError.configuration("config not found: at \(path) : stat \(path): \(GoText.errno(errno))")
         }
         let document: TOMLDocument
         do {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             document = try TOMLDocument(parsing: text)
         } catch {
-            throw ConfigurationError("failed to read config file: \(error)")
+            throw AgentError.configuration("failed to read config file: \(error)")
         }
         let (configuration, problems) = parse { name in
             if let value = environment[name], !value.isEmpty { return .string(value) }
             return document[name.lowercased()]
         }
         let all = problems + configuration.problems(validation)
-        if !all.isEmpty { throw ConfigurationError(all) }
+        if !all.isEmpty { throw AgentError.configuration(all) }
         return configuration
     }
 

@@ -63,11 +63,11 @@ extension AgentConfiguration {
     }
 
     /// `stat(2)`: whether `path` is a directory, or Go's `stat <path>: <reason>` text.
-    static func statDirectory(_ path: String) -> Result<Bool, StatFailure> {
+    static func statDirectory(_ path: String) -> Result<Bool, AgentError> {
         var info = stat()
         if stat(path, &info) != 0 {
             let code = errno
-            return .failure(StatFailure(code: code, description: "stat \(path): \(GoText.errno(code))"))
+            return .failure(AgentError(.stat, "stat \(path): \(GoText.errno(code))", errno: code))
         }
         return .success((info.st_mode & S_IFMT) == S_IFDIR)
     }

@@ -1,5 +1,6 @@
-/// One configuration problem, worded as cosmovisor's.
-struct ConfigurationProblem: Error, Equatable, CustomStringConvertible {
+/// One configuration problem, worded as cosmovisor's: collected by the validators and reported together
+/// as ``AgentError/problems`` of one configuration error, never thrown out of the module.
+struct ConfigurationProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The message.
     var description: String
 

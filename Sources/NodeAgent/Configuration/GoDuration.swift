@@ -5,8 +5,9 @@ import FleetCore
 /// Cosmovisor's duration settings are Go durations (`300ms`, `1h30m`, `1.5s`); its `config` output prints
 /// them with Go's formatting (`0s`, `300ms`, `1m0s`). Both directions are reproduced exactly here.
 enum GoDuration {
-    /// A parse failure, worded as Go's (`time: invalid duration "bad"`).
-    struct ParseError: Error, Equatable, CustomStringConvertible {
+    /// A parse failure, worded as Go's (`time: invalid duration "bad"`); the configuration reports it as
+    /// a ``ConfigurationProblem`` of an ``AgentError``.
+    struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         var description: String
     }
 

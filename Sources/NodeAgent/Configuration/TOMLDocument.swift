@@ -3,8 +3,8 @@ import FleetCore
 /// The small TOML subset `config.toml` uses: `key = value` lines with basic (`"…"`) or literal (`'…'`)
 /// strings, integers, booleans and `#` comments. Tables, arrays and dates are refused with a message.
 struct TOMLDocument: Equatable {
-    /// A syntax error with its 1-based line.
-    struct SyntaxError: Error, Equatable, CustomStringConvertible {
+    /// A syntax error with its 1-based line; the configuration reports it as an ``AgentError``.
+    struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
         var line: Int
         var message: String
         var description: String { "toml: line \(line): \(message)" }
@@ -63,7 +63,7 @@ struct TOMLDocument: Equatable {
         entries.map { "\($0.key) = \(Self.render($0.value))\n" }.joined()
     }
 
-    private struct ValueError: Error { var message: String }
+    private struct ValueError: Error, Sendable { var message: String }
 
     private static func value(_ text: inout Substring) throws(ValueError) -> ConfigValue {
         guard let first = text.first else { throw ValueError(message: "missing value") }

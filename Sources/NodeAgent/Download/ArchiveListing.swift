@@ -25,16 +25,16 @@ struct ArchiveListing: Equatable {
 
     /// Parses `tar -tf` (`names`) and `tar -tvf` (`verbose`) output of the same archive.
     ///
-    /// - Throws: ``DownloadError`` when the two listings disagree or a line cannot be read.
-    static func tar(names: String, verbose: String, reference: String) throws(DownloadError) -> ArchiveListing {
+    /// - Throws: ``AgentError`` when the two listings disagree or a line cannot be read.
+    static func tar(names: String, verbose: String, reference: String) throws(AgentError) -> ArchiveListing {
         // `<mode> <owner>/<group> <size> <date> <time> <name…>`; the size is a "major,minor" pair for devices.
         try combine(names: names, verbose: verbose, reference: reference, sizeColumn: 2)
     }
 
     /// Parses `unzip -Z1` (`names`) and `unzip -Zs <archive> '*'` (`verbose`) output of the same archive.
     ///
-    /// - Throws: ``DownloadError`` when the two listings disagree or a line cannot be read.
-    static func zip(names: String, verbose: String, reference: String) throws(DownloadError) -> ArchiveListing {
+    /// - Throws: ``AgentError`` when the two listings disagree or a line cannot be read.
+    static func zip(names: String, verbose: String, reference: String) throws(AgentError) -> ArchiveListing {
         // `<mode> <version> <os> <size> <tx|bx> <method> <date> <time> <name…>`.
         try combine(names: names, verbose: verbose, reference: reference, sizeColumn: 3)
     }
@@ -44,11 +44,12 @@ struct ArchiveListing: Equatable {
         verbose: String,
         reference: String,
         sizeColumn: Int
-    ) throws(DownloadError) -> ArchiveListing {
+    ) throws(AgentError) -> ArchiveListing {
         let nameLines = lines(names)
         let verboseLines = lines(verbose)
         guard nameLines.count == verboseLines.count else {
-            throw DownloadError(
+            throw AgentError(
+                .download,
                 "archive \(GoDuration.goQuote(reference)): its listings disagree (\(nameLines.count) names, "
                     + "\(verboseLines.count) entries); refused before extraction"
             )
@@ -57,7 +58,8 @@ struct ArchiveListing: Equatable {
         for (name, line) in Swift.zip(nameLines, verboseLines) {
             let columns = line.split(separator: " ", omittingEmptySubsequences: true)
             guard columns.count > sizeColumn, let letter = columns[0].first else {
-                throw DownloadError(
+                throw AgentError(
+                    .download,
                     "archive \(GoDuration.goQuote(reference)): unreadable listing line \(GoDuration.goQuote(line))"
                 )
             }
@@ -81,9 +83,9 @@ struct ArchiveListing: Equatable {
     /// Refuses links, special files, absolute names, names with a `..` component, and a total size over
     /// `maxBytes`, naming the first offending entry.
     ///
-    /// - Throws: ``DownloadError`` `archive "<url>": entry "<name>" is a symbolic link; refused before extraction`
+    /// - Throws: ``AgentError`` `archive "<url>": entry "<name>" is a symbolic link; refused before extraction`
     ///   and the like.
-    func check(maxBytes: Int64, reference: String) throws(DownloadError) {
+    func check(maxBytes: Int64, reference: String) throws(AgentError) {
         let archive = "archive \(GoDuration.goQuote(reference))"
         var total: Int64 = 0
         for entry in entries {
@@ -95,17 +97,20 @@ struct ArchiveListing: Equatable {
                 case .hardLink: "is a hard link"
                 case .special(let letter): "is not a regular file or directory (type \(letter))"
                 }
-            if let problem { throw DownloadError("\(archive): entry \(name) \(problem); refused before extraction") }
+            if let problem {
+                throw AgentError(.download, "\(archive): entry \(name) \(problem); refused before extraction")
+            }
             if entry.name.hasPrefix("/") || entry.name.hasPrefix("\\") {
-                throw DownloadError("\(archive): entry \(name) is an absolute path; refused before extraction")
+                throw AgentError(.download, "\(archive): entry \(name) is an absolute path; refused before extraction")
             }
             let components = entry.name.split(whereSeparator: { $0 == "/" || $0 == "\\" })
             if components.contains("..") {
-                throw DownloadError("\(archive): entry \(name) contains \"..\"; refused before extraction")
+                throw AgentError(.download, "\(archive): entry \(name) contains \"..\"; refused before extraction")
             }
             total += max(entry.size, 0)
             if total > maxBytes {
-                throw DownloadError(
+                throw AgentError(
+                    .download,
                     "\(archive): more than \(maxBytes) bytes once extracted (NODE_AGENT_MAX_DOWNLOAD_BYTES); "
                         + "refused before extraction"
                 )

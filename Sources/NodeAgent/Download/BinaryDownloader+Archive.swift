@@ -17,12 +17,12 @@ extension BinaryDownloader {
         kind: ArchiveKind,
         daemonName: String,
         reference: String
-    ) async throws(DownloadError) -> String {
+    ) async throws(AgentError) -> String {
         let listing = try await Self.list(archive, kind: kind, reference: reference)
         try listing.check(maxBytes: maxBytes, reference: reference)
         let tree = (archive as NSString).deletingLastPathComponent + "/tree"
         guard mkdir(tree, 0o755) == 0 else {
-            throw DownloadError("cannot download binary. mkdir \(tree): \(GoText.errno(errno))")
+            throw AgentError(.download, "cannot download binary. mkdir \(tree): \(GoText.errno(errno))")
         }
         let argv: [String] =
             switch kind {
@@ -31,7 +31,7 @@ extension BinaryDownloader {
             case .tarGzip: ["/bin/tar", "-xzf", archive, "-C", tree, "--no-same-owner", "--no-same-permissions"]
             }
         _ = try await Self.runTool(argv, reference: reference)
-        try await Self.offPool { () throws(DownloadError) in
+        try await Self.offPool { () throws(AgentError) in
             try Self.normalise(tree, maxBytes: maxBytes, reference: reference)
         }
         var info = stat()
@@ -42,9 +42,10 @@ extension BinaryDownloader {
             {
                 return tree
             }
-            throw DownloadError("could not move \(tree)/\(daemonName) to the bin directory")
+            throw AgentError(.download, "could not move \(tree)/\(daemonName) to the bin directory")
         }
-        throw DownloadError(
+        throw AgentError(
+            .download,
             "url \(GoDuration.goQuote(reference)) result does not contain a bin/\(daemonName) or \(daemonName) file"
         )
     }
@@ -54,7 +55,7 @@ extension BinaryDownloader {
         _ archive: String,
         kind: ArchiveKind,
         reference: String
-    ) async throws(DownloadError) -> ArchiveListing {
+    ) async throws(AgentError) -> ArchiveListing {
         switch kind {
         case .zip:
             let names = try await runTool(["/usr/bin/unzip", "-Z1", archive], reference: reference)
@@ -71,8 +72,8 @@ extension BinaryDownloader {
     /// Runs `tar` or `unzip` through ``ChildProcess/capture(_:arguments:directory:captureErrorOutput:timeout:)``.
     ///
     /// - Returns: its stdout.
-    /// - Throws: ``DownloadError`` `cannot download binary. <tool> exited with …: <stderr>`.
-    private static func runTool(_ argv: [String], reference: String) async throws(DownloadError) -> String {
+    /// - Throws: ``AgentError`` `cannot download binary. <tool> exited with …: <stderr>`.
+    private static func runTool(_ argv: [String], reference: String) async throws(AgentError) -> String {
         let run: CapturedRun
         do {
             run = try await ChildProcess.capture(
@@ -82,12 +83,13 @@ extension BinaryDownloader {
                 timeout: extractTimeLimit
             )
         } catch {
-            throw DownloadError("cannot download binary. launching \(error)")
+            throw AgentError(.download, "cannot download binary. launching \(error)")
         }
         guard run.status.isSuccess else {
             let reason = run.timedOut ? "was stopped after \(GoDuration.format(extractTimeLimit))" : "\(run.status)"
             let message = run.errorOutput.split(whereSeparator: \.isNewline).prefix(3).joined(separator: "; ")
-            throw DownloadError(
+            throw AgentError(
+                .download,
                 "cannot download binary. \(argv[0]) \(reason) on \(GoDuration.goQuote(reference))"
                     + (message.isEmpty ? "" : ": " + String(message.prefix(500)))
             )
@@ -99,7 +101,7 @@ extension BinaryDownloader {
     /// sets sane modes (files 0755 or 0644, directories 0755).
     ///
     /// Blocking file I/O.
-    static func normalise(_ tree: String, maxBytes: Int64, reference: String) throws(DownloadError) {
+    static func normalise(_ tree: String, maxBytes: Int64, reference: String) throws(AgentError) {
         var pending = [tree]
         var total: Int64 = 0
         while let directory = pending.popLast() {
@@ -107,13 +109,13 @@ extension BinaryDownloader {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: directory)
             } catch {
-                throw DownloadError("cannot download binary. cannot list \(directory)")
+                throw AgentError(.download, "cannot download binary. cannot list \(directory)")
             }
             for name in names {
                 let path = directory + "/" + name
                 var info = stat()
                 guard lstat(path, &info) == 0 else {
-                    throw DownloadError("cannot download binary. lstat \(path): \(GoText.errno(errno))")
+                    throw AgentError(.download, "cannot download binary. lstat \(path): \(GoText.errno(errno))")
                 }
                 let mode: mode_t
                 switch info.st_mode & S_IFMT {
@@ -124,18 +126,20 @@ extension BinaryDownloader {
                     total += Int64(info.st_size)
                     mode = info.st_mode & S_IXUSR != 0 ? 0o755 : 0o644
                 default:
-                    throw DownloadError(
+                    throw AgentError(
+                        .download,
                         "archive \(GoDuration.goQuote(reference)): \(path) is not a regular file or directory"
                     )
                 }
                 if total > maxBytes {
-                    throw DownloadError(
+                    throw AgentError(
+                        .download,
                         "archive \(GoDuration.goQuote(reference)): more than \(maxBytes) bytes once extracted "
                             + "(NODE_AGENT_MAX_DOWNLOAD_BYTES)"
                     )
                 }
                 if info.st_mode & 0o7777 != mode, chmod(path, mode) != 0 {
-                    throw DownloadError("cannot download binary. chmod \(path): \(GoText.errno(errno))")
+                    throw AgentError(.download, "cannot download binary. chmod \(path): \(GoText.errno(errno))")
                 }
             }
         }
@@ -145,7 +149,7 @@ extension BinaryDownloader {
     /// the binary included) in one rename; an existing one only gets its binary replaced.
     ///
     /// Blocking file I/O.
-    static func installTree(_ tree: String, daemonName: String, into upgradeDirectory: String) throws(DownloadError) {
+    static func installTree(_ tree: String, daemonName: String, into upgradeDirectory: String) throws(AgentError) {
         do {
             try ExecutableFile.ensure(tree + "/bin/" + daemonName)
             if !FileManager.default.fileExists(atPath: upgradeDirectory), rename(tree, upgradeDirectory) == 0 {
@@ -161,7 +165,7 @@ extension BinaryDownloader {
                 mode: 0o755
             )
         } catch {
-            throw DownloadError("downloaded binary doesn't check out: \(error)")
+            throw AgentError(.download, "downloaded binary doesn't check out: \(error)")
         }
     }
 }

@@ -38,7 +38,7 @@ struct BinaryDownloader: Sendable {
     /// The text behind a plan-info reference (`could not download url "<url>": …`, `no content returned by "<url>"`).
     ///
     /// - Parameter parent: the directory (`upgrades/`) that holds the temporary download.
-    func text(at reference: String, stagingIn parent: String) async throws(DownloadError) -> String {
+    func text(at reference: String, stagingIn parent: String) async throws(AgentError) -> String {
         let staging = try Self.makeStagingDirectory(in: parent)
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let file = staging + "/document"
@@ -47,17 +47,17 @@ struct BinaryDownloader: Sendable {
         do {
             data = try AtomicFile.read(file)
         } catch {
-            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+            throw AgentError(.download, "could not download url \(GoDuration.goQuote(reference)): \(error)")
         }
         let text = String(decoding: data ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty { throw DownloadError("no content returned by \(GoDuration.goQuote(reference))") }
+        if text.isEmpty { throw AgentError(.download, "no content returned by \(GoDuration.goQuote(reference))") }
         return text
     }
 
     /// Downloads `reference` and installs `bin/<daemon>` in `upgradeDirectory`.
     ///
     /// - Returns: the installed binary's path.
-    func install(_ reference: String, daemonName: String, into upgradeDirectory: String) async throws(DownloadError)
+    func install(_ reference: String, daemonName: String, into upgradeDirectory: String) async throws(AgentError)
         -> String
     {
         let staging = try Self.makeStagingDirectory(in: (upgradeDirectory as NSString).deletingLastPathComponent)
@@ -68,11 +68,11 @@ struct BinaryDownloader: Sendable {
         let destination = upgradeDirectory + "/bin/" + daemonName
         if let kind {
             let tree = try await extract(downloaded, kind: kind, daemonName: daemonName, reference: reference)
-            try await Self.offPool { () throws(DownloadError) in
+            try await Self.offPool { () throws(AgentError) in
                 try Self.installTree(tree, daemonName: daemonName, into: upgradeDirectory)
             }
         } else {
-            try await Self.offPool { () throws(DownloadError) in
+            try await Self.offPool { () throws(AgentError) in
                 do {
                     try FileManager.default.createDirectory(
                         atPath: upgradeDirectory + "/bin",
@@ -80,7 +80,7 @@ struct BinaryDownloader: Sendable {
                     )
                     try AtomicFile.install(downloaded, at: destination, mode: 0o755)
                 } catch {
-                    throw DownloadError("cannot download binary. \(error)")
+                    throw AgentError(.download, "cannot download binary. \(error)")
                 }
             }
         }
@@ -92,16 +92,17 @@ struct BinaryDownloader: Sendable {
     /// Checks `reference` against the policies, streams it into `file` (at most `limit` bytes) and checks
     /// its checksum, if it has one.
     ///
-    /// - Throws: ``DownloadError`` naming the reference: a missing checksum, a local source not allowed,
+    /// - Throws: ``AgentError`` naming the reference: a missing checksum, a local source not allowed,
     ///   an unsupported scheme, a body over `limit`, a failed transfer or a checksum mismatch.
-    private func fetchVerified(_ reference: String, to file: String, limit: Int64) async throws(DownloadError) {
+    private func fetchVerified(_ reference: String, to file: String, limit: Int64) async throws(AgentError) {
         let quoted = GoDuration.goQuote(reference)
         guard let url = Self.url(reference) else {
-            throw DownloadError("could not download url \(quoted): invalid URL")
+            throw AgentError(.download, "could not download url \(quoted): invalid URL")
         }
         let checksumText = PlanBinaries.checksum(of: reference) ?? ""
         if mustHaveChecksum, checksumText.isEmpty {
-            throw DownloadError(
+            throw AgentError(
+                .download,
                 "missing checksum query parameter in url \(quoted) (DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM is true)"
             )
         }
@@ -110,20 +111,21 @@ struct BinaryDownloader: Sendable {
         if !checksumText.isEmpty { checksum = try Checksum(checksumText) }
         if url.isFileURL {
             guard allowLocal else {
-                throw DownloadError(
+                throw AgentError(
+                    .download,
                     "could not download url \(quoted): local paths and file:// URLs from a plan are refused "
                         + "(set NODE_AGENT_ALLOW_LOCAL_DOWNLOADS=true to allow them)"
                 )
             }
-            try await Self.offPool { () throws(DownloadError) in
+            try await Self.offPool { () throws(AgentError) in
                 var info = stat()
                 if stat(url.path, &info) == 0, Int64(info.st_size) > limit {
-                    throw DownloadError("could not download url \(quoted): more than \(limit) bytes")
+                    throw AgentError(.download, "could not download url \(quoted): more than \(limit) bytes")
                 }
                 do {
                     try AtomicFile.copy(from: url.path, to: file, mode: 0o644)
                 } catch {
-                    throw DownloadError("could not download url \(quoted): \(error)")
+                    throw AgentError(.download, "could not download url \(quoted): \(error)")
                 }
             }
         } else {
@@ -131,13 +133,13 @@ struct BinaryDownloader: Sendable {
         }
         var info = stat()
         guard stat(file, &info) == 0 else {
-            throw DownloadError("could not download url \(quoted): nothing was written")
+            throw AgentError(.download, "could not download url \(quoted): nothing was written")
         }
         guard Int64(info.st_size) <= limit else {
-            throw DownloadError("could not download url \(quoted): more than \(limit) bytes")
+            throw AgentError(.download, "could not download url \(quoted): more than \(limit) bytes")
         }
         if let checksum {
-            try await Self.offPool { () throws(DownloadError) in try checksum.verify(file: file) }
+            try await Self.offPool { () throws(AgentError) in try checksum.verify(file: file) }
         }
     }
 
@@ -157,22 +159,23 @@ struct BinaryDownloader: Sendable {
     }
 
     /// A fresh `.download-<pid>-<random>` directory in `parent` (created too when missing).
-    private static func makeStagingDirectory(in parent: String) throws(DownloadError) -> String {
+    private static func makeStagingDirectory(in parent: String) throws(AgentError) -> String {
         let staging = parent + "/.download-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
-            throw DownloadError("cannot download binary. cannot create \(staging): \(error.localizedDescription)")
+            throw AgentError(
+                .download, "cannot download binary. cannot create \(staging): \(error.localizedDescription)")
         }
         return staging
     }
 
     /// Runs blocking file work on its own thread, never on the cooperative pool.
     static func offPool<T: Sendable>(
-        _ work: @escaping @Sendable () throws(DownloadError) -> T
-    ) async throws(DownloadError) -> T {
-        let outcome = await BlockingWork.run { () -> Result<T, DownloadError> in
-            do throws(DownloadError) {
+        _ work: @escaping @Sendable () throws(AgentError) -> T
+    ) async throws(AgentError) -> T {
+        let outcome = await BlockingWork.run { () -> Result<T, AgentError> in
+            do throws(AgentError) {
                 return .success(try work())
             } catch {
                 return .failure(error)

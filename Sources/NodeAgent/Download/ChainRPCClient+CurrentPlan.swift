@@ -9,19 +9,19 @@ extension ChainRPCClient {
     /// (`/cosmos.upgrade.v1beta1.Query/CurrentPlan`), the same query cosmovisor sends over gRPC;
     /// `nil` when none is scheduled.
     ///
-    /// - Throws: ``DownloadError`` `failed to query upgrade info: …`.
-    func currentPlan() async throws(DownloadError) -> UpgradePlan? {
+    /// - Throws: ``AgentError`` `failed to query upgrade info: …`.
+    func currentPlan() async throws(AgentError) -> UpgradePlan? {
         let answer: Data
         do {
             answer = try await get("/abci_query?path=%22" + Self.currentPlanPath + "%22")
         } catch {
-            throw DownloadError("failed to query upgrade info: \(error)")
+            throw AgentError(.download, "failed to query upgrade info: \(error)")
         }
         return try Self.decodePlanAnswer(answer)
     }
 
     /// Decodes the JSON-RPC answer and the protobuf `QueryCurrentPlanResponse` in it.
-    static func decodePlanAnswer(_ data: Data) throws(DownloadError) -> UpgradePlan? {
+    static func decodePlanAnswer(_ data: Data) throws(AgentError) -> UpgradePlan? {
         struct Envelope: Decodable {
             struct Result: Decodable {
                 struct Response: Decodable {
@@ -42,26 +42,26 @@ extension ChainRPCClient {
         do {
             envelope = try JSONDecoder().decode(Envelope.self, from: data)
         } catch {
-            throw DownloadError("failed to query upgrade info: \(error)")
+            throw AgentError(.download, "failed to query upgrade info: \(error)")
         }
         if let error = envelope.error {
-            throw DownloadError("failed to query upgrade info: \(error.message ?? "") \(error.data ?? "")")
+            throw AgentError(.download, "failed to query upgrade info: \(error.message ?? "") \(error.data ?? "")")
         }
         guard let response = envelope.result?.response else {
-            throw DownloadError("failed to query upgrade info: empty answer")
+            throw AgentError(.download, "failed to query upgrade info: empty answer")
         }
         if let code = response.code, code != 0 {
-            throw DownloadError("failed to query upgrade info: code \(code): \(response.log ?? "")")
+            throw AgentError(.download, "failed to query upgrade info: code \(code): \(response.log ?? "")")
         }
         guard let value = response.value, !value.isEmpty else { return nil }
         guard let bytes = Data(base64Encoded: value) else {
-            throw DownloadError("failed to query upgrade info: value is not base64")
+            throw AgentError(.download, "failed to query upgrade info: value is not base64")
         }
         return try decodePlanResponse(bytes)
     }
 
     /// `QueryCurrentPlanResponse { Plan plan = 1; }` with `Plan { name = 1; time = 2; height = 3; info = 4; … }`.
-    static func decodePlanResponse(_ bytes: Data) throws(DownloadError) -> UpgradePlan? {
+    static func decodePlanResponse(_ bytes: Data) throws(AgentError) -> UpgradePlan? {
         var response = ProtobufReader(Array(bytes))
         var planBytes: [UInt8]?
         while let field = try response.next() {

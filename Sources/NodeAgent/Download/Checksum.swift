@@ -11,13 +11,13 @@ struct Checksum: Equatable {
 
     /// Parses `[type:]hex`.
     ///
-    /// - Throws: ``DownloadError`` `unsupported checksum type: <type>`.
-    init(_ text: String) throws(DownloadError) {
+    /// - Throws: ``AgentError`` `unsupported checksum type: <type>`.
+    init(_ text: String) throws(AgentError) {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         let hex = (parts.count == 2 ? parts[1] : parts.first ?? "").lowercased()
         let kind = parts.count == 2 ? parts[0].lowercased() : Self.guessKind(hex)
         guard let algorithm = FileDigest.Algorithm(rawValue: kind) else {
-            throw DownloadError("unsupported checksum type: \(kind)")
+            throw AgentError(.download, "unsupported checksum type: \(kind)")
         }
         self.algorithm = algorithm
         self.expected = hex
@@ -26,28 +26,29 @@ struct Checksum: Equatable {
     /// Checks the file at `path`, streaming it (never loaded whole).
     ///
     /// Blocking file I/O: call it off the cooperative pool.
-    /// - Throws: ``DownloadError`` `Checksums did not match for <type>. Expected: … Got: …`, or one naming
+    /// - Throws: ``AgentError`` `Checksums did not match for <type>. Expected: … Got: …`, or one naming
     ///   the file when it cannot be read.
-    func verify(file path: String) throws(DownloadError) {
+    func verify(file path: String) throws(AgentError) {
         let actual: String
         do {
             actual = try FileDigest.hex(algorithm, ofFile: path)
         } catch {
-            throw DownloadError("cannot read downloaded file \(path): \(error.message)")
+            throw AgentError(.download, "cannot read downloaded file \(path): \(error.message)")
         }
         try compare(actual)
     }
 
     /// Checks bytes already in memory.
     ///
-    /// - Throws: ``DownloadError`` `Checksums did not match for <type>. Expected: … Got: …`.
-    func verify(_ data: Data) throws(DownloadError) {
+    /// - Throws: ``AgentError`` `Checksums did not match for <type>. Expected: … Got: …`.
+    func verify(_ data: Data) throws(AgentError) {
         try compare(FileDigest.hex(algorithm, of: data))
     }
 
-    private func compare(_ actual: String) throws(DownloadError) {
+    private func compare(_ actual: String) throws(AgentError) {
         if actual != expected {
-            throw DownloadError(
+            throw AgentError(
+                .download,
                 "Checksums did not match for \(algorithm.rawValue). Expected: \(expected) Got: \(actual)"
             )
         }

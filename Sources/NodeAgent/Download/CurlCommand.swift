@@ -41,9 +41,9 @@ struct CurlCommand: Sendable {
     /// - Parameters:
     ///   - reference: the URL as the plan gave it, named in errors.
     ///   - maxBytes: curl's `--max-filesize`; a larger body ends the transfer.
-    /// - Throws: ``DownloadError`` `could not download url "<reference>": <reason>` (curl missing, curl's
+    /// - Throws: ``AgentError`` `could not download url "<reference>": <reason>` (curl missing, curl's
     ///   exit status and message, `more than <n> bytes`, or the time limit).
-    func download(_ url: URL, to destination: String, reference: String, maxBytes: Int64) async throws(DownloadError) {
+    func download(_ url: URL, to destination: String, reference: String, maxBytes: Int64) async throws(AgentError) {
         let arguments =
             Self.commonArguments
             + ["--location", "--max-redirs", "10", "--proto-redir", "=http,https", "--retry", "2"]
@@ -51,14 +51,14 @@ struct CurlCommand: Sendable {
         do {
             _ = try await run(arguments, url: url, maxBytes: maxBytes, timeLimit: Self.downloadTimeLimit)
         } catch {
-            throw DownloadError("could not download url \(GoDuration.goQuote(reference)): \(error)")
+            throw AgentError(.download, "could not download url \(GoDuration.goQuote(reference)): \(error)")
         }
     }
 
     /// GETs `url` (no redirects) and returns the body, for small JSON answers.
     ///
-    /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
-    func get(_ url: URL, timeLimit: Duration, maxBytes: Int) async throws(DownloadError) -> Data {
+    /// - Throws: ``AgentError`` `GET <url>: <reason>`.
+    func get(_ url: URL, timeLimit: Duration, maxBytes: Int) async throws(AgentError) -> Data {
         let seconds = max(1, timeLimit.components.seconds)
         let arguments = Self.commonArguments + ["--max-time", String(seconds)]
         do {
@@ -70,7 +70,7 @@ struct CurlCommand: Sendable {
             )
             return Data(body.utf8)
         } catch {
-            throw DownloadError("GET \(url.absoluteString): \(error)")
+            throw AgentError(.download, "GET \(url.absoluteString): \(error)")
         }
     }
 
@@ -83,35 +83,35 @@ struct CurlCommand: Sendable {
 
     /// Runs curl in its own process group (reaped off the cooperative pool); returns its stdout.
     ///
-    /// - Throws: ``DownloadError`` holding only the reason.
+    /// - Throws: ``AgentError`` holding only the reason.
     private func run(
         _ arguments: [String],
         url: URL,
         maxBytes: Int64,
         timeLimit: Duration
-    ) async throws(DownloadError) -> String {
+    ) async throws(AgentError) -> String {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw DownloadError("unsupported URL scheme \(GoDuration.goQuote(url.scheme ?? ""))")
+            throw AgentError(.download, "unsupported URL scheme \(GoDuration.goQuote(url.scheme ?? ""))")
         }
-        guard let curl = executable() else { throw DownloadError("curl not found (install curl)") }
+        guard let curl = executable() else { throw AgentError(.download, "curl not found (install curl)") }
         // `--` ends the options, so no URL can ever be read as one.
         let argv = arguments + ["--max-filesize", String(maxBytes), "--", url.absoluteString]
         let result: CapturedRun
         do {
             result = try await ChildProcess.capture(curl, arguments: argv, captureErrorOutput: true, timeout: timeLimit)
         } catch {
-            throw DownloadError("launching \(curl) failed: \(error)")
+            throw AgentError(.download, "launching \(curl) failed: \(error)")
         }
-        if result.timedOut { throw DownloadError("curl was stopped after \(GoDuration.format(timeLimit))") }
+        if result.timedOut { throw AgentError(.download, "curl was stopped after \(GoDuration.format(timeLimit))") }
         let failure: String
         switch result.status {
         case .exited(0): return result.output
-        case .exited(63): throw DownloadError("more than \(maxBytes) bytes")
+        case .exited(63): throw AgentError(.download, "more than \(maxBytes) bytes")
         case .exited(let code): failure = "curl exited with status \(code)"
         case .signaled: failure = "curl ended by \(result.status)"
         }
         let message = Self.summary(result.errorOutput)
-        throw DownloadError(failure + (message.isEmpty ? "" : ": " + message))
+        throw AgentError(.download, failure + (message.isEmpty ? "" : ": " + message))
     }
 
     /// curl's stderr, trimmed, one line, at most 500 characters.

@@ -30,36 +30,37 @@ struct PlanBinaries: Equatable, Sendable {
 
     /// Decodes the JSON document; other keys are ignored.
     ///
-    /// - Throws: ``DownloadError`` `plan info must not be blank` or `could not parse plan info: …`.
-    static func decode(_ text: String) throws(DownloadError) -> PlanBinaries {
+    /// - Throws: ``AgentError`` `plan info must not be blank` or `could not parse plan info: …`.
+    static func decode(_ text: String) throws(AgentError) -> PlanBinaries {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { throw DownloadError("plan info must not be blank") }
+        if trimmed.isEmpty { throw AgentError(.download, "plan info must not be blank") }
         struct Document: Decodable { var binaries: [String: String]? }
         do {
             let document = try JSONDecoder().decode(Document.self, from: Data(trimmed.utf8))
             return PlanBinaries(binaries: document.binaries ?? [:])
         } catch {
-            throw DownloadError("could not parse plan info: \(error)")
+            throw AgentError(.download, "could not parse plan info: \(error)")
         }
     }
 
     /// The URL for `platform`, falling back to `any`.
     ///
-    /// - Throws: ``DownloadError`` `cannot find binary for os/arch: neither <platform>, nor any`.
-    func url(for platform: String = PlanBinaries.currentPlatform) throws(DownloadError) -> String {
+    /// - Throws: ``AgentError`` `cannot find binary for os/arch: neither <platform>, nor any`.
+    func url(for platform: String = PlanBinaries.currentPlatform) throws(AgentError) -> String {
         if let url = binaries[platform] ?? binaries["any"] { return url }
-        throw DownloadError("cannot find binary for os/arch: neither \(platform), nor any")
+        throw AgentError(.download, "cannot find binary for os/arch: neither \(platform), nor any")
     }
 
     /// Refuses a document in which any entry, for any platform, has no `checksum` query parameter
     /// (`DAEMON_DOWNLOAD_MUST_HAVE_CHECKSUM`).
     ///
-    /// - Throws: ``DownloadError`` `binaries["<platform>"]: missing checksum query parameter in url "<url>"`.
-    func requireChecksums() throws(DownloadError) {
+    /// - Throws: ``AgentError`` `binaries["<platform>"]: missing checksum query parameter in url "<url>"`.
+    func requireChecksums() throws(AgentError) {
         for platform in binaries.keys.sorted() {
             let url = binaries[platform] ?? ""
             if (Self.checksum(of: url) ?? "").isEmpty {
-                throw DownloadError(
+                throw AgentError(
+                    .download,
                     "binaries[\(GoDuration.goQuote(platform))]: missing checksum query parameter in url "
                         + GoDuration.goQuote(url)
                 )

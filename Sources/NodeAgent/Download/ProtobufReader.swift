@@ -14,7 +14,7 @@ struct ProtobufReader {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// The next field, `nil` at the end.
-    mutating func next() throws(DownloadError) -> (number: Int, value: Value)? {
+    mutating func next() throws(AgentError) -> (number: Int, value: Value)? {
         guard offset < bytes.count else { return nil }
         let key = try varint()
         let number = Int(key >> 3)
@@ -24,16 +24,16 @@ struct ProtobufReader {
         case 2:
             let length = Int(try varint())
             guard length >= 0, offset + length <= bytes.count else {
-                throw DownloadError("failed to query upgrade info: truncated protobuf")
+                throw AgentError(.download, "failed to query upgrade info: truncated protobuf")
             }
             defer { offset += length }
             return (number, .bytes(Array(bytes[offset..<offset + length])))
         case 5: return (number, .fixed32(UInt32(try fixed(4))))
-        default: throw DownloadError("failed to query upgrade info: unsupported protobuf wire type \(key & 7)")
+        default: throw AgentError(.download, "failed to query upgrade info: unsupported protobuf wire type \(key & 7)")
         }
     }
 
-    private mutating func varint() throws(DownloadError) -> UInt64 {
+    private mutating func varint() throws(AgentError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while offset < bytes.count, shift < 64 {
@@ -43,12 +43,12 @@ struct ProtobufReader {
             if byte & 0x80 == 0 { return result }
             shift += 7
         }
-        throw DownloadError("failed to query upgrade info: truncated protobuf")
+        throw AgentError(.download, "failed to query upgrade info: truncated protobuf")
     }
 
-    private mutating func fixed(_ count: Int) throws(DownloadError) -> UInt64 {
+    private mutating func fixed(_ count: Int) throws(AgentError) -> UInt64 {
         guard offset + count <= bytes.count else {
-            throw DownloadError("failed to query upgrade info: truncated protobuf")
+            throw AgentError(.download, "failed to query upgrade info: truncated protobuf")
         }
         var result: UInt64 = 0
         for index in 0..<count { result |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }

@@ -18,8 +18,8 @@ struct UpgradePreparer: Sendable {
     /// Asks the node (``ChainRPCClient/currentPlan()``) for its current plan and prepares it, if any.
     ///
     /// - Returns: the installed binary's path, or `nil` when no plan is scheduled.
-    /// - Throws: ``DownloadError`` `failed to query upgrade info: …` and those of ``prepare(_:logger:)``.
-    func prepare(logger: Logger) async throws -> String? {
+    /// - Throws: ``AgentError`` `failed to query upgrade info: …` and those of ``prepare(_:logger:)``.
+    func prepare(logger: Logger) async throws(AgentError) -> String? {
         logger.info("Using RPC address", metadata: ["address": "\(configuration.rpcURL)"])
         guard let plan = try await ChainRPCClient(baseURL: configuration.rpcURL).currentPlan() else {
             logger.info("No active upgrade plan found")
@@ -31,12 +31,17 @@ struct UpgradePreparer: Sendable {
     /// Downloads the binary of `plan` for this platform.
     ///
     /// - Returns: the installed binary's path.
-    /// - Throws: ``DownloadError`` (`failed to parse upgrade info: …`,
+    /// - Throws: ``AgentError`` (`failed to parse upgrade info: …`,
     ///   `binary URL not found in upgrade plan. Cannot prepare for upgrade: …`,
-    ///   `failed to download and verify binary: …`) or ``UpgradeNameError``.
-    func prepare(_ plan: UpgradePlan, logger: Logger) async throws -> String {
+    ///   `failed to download and verify binary: …`) or an ``UpgradeNameError``'s message.
+    func prepare(_ plan: UpgradePlan, logger: Logger) async throws(AgentError) -> String {
         logger.info("Preparing for upgrade", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
-        let name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(plan.name, recase: !configuration.disableRecase)
+        } catch {
+            throw AgentError(.command, error)
+        }
         let binaries: PlanBinaries
         do {
             var info = plan.info
@@ -49,13 +54,13 @@ struct UpgradePreparer: Sendable {
             binaries = try PlanBinaries.decode(info)
             if downloader.mustHaveChecksum { try binaries.requireChecksums() }
         } catch {
-            throw DownloadError("failed to parse upgrade info: \(error)")
+            throw AgentError(.download, "failed to parse upgrade info: \(error)")
         }
         let url: String
         do {
             url = try binaries.url()
         } catch {
-            throw DownloadError("binary URL not found in upgrade plan. Cannot prepare for upgrade: \(error)")
+            throw AgentError(.download, "binary URL not found in upgrade plan. Cannot prepare for upgrade: \(error)")
         }
         logger.info("Downloading upgrade binary", metadata: ["url": "\(url)"])
         let installed: String
@@ -66,7 +71,7 @@ struct UpgradePreparer: Sendable {
                 into: configuration.layout.upgradeDirectory(for: name)
             )
         } catch {
-            throw DownloadError("failed to download and verify binary: \(error)")
+            throw AgentError(.download, "failed to download and verify binary: \(error)")
         }
         logger.info("Upgrade preparation complete", metadata: ["name": "\(plan.name)", "height": "\(plan.height)"])
         return installed

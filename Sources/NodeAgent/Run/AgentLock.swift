@@ -24,11 +24,6 @@ final class AgentLock: Sendable {
         self.path = path
     }
 
-    /// Why the lock could not be taken, with the processes that hold it when they can be seen.
-    struct Refusal: Error, Sendable, CustomStringConvertible {
-        var description: String
-    }
-
     /// `cosmovisor/.node-agent/lock` of a home.
     static func path(in layout: CosmovisorLayout) -> String {
         layout.agentDirectory + "/lock"
@@ -36,16 +31,16 @@ final class AgentLock: Sendable {
 
     /// Opens (creating) `path` and takes the exclusive lock without waiting.
     ///
-    /// - Throws: ``Refusal`` naming the lock file and the holders' pids when another agent or a node an
+    /// - Throws: ``AgentError`` naming the lock file and the holders' pids when another agent or a node an
     ///   earlier agent started holds it, or when the file cannot be opened.
-    static func acquire(_ path: String) throws(Refusal) -> AgentLock {
+    static func acquire(_ path: String) throws(AgentError) -> AgentLock {
         let directory = (path as NSString).deletingLastPathComponent
         if mkdir(directory, 0o755) != 0, errno != EEXIST {
-            throw Refusal(description: "cannot create \(directory): \(String(cString: strerror(errno)))")
+            throw AgentError(.lock, "cannot create \(directory): \(GoText.errno(errno, capitalized: true))")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw Refusal(description: "cannot open the agent lock \(path): \(String(cString: strerror(errno)))")
+            throw AgentError(.lock, "cannot open the agent lock \(path): \(GoText.errno(errno, capitalized: true))")
         }
         var result = flock(fd, LOCK_EX | LOCK_NB)
         while result != 0, errno == EINTR { result = flock(fd, LOCK_EX | LOCK_NB) }
@@ -58,11 +53,12 @@ final class AgentLock: Sendable {
                     .filter { $0 != getpid() } : []
             close(fd)
             guard code == EWOULDBLOCK else {
-                throw Refusal(description: "cannot lock \(path): \(String(cString: strerror(code)))")
+                throw AgentError(.lock, "cannot lock \(path): \(GoText.errno(code, capitalized: true))")
             }
             let who = holders.isEmpty ? "" : " (held by pid \(holders.map(String.init).joined(separator: ", ")))"
-            throw Refusal(
-                description: "another node-agent, or a node an earlier agent started, holds the lock \(path)\(who); "
+            throw AgentError(
+                .lock,
+                "another node-agent, or a node an earlier agent started, holds the lock \(path)\(who); "
                     + "refusing to start a second copy of the node"
             )
         }

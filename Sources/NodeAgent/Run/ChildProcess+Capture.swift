@@ -29,14 +29,14 @@ extension ChildProcess {
         directory: String? = nil,
         captureErrorOutput: Bool = false,
         timeout: Duration? = nil
-    ) async throws(SpawnError) -> CapturedRun {
+    ) async throws(AgentError) -> CapturedRun {
         var fds: [Int32] = [-1, -1]
-        guard ChildProcess.makePipe(&fds) else { throw SpawnError(executable: executable, errno: errno) }
+        guard ChildProcess.makePipe(&fds) else { throw AgentError.spawn(executable, errno: errno) }
         var errorFds: [Int32] = [-1, -1]
         if captureErrorOutput, !ChildProcess.makePipe(&errorFds) {
             let code = errno
             fds.forEach { close($0) }
-            throw SpawnError(executable: executable, errno: code)
+            throw AgentError.spawn(executable, errno: code)
         }
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }

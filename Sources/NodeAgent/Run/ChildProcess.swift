@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Glibc
 
@@ -38,13 +39,6 @@ enum ChildExit: Sendable, Equatable, CustomStringConvertible {
         default: return "signal \(sig)"
         }
     }
-}
-
-/// Failures of spawning a process.
-struct SpawnError: Error, CustomStringConvertible {
-    let executable: String
-    let errno: Int32
-    var description: String { "\(executable): \(String(cString: strerror(errno)))" }
 }
 
 /// One child process started with raw `posix_spawn`, leading its own process group.
@@ -97,7 +91,7 @@ final class ChildProcess: Sendable {
     ///   - environment: the full environment; `nil` inherits ours.
     ///   - inheriting: close-on-exec descriptors the child keeps open at the same number (the agent's
     ///     ``AgentLock``); every other descriptor of ours stays closed in the child.
-    /// - Throws: ``SpawnError`` when `posix_spawn` fails (missing file, not executable).
+    /// - Throws: ``AgentError`` when `posix_spawn` fails (missing file, not executable).
     static func spawn(
         _ executable: String,
         arguments: [String],
@@ -106,7 +100,7 @@ final class ChildProcess: Sendable {
         stdout: Int32? = nil,
         stderr: Int32? = nil,
         inheriting: [Int32] = []
-    ) throws(SpawnError) -> ChildProcess {
+    ) throws(AgentError) -> ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -152,7 +146,7 @@ final class ChildProcess: Sendable {
             spawnLock.unlock()
             if rc != ETXTBSY { break }
         }
-        guard rc == 0 else { throw SpawnError(executable: executable, errno: rc) }
+        guard rc == 0 else { throw AgentError.spawn(executable, errno: rc) }
         return ChildProcess(pid: pid)
     }
 

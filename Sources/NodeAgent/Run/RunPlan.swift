@@ -24,7 +24,7 @@ struct RunPlan: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Parses and validates one `upgrade-info.json` document.
     ///
     /// - Returns: the plan, or the reason in cosmovisor's wording.
-    static func parse(_ data: Data, path: String, disableRecase: Bool) -> Result<RunPlan, PlanProblem> {
+    static func parse(_ data: Data, path: String, disableRecase: Bool) -> Result<RunPlan, AgentError> {
         do {
             let plan = try UpgradePlan.parse(data, path: path, disableRecase: disableRecase)
             let raw = (try? UpgradePlan.decode(data).name) ?? plan.name
@@ -32,13 +32,7 @@ struct RunPlan: Sendable, Equatable, Hashable, CustomStringConvertible {
                 RunPlan(rawName: raw, name: plan.name, height: plan.height, info: plan.info.isEmpty ? nil : plan.info)
             )
         } catch {
-            return .failure(PlanProblem(error.description))
+            return .failure(AgentError(.plan, error.description))
         }
     }
-}
-
-/// Why an `upgrade-info.json` could not be used.
-struct PlanProblem: Error, Sendable, Equatable, Hashable, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

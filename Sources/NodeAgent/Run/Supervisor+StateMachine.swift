@@ -72,7 +72,7 @@ extension Supervisor {
         private var applied: AppliedUpgrade = .genesis
         private var pending: RunPlan?
         private var pendingIsFresh = false
-        private var lastProblem: PlanProblem?
+        private var lastProblem: AgentError?
         private var skippedLogged: Set<RunPlan> = []
         private var shutdownRequested = false
         private var deferredSignal: Int32?

@@ -87,7 +87,7 @@ extension Supervisor.StateMachine {
     /// What reading `data/upgrade-info.json` gave.
     enum PlanObservation: Sendable, Equatable {
         case missing
-        case invalid(PlanProblem)
+        case invalid(AgentError)
         /// A valid plan; `writtenSinceSpawn` when the file changed after the last child started
         /// (the node wrote it at its upgrade height, or a plan was added while it ran).
         case plan(RunPlan, writtenSinceSpawn: Bool)
@@ -122,7 +122,7 @@ extension Supervisor.StateMachine {
 
     /// Decisions worth a log line; the shell renders them with cosmovisor's exact text.
     enum Notice: Sendable, Equatable {
-        case invalidPlan(PlanProblem)
+        case invalidPlan(AgentError)
         case planSkipped(RunPlan)
         case planScheduled(RunPlan)
         case shuttingDown

@@ -270,7 +270,7 @@ final class Supervisor {
         let resolved: String
         do {
             resolved = try CurrentLink.resolveOrCreateGenesis(configuration.layout, canonical: false)
-            try StepError.ensureExecutable(resolved)
+            try AgentError.ensureExecutable(resolved)
         } catch {
             return .spawnFailed("current binary is invalid: \(error)")
         }

@@ -28,7 +28,7 @@ struct UpgradeSteps: Sendable {
 
     /// Copies `data/` to `<DAEMON_DATA_BACKUP_DIR>/data-backup-<Y>-<M>-<D>` (local date, no zero padding),
     /// merging into an existing directory as cosmovisor does.
-    func backup(_ plan: RunPlan) async throws(StepError) {
+    func backup(_ plan: RunPlan) async throws(AgentError) {
         var now = time(nil)
         var parts = tm()
         localtime_r(&now, &parts)
@@ -37,7 +37,8 @@ struct UpgradeSteps: Sendable {
         let started = Date()
         logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
         guard mkdir(destination, 0o755) == 0 || errno == EEXIST else {
-            throw StepError("error while taking data backup: mkdir \(destination): \(String(cString: strerror(errno)))")
+            let reason = GoText.errno(errno, capitalized: true)
+            throw AgentError(.step, "error while taking data backup: mkdir \(destination): \(reason)")
         }
         let run: CapturedRun
         do {
@@ -46,9 +47,9 @@ struct UpgradeSteps: Sendable {
                 arguments: ["-a", configuration.dataDirectory + "/.", destination + "/"]
             )
         } catch {
-            throw StepError("error while taking data backup: \(error)")
+            throw AgentError(.step, "error while taking data backup: \(error)")
         }
-        guard run.status.isSuccess else { throw StepError("error while taking data backup: cp \(run.status)") }
+        guard run.status.isSuccess else { throw AgentError(.step, "error while taking data backup: cp \(run.status)") }
         let finished = Date()
         logger.info(
             "backup completed",
@@ -61,22 +62,23 @@ struct UpgradeSteps: Sendable {
     }
 
     /// `COSMOVISOR_CUSTOM_PREUPGRADE`: `<root>/<value> <name as written> <height>` in `$DAEMON_HOME`.
-    func customPreUpgrade(_ plan: RunPlan) async throws(StepError) {
+    func customPreUpgrade(_ plan: RunPlan) async throws(AgentError) {
         let script = configuration.root + "/" + configuration.customPreUpgrade
         logger.info("looking for COSMOVISOR_CUSTOM_PREUPGRADE file", metadata: ["file": "\(script)"])
         var info = stat()
         guard stat(script, &info) == 0 else {
             logger.error("COSMOVISOR_CUSTOM_PREUPGRADE file missing", metadata: ["file": "\(script)"])
-            throw .errno("stat \(script)", errno)
+            throw .step("stat \(script)", errno: errno)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw StepError(
+            throw AgentError(
+                .step,
                 "COSMOVISOR_CUSTOM_PREUPGRADE: \((script as NSString).lastPathComponent) is not a regular file"
             )
         }
         if info.st_mode & S_IXUSR == 0, chmod(script, info.st_mode | S_IXUSR) != 0 {
             logger.error("COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
-            throw StepError("COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
+            throw AgentError(.step, "COSMOVISOR_CUSTOM_PREUPGRADE could not add execute permission")
         }
         let run: CapturedRun
         do {
@@ -86,9 +88,9 @@ struct UpgradeSteps: Sendable {
                 directory: configuration.home
             )
         } catch {
-            throw StepError("\(error)")
+            throw AgentError(.step, "\(error)")
         }
-        guard run.status.isSuccess else { throw StepError("\(run.status)") }
+        guard run.status.isSuccess else { throw AgentError(.step, "\(run.status)") }
         logger.info(
             "COSMOVISOR_CUSTOM_PREUPGRADE result",
             metadata: [
@@ -100,31 +102,31 @@ struct UpgradeSteps: Sendable {
 
     /// Points `current` at `upgrades/<dir>`: the record is written first, then the link is renamed into place,
     /// so a crash leaves either the old state or the complete new one.
-    func switchBinary(_ plan: RunPlan) throws(StepError) {
+    func switchBinary(_ plan: RunPlan) throws(AgentError) {
         let name: UpgradeName
         do {
             name = try UpgradeName(plan.name, recase: false)
         } catch {
-            throw StepError("\(error)")
+            throw AgentError(.step, "\(error)")
         }
         let layout = configuration.layout
         do {
-            try StepError.ensureExecutable(layout.upgradeBinary(for: name))
+            try AgentError.ensureExecutable(layout.upgradeBinary(for: name))
         } catch {
-            throw StepError("binary not present, downloading disabled: \(error)")
+            throw AgentError(.step, "binary not present, downloading disabled: \(error)")
         }
         let durability: Durability = self.durability.map { .deferred($0) } ?? .immediate
         do {
             let record = layout.upgradeRecord(for: name)
             try AtomicFile.write(plan.upgradePlan.jsonData(), to: record, durability: durability)
         } catch {
-            throw StepError("\(error)")
+            throw AgentError(.step, "\(error)")
         }
         do {
             let target = layout.linkTarget(for: name)
             try AtomicSymlink.replace(link: layout.current, target: target, durability: durability)
         } catch {
-            throw StepError("creating current symlink: \(error)")
+            throw AgentError(.step, "creating current symlink: \(error)")
         }
         // The manual schedule's entry is done once `current` has switched (ManualUpgradeSchedule contract).
         if var schedule = try? ManualUpgradeSchedule.read(from: layout.manualUpgradesFile),

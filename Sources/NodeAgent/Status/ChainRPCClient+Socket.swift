@@ -8,9 +8,9 @@ extension ChainRPCClient {
     /// Every address of the host is tried in turn (`localhost` may resolve to ::1 first while the node
     /// listens on 127.0.0.1); the whole exchange, connects included, must end within `timeout`.
     /// - Returns: the body of a 2xx answer.
-    /// - Throws: ``DownloadError`` `GET <url>: <reason>`.
-    static func plainGet(_ url: String, timeout: Duration, maxBytes: Int) throws(DownloadError) -> Data {
-        func failure(_ reason: String) -> DownloadError { DownloadError("GET \(url): \(reason)") }
+    /// - Throws: ``AgentError`` `GET <url>: <reason>`.
+    static func plainGet(_ url: String, timeout: Duration, maxBytes: Int) throws(AgentError) -> Data {
+        func failure(_ reason: String) -> AgentError { AgentError(.download, "GET \(url): \(reason)") }
         let late = "no answer within \(GoDuration.format(timeout))"
         var rest = Substring(url)
         guard rest.hasPrefix("http://") else { throw failure("not an http:// URL") }

@@ -22,14 +22,14 @@ struct ChainRPCClient: Sendable {
 
     /// The body of `GET <baseURL><pathAndQuery>` for a 2xx answer.
     ///
-    /// - Throws: ``DownloadError`` `GET <url>: <reason>` (unsupported scheme, connection refused, no
+    /// - Throws: ``AgentError`` `GET <url>: <reason>` (unsupported scheme, connection refused, no
     ///   answer within the timeout, not a 2xx status, too large).
-    func get(_ pathAndQuery: String) async throws(DownloadError) -> Data {
+    func get(_ pathAndQuery: String) async throws(AgentError) -> Data {
         let address = baseURL + pathAndQuery
         switch URL(string: baseURL)?.scheme?.lowercased() {
         case "http":
-            let outcome = await BlockingWork.run { () -> Result<Data, DownloadError> in
-                do throws(DownloadError) {
+            let outcome = await BlockingWork.run { () -> Result<Data, AgentError> in
+                do throws(AgentError) {
                     return .success(try Self.plainGet(address, timeout: Self.timeout, maxBytes: Self.maxAnswerBytes))
                 } catch {
                     return .failure(error)
@@ -37,10 +37,10 @@ struct ChainRPCClient: Sendable {
             }
             return try outcome.get()
         case "https":
-            guard let url = URL(string: address) else { throw DownloadError("GET \(address): invalid URL") }
+            guard let url = URL(string: address) else { throw AgentError(.download, "GET \(address): invalid URL") }
             return try await CurlCommand().get(url, timeLimit: Self.timeout, maxBytes: Self.maxAnswerBytes)
         default:
-            throw DownloadError("GET \(address): unsupported RPC URL (http:// or https:// only)")
+            throw AgentError(.download, "GET \(address): unsupported RPC URL (http:// or https:// only)")
         }
     }
 
@@ -48,7 +48,7 @@ struct ChainRPCClient: Sendable {
     func status() async -> NodeStatus.ChainInfo {
         do {
             return try Self.parse(try await get("/status"))
-        } catch let error as DownloadError {
+        } catch let error as AgentError {
             return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: error.message)
         } catch {
             return NodeStatus.ChainInfo(height: nil, catchingUp: nil, error: "GET \(baseURL)/status: \(error)")

@@ -26,4 +26,10 @@ struct GoTextTests {
         #expect(GoText.errno(EISDIR) == "is a directory")
         #expect(GoText.errno(EACCES) == "permission denied")
     }
+
+    @Test("capitalized keeps strerror's own text, for the messages that always carried it")
+    func errnoCapitalized() {
+        #expect(GoText.errno(ENOENT, capitalized: true) == "No such file or directory")
+        #expect(GoText.errno(EACCES, capitalized: true) == "Permission denied")
+    }
 }

@@ -35,7 +35,7 @@ struct AddBatchUpgradeTests {
         ]
     )
     func listErrors(values: [String], message: String) {
-        let error = #expect(throws: CommandFailure.self) { try UpgradeBatch.parse(list: values) }
+        let error = #expect(throws: AgentError.self) { try UpgradeBatch.parse(list: values) }
         #expect(error?.message == message)
     }
 
@@ -48,11 +48,11 @@ struct AddBatchUpgradeTests {
                 .init(name: "v 3", executable: "/b/with,comma", height: 20),
             ]
         )
-        let error = #expect(throws: CommandFailure.self) {
+        let error = #expect(throws: AgentError.self) {
             try UpgradeBatch.parse(csv: "v2,/b,10\nv3,/c\n", path: "f.csv")
         }
         #expect(error?.message == "error parsing upgrade CSV file f.csv: record on line 2: wrong number of fields")
-        let quote = #expect(throws: CommandFailure.self) { try UpgradeBatch.parse(csv: "\"v2,/b,10\n", path: "f.csv") }
+        let quote = #expect(throws: AgentError.self) { try UpgradeBatch.parse(csv: "\"v2,/b,10\n", path: "f.csv") }
         #expect(quote?.message.hasPrefix("error parsing upgrade CSV file f.csv: parse error") == true)
     }
 

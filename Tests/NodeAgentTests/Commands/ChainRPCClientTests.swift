@@ -46,7 +46,7 @@ struct ChainRPCClientTests {
             let closed = try TestPorts.free()
             let refused = ChainRPCClient(baseURL: "http://127.0.0.1:\(closed)")
             #expect(await refused.status().error == "GET http://127.0.0.1:\(closed)/status: connection refused")
-            let planError = await #expect(throws: DownloadError.self) { try await refused.currentPlan() }
+            let planError = await #expect(throws: AgentError.self) { try await refused.currentPlan() }
             #expect(
                 planError?.message
                     == "failed to query upgrade info: GET http://127.0.0.1:\(closed)/abci_query?path=%22"

@@ -25,7 +25,7 @@ struct DownloadSafetyTests {
         do {
             _ = try await body()
             return "no error"
-        } catch let error as DownloadError {
+        } catch let error as AgentError {
             return error.message
         } catch {
             return "\(error)"
@@ -231,7 +231,7 @@ struct DownloadSafetyTests {
                 environment["NODE_AGENT_MAX_DOWNLOAD_BYTES"] = "1048576"
                 #expect(try Self.configuration(environment).maxDownloadBytes == limit)
                 environment["NODE_AGENT_MAX_DOWNLOAD_BYTES"] = "2G"
-                #expect(throws: ConfigurationError.self) {
+                #expect(throws: AgentError.self) {
                     try Self.configuration(environment)
                 }
             }
@@ -266,11 +266,11 @@ struct DownloadSafetyTests {
         #expect(
             zip.entries == [.init(name: "a b", kind: .file, size: 2), .init(name: "bin/", kind: .directory, size: 0)]
         )
-        #expect(throws: DownloadError.self) {
+        #expect(throws: AgentError.self) {
             try ArchiveListing.zip(names: "a\nb\n", verbose: "-rw 1 u 2 t d x y a\n", reference: "r")
         }
-        #expect(throws: DownloadError.self) { try tar.check(maxBytes: 1 << 30, reference: "r") }
+        #expect(throws: AgentError.self) { try tar.check(maxBytes: 1 << 30, reference: "r") }
         #expect(throws: Never.self) { try zip.check(maxBytes: 2, reference: "r") }
-        #expect(throws: DownloadError.self) { try zip.check(maxBytes: 1, reference: "r") }
+        #expect(throws: AgentError.self) { try zip.check(maxBytes: 1, reference: "r") }
     }
 }

@@ -73,7 +73,7 @@ struct HTTPDownloadTests {
                     dir,
                     plan: UpgradePlan(name: "v2", height: 10, info: Self.planInfo(url))
                 )
-                let error = await #expect(throws: DownloadError.self) {
+                let error = await #expect(throws: AgentError.self) {
                     _ = try await preparer.prepare(logger: Self.logger)
                 }
                 let message = try #require(error?.message)
@@ -101,7 +101,7 @@ struct HTTPDownloadTests {
                     dir,
                     plan: UpgradePlan(name: "v2", height: 10, info: info)
                 )
-                let error = await #expect(throws: DownloadError.self) {
+                let error = await #expect(throws: AgentError.self) {
                     _ = try await preparer.prepare(logger: Self.logger)
                 }
                 #expect(
@@ -157,7 +157,7 @@ struct HTTPDownloadTests {
                     dir,
                     plan: UpgradePlan(name: "v2", height: 10, info: reference)
                 )
-                let error = await #expect(throws: DownloadError.self) {
+                let error = await #expect(throws: AgentError.self) {
                     _ = try await preparer.prepare(logger: Self.logger)
                 }
                 #expect(
@@ -182,7 +182,7 @@ struct HTTPDownloadTests {
             preparer.downloader.curl = CurlCommand(searchPath: [dir + "/empty-bin"])
             #expect(preparer.downloader.curl.executable() == nil)
             #expect(CurlCommand().executable() != nil)
-            let error = await #expect(throws: DownloadError.self) {
+            let error = await #expect(throws: AgentError.self) {
                 _ = try await preparer.prepare(logger: Self.logger)
             }
             #expect(

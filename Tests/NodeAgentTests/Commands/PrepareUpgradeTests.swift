@@ -48,13 +48,13 @@ struct PrepareUpgradeTests {
         )
         #expect(try ChainRPCClient.decodePlanAnswer(Self.answer(nil)) == nil)
         #expect(try ChainRPCClient.decodePlanAnswer(Self.answer([])) == nil)
-        let failed = #expect(throws: DownloadError.self) {
+        let failed = #expect(throws: AgentError.self) {
             try ChainRPCClient.decodePlanAnswer(
                 Data(#"{"result":{"response":{"code":6,"log":"unknown query path"}}}"#.utf8)
             )
         }
         #expect(failed?.message == "failed to query upgrade info: code 6: unknown query path")
-        #expect(throws: DownloadError.self) { try ChainRPCClient.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
+        #expect(throws: AgentError.self) { try ChainRPCClient.decodePlanResponse(Data([0x0A, 0x05, 0x0A])) }
     }
 
     @Test("plan info: binaries by platform with the any fallback")
@@ -62,10 +62,10 @@ struct PrepareUpgradeTests {
         let binaries = try PlanBinaries.decode(#" {"binaries":{"linux/amd64":"a","any":"b"},"other":1} "#)
         #expect(try binaries.url(for: "linux/amd64") == "a")
         #expect(try binaries.url(for: "darwin/arm64") == "b")
-        let missing = #expect(throws: DownloadError.self) { try PlanBinaries(binaries: [:]).url(for: "linux/amd64") }
+        let missing = #expect(throws: AgentError.self) { try PlanBinaries(binaries: [:]).url(for: "linux/amd64") }
         #expect(missing?.message == "cannot find binary for os/arch: neither linux/amd64, nor any")
         #expect(
-            (#expect(throws: DownloadError.self) { try PlanBinaries.decode("  ") })?.message
+            (#expect(throws: AgentError.self) { try PlanBinaries.decode("  ") })?.message
                 == "plan info must not be blank"
         )
         #expect(PlanBinaries.isReference("https://x/y.json?checksum=sha256:00"))
@@ -81,7 +81,7 @@ struct PrepareUpgradeTests {
         try Checksum("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad").verify(data)
         try Checksum("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad").verify(data)
         try Checksum("900150983cd24fb0d6963f7d28e17f72").verify(data)
-        let error = #expect(throws: DownloadError.self) {
+        let error = #expect(throws: AgentError.self) {
             try Checksum("sha256:" + String(repeating: "0", count: 64)).verify(data)
         }
         #expect(error?.message.hasPrefix("Checksums did not match for sha256. Expected: 0000") == true)
@@ -151,7 +151,7 @@ struct PrepareUpgradeTests {
             let info =
                 #"{"binaries":{"any":"file://\#(dir)/src/appd?checksum=sha256:\#(String(repeating: "1", count: 64))"}}"#
             let preparer = try Self.preparer(dir, plan: UpgradePlan(name: "v2", height: 10, info: info))
-            await #expect(throws: DownloadError.self) { _ = try await preparer.prepare(logger: Self.logger) }
+            await #expect(throws: AgentError.self) { _ = try await preparer.prepare(logger: Self.logger) }
             let upgrades =
                 (try? FileManager.default.contentsOfDirectory(atPath: dir + "/home/cosmovisor/upgrades")) ?? []
             #expect(upgrades.isEmpty)
@@ -224,7 +224,7 @@ struct PrepareUpgradeTests {
                 dir,
                 plan: UpgradePlan(name: "v4", height: 20, info: #"{"binaries":{"any":"\#(dir)/x.zip"}}"#)
             )
-            let error = await #expect(throws: DownloadError.self) {
+            let error = await #expect(throws: AgentError.self) {
                 _ = try await preparer.prepare(logger: Self.logger)
             }
             #expect(error?.message.contains("result does not contain a bin/appd or appd file") == true)
@@ -235,14 +235,14 @@ struct PrepareUpgradeTests {
     func errors() async throws {
         try await withTemporaryDirectory { dir in
             let text = try Self.preparer(dir, plan: UpgradePlan(name: "v2", height: 1, info: "not json"))
-            let parse = await #expect(throws: DownloadError.self) { _ = try await text.prepare(logger: Self.logger) }
+            let parse = await #expect(throws: AgentError.self) { _ = try await text.prepare(logger: Self.logger) }
             #expect(parse?.message.hasPrefix("failed to parse upgrade info: could not parse plan info") == true)
             let unsigned = try Self.preparer(
                 dir,
                 plan: UpgradePlan(name: "v2", height: 1, info: "/x.json"),
                 mustHaveChecksum: true
             )
-            let checksum = await #expect(throws: DownloadError.self) {
+            let checksum = await #expect(throws: AgentError.self) {
                 _ = try await unsigned.prepare(logger: Self.logger)
             }
             #expect(
@@ -254,7 +254,7 @@ struct PrepareUpgradeTests {
                 dir,
                 plan: UpgradePlan(name: "v2", height: 1, info: #"{"binaries":{"plan9/mips":"x"}}"#)
             )
-            let missing = await #expect(throws: DownloadError.self) {
+            let missing = await #expect(throws: AgentError.self) {
                 _ = try await platform.prepare(logger: Self.logger)
             }
             #expect(

@@ -244,7 +244,7 @@ struct AgentConfigurationEnvironmentTests {
                 let config = try AgentConfiguration.fromEnvironment(environment)
                 #expect(testCase.check(config, home.path))
             } else {
-                let error = #expect(throws: ConfigurationError.self) {
+                let error = #expect(throws: AgentError.self) {
                     try AgentConfiguration.fromEnvironment(environment)
                 }
                 #expect(error?.problems.count == testCase.errorCount, "\(String(describing: error))")
@@ -264,7 +264,7 @@ struct AgentConfigurationEnvironmentTests {
             "DAEMON_SHUTDOWN_GRACE": "x", "DAEMON_ALLOW_DOWNLOAD_BINARIES": "x", "COSMOVISOR_DISABLE_RECASE": "x",
             "COSMOVISOR_TIMEFORMAT_LOGS": "x", "DAEMON_POLL_INTERVAL": "x", "DAEMON_PREUPGRADE_MAX_RETRIES": "x",
         ]
-        let error = #expect(throws: ConfigurationError.self) { try AgentConfiguration.fromEnvironment(environment) }
+        let error = #expect(throws: AgentError.self) { try AgentConfiguration.fromEnvironment(environment) }
         let lines = error?.description.split(separator: "\n").map(String.init) ?? []
         let markers = [
             "DAEMON_ALLOW_DOWNLOAD_BINARIES", "COSMOVISOR_TIMEFORMAT_LOGS", "COSMOVISOR_DISABLE_RECASE",

@@ -93,7 +93,7 @@ struct AgentConfigurationFileTests {
     func badValues(line: String, message: String) async throws {
         try await ConfigTestHome.with { home in
             let path = try Self.write("daemon_home = \"{home}\"\ndaemon_name = \"d\"\n" + line + "\n", in: home)
-            let error = #expect(throws: ConfigurationError.self) {
+            let error = #expect(throws: AgentError.self) {
                 try AgentConfiguration.fromFile(path, environment: [:])
             }
             #expect(error?.problems.count == 1)
@@ -104,7 +104,7 @@ struct AgentConfigurationFileTests {
     @Test("a missing file and a syntax error")
     func unreadable() async throws {
         try await ConfigTestHome.with { home in
-            let missing = #expect(throws: ConfigurationError.self) {
+            let missing = #expect(throws: AgentError.self) {
                 try AgentConfiguration.fromFile(home.path + "/nope.toml", environment: [:])
             }
             #expect(
@@ -112,7 +112,7 @@ struct AgentConfigurationFileTests {
                     == "config not found: at \(home.path)/nope.toml : stat \(home.path)/nope.toml: no such file or directory"
             )
             let path = try Self.write("daemon_home = \"unterminated\n", in: home)
-            let syntax = #expect(throws: ConfigurationError.self) {
+            let syntax = #expect(throws: AgentError.self) {
                 try AgentConfiguration.fromFile(path, environment: [:])
             }
             #expect(syntax?.description == "failed to read config file: toml: line 1: unterminated string")

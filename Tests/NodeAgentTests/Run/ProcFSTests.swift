@@ -52,7 +52,7 @@ import Testing
         let lock = try AgentLock.acquire(path)
         defer { close(lock.descriptor) }
         #expect(AgentLock.isHeld(path))
-        let refusal = #expect(throws: AgentLock.Refusal.self) { try AgentLock.acquire(path) }
+        let refusal = #expect(throws: AgentError.self) { try AgentLock.acquire(path) }
         #expect(refusal?.description.contains(path) == true)
         #expect(refusal?.description.contains("held by") == false, "the caller itself is not listed as a holder")
     }

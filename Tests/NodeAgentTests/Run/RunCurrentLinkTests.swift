@@ -31,8 +31,8 @@ import Testing
         _ = try CurrentLink.resolveOrCreateGenesis(CosmovisorLayout(home: h.home, daemonName: h.daemon))
         #expect(h.currentTarget == "genesis")
         let steps = Self.steps(h)
-        #expect(throws: StepError.self) { try steps.switchBinary(Self.plan("missing")) }
-        #expect(throws: StepError.self) { try steps.switchBinary(Self.plan("nobin")) }
+        #expect(throws: AgentError.self) { try steps.switchBinary(Self.plan("missing")) }
+        #expect(throws: AgentError.self) { try steps.switchBinary(Self.plan("nobin")) }
         #expect(h.currentTarget == "genesis")
         for name in ["chain2", "chain3", "chain2", "chain3", "chain2"] {
             try steps.switchBinary(Self.plan(name))

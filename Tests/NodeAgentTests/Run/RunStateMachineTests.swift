@@ -211,14 +211,14 @@ import Testing
     }
 
     @Test func invalidPlanIsLoggedOnceAndSupervisionGoesOn() {
-        let problem = PlanProblem("empty")
+        let problem = AgentError(.plan, "empty")
         let actions = run([
             .start(applied: .genesis), .planObserved(.invalid(problem)), .childSpawned(pid: 3),
-            .planObserved(.invalid(problem)), .planObserved(.invalid(PlanProblem("other"))),
+            .planObserved(.invalid(problem)), .planObserved(.invalid(AgentError(.plan, "other"))),
         ])
         #expect(actions[1] == [.log(.invalidPlan(problem)), .spawn(haltHeight: nil)])
         #expect(actions[3] == [])
-        #expect(actions[4] == [.log(.invalidPlan(PlanProblem("other")))])
+        #expect(actions[4] == [.log(.invalidPlan(AgentError(.plan, "other")))])
     }
 
     @Test func skipHeightsAreNotUpgraded() {

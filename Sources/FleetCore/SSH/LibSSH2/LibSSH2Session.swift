@@ -63,8 +63,8 @@ final class LibSSH2Session {
             let ready = poll(&pfd, 1, deadline.remainingMilliseconds())
             if ready > 0 { return }
             if ready < 0 && errno != EINTR {
-                throw markBroken(
-                    SSHError(.connectionLost, host: host, operation: operation, message: String(cString: strerror(errno))))
+                let reason = GoText.errno(errno, capitalized: true)
+                throw markBroken(SSHError(.connectionLost, host: host, operation: operation, message: reason))
             }
         }
     }
