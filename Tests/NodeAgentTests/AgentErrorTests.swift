@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
 /// `AgentError` is the one error the agent's commands throw: its codes are distinct, each has a hint, and
 /// the messages (cosmovisor's wording, compared byte for byte by operators' scripts) are unchanged.
-@Suite("AgentError")
+@Suite("AgentError", .tags(.files))
 struct AgentErrorTests {
     @Test("every code is distinct, named and has a hint")
     func codes() {
