@@ -7,35 +7,34 @@ import Testing
 @testable import NodeAgent
 
 /// The one node-RPC client (`/status` for `status` and the height gate, `abci_query` for `prepare-upgrade`)
-/// against a real HTTP server on loopback.
+/// against a real mockchaind, and a plain HTTP server for the failures.
 @Suite("node RPC client", .tags(.processes), .serialized, .timeLimit(.minutes(1)))
 struct ChainRPCClientTests {
     @Test("status, height and the plan query share one client; failures say what went wrong and where")
     func oneClient() async throws {
         try await withTemporaryDirectory { dir in
-            let status =
-                #"{"result":{"node_info":{"network":"test-1"},"#
-                + #""sync_info":{"latest_block_height":"4242","catching_up":false}}}"#
-            try HTTPDownloadTests.write(Data(status.utf8), to: dir + "/www/status")
-            try HTTPDownloadTests.write(PrepareUpgradeTests.answer(nil), to: dir + "/www/abci_query")
-            try await StaticHTTPServer.serving(dir + "/www") { server in
-                let client = ChainRPCClient(baseURL: server.baseURL + "/")
-                #expect(client.baseURL == server.baseURL)
-                let chain = await client.status()
-                #expect(chain.height == 4242)
-                #expect(chain.error == nil)
-                #expect(await client.height() == 4242)
+            // A real node RPC (mockchaind: `/status` and x/upgrade's CurrentPlan over `abci_query`), no plan.
+            let chain = try Mockchain(in: dir + "/chain")
+            try await chain.serving {
+                let client = ChainRPCClient(baseURL: chain.rpc + "/")
+                #expect(client.baseURL == chain.rpc)
+                try await waitUntil("mockchaind to commit a block") { (await client.height() ?? 0) > 0 }
+                let status = await client.status()
+                #expect(status.error == nil)
+                #expect((status.height ?? 0) > 0)
                 let plan = try await client.currentPlan()
                 #expect(plan == nil)
 
                 // No plan from the node: prepare-upgrade says so and does nothing.
                 var configuration = AgentConfiguration(home: dir + "/home", name: "appd")
-                configuration.rpcURL = server.baseURL
+                configuration.rpcURL = chain.rpc
                 let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
                 let prepared = try await UpgradePreparer(configuration: configuration).prepare(logger: logger)
                 #expect(prepared == nil)
-
-                // A path the server does not have: its status line is named.
+            }
+            // A server that is not a node: its status line is named.
+            try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
+            try await StaticHTTPServer.serving(dir + "/www") { server in
                 let missing = ChainRPCClient(baseURL: server.baseURL + "/missing")
                 #expect(
                     await missing.status().error

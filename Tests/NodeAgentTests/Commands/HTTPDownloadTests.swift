@@ -193,29 +193,4 @@ struct HTTPDownloadTests {
             #expect(Self.upgradesEntries(dir).isEmpty)
         }
     }
-
-    @Test("node-agent prepare-upgrade end to end: plan from the RPC over a plain socket, binary over curl")
-    func commandOverHTTP() async throws {
-        try await withTemporaryDirectory { dir in
-            let bytes = Self.binary
-            try Self.write(bytes, to: dir + "/www/appd")
-            try FileManager.default.createDirectory(atPath: dir + "/home/cosmovisor", withIntermediateDirectories: true)
-            try await StaticHTTPServer.serving(dir + "/www") { server in
-                // http.server ignores the query, so the file `abci_query` is the node's answer.
-                let info = Self.planInfo(server.baseURL + "/appd?checksum=" + FileDigest.hex(.sha1, of: bytes))
-                let plan = PrepareUpgradeTests.planResponse(name: "v7", height: 70, info: info)
-                try Self.write(PrepareUpgradeTests.answer(plan), to: dir + "/www/abci_query")
-                let environment = [
-                    "DAEMON_HOME": dir + "/home", "DAEMON_NAME": "appd", "UNSAFE_SKIP_BACKUP": "true",
-                    "NODE_AGENT_RPC": server.baseURL, "COSMOVISOR_COLOR_LOGS": "false",
-                    "COSMOVISOR_TIMEFORMAT_LOGS": "",
-                ]
-                let result = try await AgentCLI.run(["prepare-upgrade"], environment: environment)
-                #expect(result.exitCode == 0, "\(result.errorOutput)")
-                #expect(result.output.contains("INF Upgrade preparation complete height=70 module=cosmovisor name=v7"))
-                #expect(FileManager.default.contents(atPath: dir + "/home/cosmovisor/upgrades/v7/bin/appd") == bytes)
-                #expect(Self.upgradesEntries(dir) == ["v7"])
-            }
-        }
-    }
 }
