@@ -17,7 +17,7 @@ build: deps
 release: deps
 	@bash scripts/build-release.sh
 
-# Every suite; FLEET_FORMAT_CHECK=1 adds the format check, FLEET_TEST_SKIP_RELEASE=1 skips the release build.
+# Format check, then every suite; FLEET_FORMAT_CHECK=0 skips the check, FLEET_TEST_SKIP_RELEASE=1 the release build.
 test: deps
 	@bash scripts/test.sh
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # `make test`: a clean build with warnings as errors, then every test, with timings.
-# FLEET_FORMAT_CHECK=1 also checks the formatting first (scripts/format-check.sh); FLEET_TEST_SKIP_RELEASE=1
-# skips the release build at the end.
+# The formatting is checked first (scripts/format-check.sh; FLEET_FORMAT_CHECK=0 skips it while iterating);
+# FLEET_TEST_SKIP_RELEASE=1 skips the release build at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 # Marks every process this run starts (they inherit it), so the leftover check below ignores the processes of
 # other test runs on the same machine.
 export FLEET_TEST_RUN="$$-$(date +%s%N)"
-if [ "${FLEET_FORMAT_CHECK:-0}" = 1 ]; then
+if [ "${FLEET_FORMAT_CHECK:-1}" = 1 ]; then
     bash scripts/format-check.sh
 else
-    echo "test.sh: format check off (FLEET_FORMAT_CHECK=1 turns it on)"
+    echo "test.sh: format check skipped (FLEET_FORMAT_CHECK=0)"
 fi
 swift build --build-tests -Xswiftc -warnings-as-errors
 built=$(date +%s)

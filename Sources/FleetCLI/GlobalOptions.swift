@@ -4,10 +4,13 @@ import Foundation
 
 /// Options every `fleet` command takes (product brief §2).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.customShort("i"), .long], help: "Inventory file (default: $FLEET_INVENTORY, else ./inventory.yml, .yaml or .ini).")
+    @Option(
+        name: [.customShort("i"), .long],
+        help: "Inventory file (default: $FLEET_INVENTORY, else ./inventory.yml, .yaml or .ini).")
     var inventory: String?
 
-    @Option(name: [.customShort("l"), .long], help: "Select hosts with an Ansible pattern (e.g. 'sentries:!sentry-2').")
+    @Option(
+        name: [.customShort("l"), .long], help: "Select hosts with an Ansible pattern (e.g. 'sentries:!sentry-2').")
     var limit: String?
 
     @Option(name: [.customShort("f"), .long], help: "Hosts worked on at once.")
@@ -46,7 +49,8 @@ struct GlobalOptions: ParsableArguments {
             let hosts = try limit.map { try inventory.select($0) } ?? inventory.hosts
             return (inventory, hosts)
         } catch {
-            Terminal.err("fleet: \(TerminalText.escaped(String(describing: error), limit: TerminalText.messageLimit))\n")
+            Terminal.err(
+                "fleet: \(TerminalText.escaped(String(describing: error), limit: TerminalText.messageLimit))\n")
             throw ExitCode(2)
         }
     }

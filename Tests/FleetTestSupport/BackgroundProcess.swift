@@ -11,18 +11,25 @@ public import Foundation
 /// try await BackgroundProcess.with("/usr/bin/ssh-agent", ["-D", "-a", socket]) { agent in … }
 /// ```
 public enum BackgroundProcess {
-    /// Starts `executable` with stdin, stdout and stderr on `/dev/null`, runs `body`, then kills and reaps it.
+    /// Starts `executable` with stdin on `/dev/null` and stdout and stderr appended to `log` (else
+    /// `/dev/null`), runs `body`, then kills and reaps it.
     public static func with<T>(
         _ executable: String,
         _ arguments: [String],
+        log: String? = nil,
         _ body: (Process) async throws -> T
     ) async throws -> T {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        var output = FileHandle.nullDevice
+        if let log {
+            let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if fd >= 0 { output = FileHandle(fileDescriptor: fd, closeOnDealloc: true) }
+        }
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         let result: Result<T, any Error>
         do {

@@ -45,17 +45,30 @@ public struct Mockchain: Sendable {
         try await ProcessRunner.runAsync([releases[version]!] + arguments)
     }
 
-    /// Runs `body` while release `version` runs `start --home <home> <arguments>` and answers on ``rpc``;
-    /// the node is killed and reaped afterwards, also when `body` throws.
+    /// The same node answering on another free port: a restarted node takes a fresh port, since the old one
+    /// may meanwhile be the local port of some other test's outgoing connection.
+    public func onFreshPort() throws -> Mockchain {
+        var moved = self
+        moved.port = try TestPorts.free()
+        return moved
+    }
+
+    /// Runs `body` while release `version` runs `start --home <home> --rpc-laddr 127.0.0.1:<port> <arguments>`
+    /// and answers on ``rpc``; the node is killed and reaped afterwards, also when `body` throws.
     public func serving<T>(
         _ version: String = "v1",
         _ arguments: [String] = [],
         _ body: () async throws -> T
     ) async throws -> T {
-        try await BackgroundProcess.with(releases[version]!, ["start", "--home", home] + arguments) { process in
+        let start = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)"] + arguments
+        let log = home + "/mockchaind.log"
+        return try await BackgroundProcess.with(releases[version]!, start, log: log) { process in
             try await waitUntil("mockchaind \(version) to answer on \(rpc)") {
                 guard process.isRunning else {
-                    throw SandboxError(message: "mockchaind \(version) exited (\(process.terminationStatus))")
+                    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    throw SandboxError(
+                        message: "mockchaind \(version) exited (\(process.terminationStatus)): \(output.suffix(2000))"
+                    )
                 }
                 return TestPorts.accepts(port: port)
             }

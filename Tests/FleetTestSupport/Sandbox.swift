@@ -131,7 +131,9 @@ public struct Sandbox: Sendable, Decodable {
 
     /// Stops every process of the sandbox; throws if any is left.
     public func stop() throws {
-        let result = try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", root])
+        let result = try ProcessRunner.run([
+            "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", root,
+        ])
         guard result.exitCode == 0 else {
             throw SandboxError(message: "sandbox.py down left processes: \(result.errorOutput)")
         }
@@ -155,6 +157,9 @@ public struct SandboxError: Error, CustomStringConvertible {
     /// What went wrong, in sandbox.py's words.
     public var message: String
     public var description: String { message }
+
+    /// An error with `message`.
+    public init(message: String) { self.message = message }
 }
 
 /// Starts a sandbox, runs `body`, and always stops the sandbox (which removes its run folder).

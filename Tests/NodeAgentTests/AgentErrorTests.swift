@@ -21,13 +21,21 @@ struct AgentErrorTests {
     /// The messages as the agent printed them before the wrappers were folded into `AgentError`.
     static let table: [(AgentError, AgentError.Code, String)] = [
         (.argumentCount(expected: 2, received: 1), .command, "accepts 2 arg(s), received 1"),
-        (.spawn("/h/cosmovisor/current/bin/simd", errno: ENOENT), .spawn,
-         "/h/cosmovisor/current/bin/simd: No such file or directory"),
-        (.step("stat /h/cosmovisor/upgrades/v2/bin/simd", errno: ENOENT), .step,
-         "stat /h/cosmovisor/upgrades/v2/bin/simd: no such file or directory"),
+        (
+            .spawn("/h/cosmovisor/current/bin/simd", errno: ENOENT), .spawn,
+            "/h/cosmovisor/current/bin/simd: No such file or directory"
+        ),
+        (
+            .step("stat /h/cosmovisor/upgrades/v2/bin/simd", errno: ENOENT), .step,
+            "stat /h/cosmovisor/upgrades/v2/bin/simd: no such file or directory"
+        ),
         (.step("chmod /h/x", errno: EACCES), .step, "chmod /h/x: permission denied"),
-        (.configuration([ConfigurationProblem("DAEMON_NAME is not set"), ConfigurationProblem("DAEMON_HOME is unset")]),
-         .configuration, "DAEMON_NAME is not set\nDAEMON_HOME is unset"),
+        (
+            .configuration([
+                ConfigurationProblem("DAEMON_NAME is not set"), ConfigurationProblem("DAEMON_HOME is unset"),
+            ]),
+            .configuration, "DAEMON_NAME is not set\nDAEMON_HOME is unset"
+        ),
         (.configuration("failed to read config file: x"), .configuration, "failed to read config file: x"),
         (AgentError(.download, "plan info must not be blank"), .download, "plan info must not be blank"),
     ]

@@ -7,7 +7,8 @@ import Testing
 @Suite("fleet output safety", .tags(.sshd), .timeLimit(.minutes(2)))
 struct FleetOutputSafetyTests {
     static func fleet(_ args: [String], directory: String? = nil) async throws -> CommandResult {
-        try await ProcessRunner.runAsync([TestPaths.product("fleet")] + args, environment: ["NO_COLOR": "1"], directory: directory)
+        try await ProcessRunner.runAsync(
+            [TestPaths.product("fleet")] + args, environment: ["NO_COLOR": "1"], directory: directory)
     }
 
     @Test("inventory list masks passwords, passphrases and secrets in the table and in --json")
@@ -15,19 +16,20 @@ struct FleetOutputSafetyTests {
         try await withTemporaryDirectory { dir in
             let path = dir + "/inventory.ini"
             try """
-                [validators]
-                val-1 ansible_host=10.0.0.5 ansible_password=hunter2 ansible_become_pass=sudo-pw daemon_home=/h
-                [all:vars]
-                ansible_ssh_pass=ssh-pw
-                ansible_ssh_private_key_passphrase=kp-pw
-                Vault_Secret=s3cr3t
-                """.write(toFile: path, atomically: true, encoding: .utf8)
+            [validators]
+            val-1 ansible_host=10.0.0.5 ansible_password=hunter2 ansible_become_pass=sudo-pw daemon_home=/h
+            [all:vars]
+            ansible_ssh_pass=ssh-pw
+            ansible_ssh_private_key_passphrase=kp-pw
+            Vault_Secret=s3cr3t
+            """.write(toFile: path, atomically: true, encoding: .utf8)
             for json in [false, true] {
                 let result = try await Self.fleet(["inventory", "list", "-i", path] + (json ? ["--json"] : []))
                 #expect(result.exitCode == 0, "\(result.errorOutput)")
                 #expect(result.output.contains("val-1"))
                 for secret in ["hunter2", "sudo-pw", "ssh-pw", "kp-pw", "s3cr3t"] {
-                    #expect(!result.output.contains(secret) && !result.errorOutput.contains(secret), "\(secret) printed")
+                    #expect(
+                        !result.output.contains(secret) && !result.errorOutput.contains(secret), "\(secret) printed")
                 }
                 if json { #expect(result.output.contains(#""ansible_password" : "********""#)) }
             }

@@ -30,7 +30,8 @@ struct FleetStatusSandboxTests {
     static func fleet(_ sandbox: Sandbox, _ args: [String], command: [String] = []) async throws -> CommandResult {
         let remote = command.isEmpty ? [] : ["--"] + command
         return try await ProcessRunner.runAsync(
-            [TestPaths.product("fleet")] + args + ["-i", sandbox.inventory, "--known-hosts", sandbox.knownHosts] + remote,
+            [TestPaths.product("fleet")] + args + ["-i", sandbox.inventory, "--known-hosts", sandbox.knownHosts]
+                + remote,
             environment: ["NO_COLOR": "1"]
         )
     }
@@ -97,10 +98,13 @@ struct FleetStatusSandboxTests {
         try await withSandbox(.init(nodes: 3, noChain: true)) { sandbox in
             let ok = try await Self.fleet(sandbox, ["exec"], command: ["echo", "hello from", "$(id -un)"])
             #expect(ok.exitCode == 0, "\(ok.errorOutput)")
-            for node in sandbox.nodes { #expect(ok.output.contains("== \(node.name) (exit 0)\nhello from \(sandbox.user)\n")) }
+            for node in sandbox.nodes {
+                #expect(ok.output.contains("== \(node.name) (exit 0)\nhello from \(sandbox.user)\n"))
+            }
             #expect(ok.output.contains("3 hosts: 3 ok"))
 
-            let json = try await Self.fleet(sandbox, ["exec", "--json", "-l", "sentry-1"], command: ["echo out; echo err >&2; exit 4"])
+            let json = try await Self.fleet(
+                sandbox, ["exec", "--json", "-l", "sentry-1"], command: ["echo out; echo err >&2; exit 4"])
             #expect(json.exitCode == 1)
             let records = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]])
             #expect(records.count == 1)

@@ -36,9 +36,12 @@ struct ReadmeCommandsTests {
                 try fm.copyItem(atPath: sandbox.inventory, toPath: dir + "/inventory.ini")
                 for words in commands {
                     // The sandbox walk-through uses /tmp/fleet-sbx; this sandbox lives elsewhere.
-                    let arguments = words.dropFirst().map { $0.replacingOccurrences(of: "/tmp/fleet-sbx", with: sandbox.root) }
+                    let arguments = words.dropFirst().map {
+                        $0.replacingOccurrences(of: "/tmp/fleet-sbx", with: sandbox.root)
+                    }
                     let result = try await ProcessRunner.runAsync(
-                        [TestPaths.product("fleet")] + arguments, environment: ["HOME": dir + "/home", "NO_COLOR": "1"],
+                        [TestPaths.product("fleet")] + arguments,
+                        environment: ["HOME": dir + "/home", "NO_COLOR": "1"],
                         directory: dir
                     )
                     #expect(result.exitCode == 0, "\(words.joined(separator: " ")): \(result.errorOutput)")

@@ -12,7 +12,9 @@ struct SandboxFleetTests {
             for node in sandbox.nodes {
                 let home = node.home
                 let result = try await ProcessRunner.runAsync(
-                    sandbox.sshArguments(node) + ["id -un; readlink \(home)/cosmovisor/current; cat \(home)/data/height"]
+                    sandbox.sshArguments(node) + [
+                        "id -un; readlink \(home)/cosmovisor/current; cat \(home)/data/height"
+                    ]
                 )
                 #expect(result.exitCode == 0, "\(node.name): \(result.errorOutput)")
                 let lines = result.output.split(separator: "\n").map(String.init)
@@ -52,7 +54,9 @@ struct SandboxFleetTests {
                     #expect(node.home.hasPrefix(sandbox.runRoot + "/"))
                     // The node user reaches the agent copy and its home; the agent supervises a node making blocks.
                     let result = try await ProcessRunner.runAsync(
-                        sandbox.sshArguments(node) + ["id -un; test -x \(runAgent) && test -w \(node.home)/data && echo ok"]
+                        sandbox.sshArguments(node) + [
+                            "id -un; test -x \(runAgent) && test -w \(node.home)/data && echo ok"
+                        ]
                     )
                     #expect(result.output == "\(sandbox.user)\nok\n", "\(node.name): \(result.errorOutput)")
                     let first = try await MockchainStatus.fetch(node.rpc).height
@@ -73,7 +77,9 @@ struct SandboxFleetTests {
         try await withSandbox(.init(nodes: 1, noChain: true)) { sandbox in
             let node = sandbox.nodes[0]
             let other = sandbox.root + "/other_known_hosts"
-            let keygen = try await ProcessRunner.runAsync(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sandbox.root + "/fake"])
+            let keygen = try await ProcessRunner.runAsync([
+                "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", sandbox.root + "/fake",
+            ])
             #expect(keygen.exitCode == 0)
             let fakeKey = try String(contentsOfFile: sandbox.root + "/fake.pub", encoding: .utf8)
                 .split(separator: " ").prefix(2).joined(separator: " ")
@@ -103,7 +109,8 @@ struct SandboxFleetTests {
 
     @Test("two nodes can be given the same consensus key")
     func sharedConsensusKey() async throws {
-        try await withSandbox(.init(nodes: 3, validators: 2, noChain: true, sharedKey: ["validator-1", "validator-2"])) {
+        try await withSandbox(.init(nodes: 3, validators: 2, noChain: true, sharedKey: ["validator-1", "validator-2"]))
+        {
             sandbox in
             let addresses = sandbox.nodes.map(\.consensusAddress)
             #expect(sandbox.node("validator-1")?.consensusAddress == sandbox.node("validator-2")?.consensusAddress)

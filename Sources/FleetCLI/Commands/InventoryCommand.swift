@@ -26,7 +26,9 @@ struct InventoryCommand: AsyncParsableCommand {
                 Terminal.out(String(decoding: try encoder.encode(hosts), as: UTF8.self) + "\n")
                 return
             }
-            var table = TextTable(headers: ["HOST", "ROLE", "ADDRESS", "PORT", "USER", "DAEMON", "DAEMON_HOME", "GROUPS"])
+            var table = TextTable(headers: [
+                "HOST", "ROLE", "ADDRESS", "PORT", "USER", "DAEMON", "DAEMON_HOME", "GROUPS",
+            ])
             for host in hosts {
                 let cells = [
                     host.name, host.role.rawValue, host.address, String(host.port), host.user ?? "-",

@@ -33,14 +33,17 @@ struct ExecRenderer {
         let failed = outcomes.filter { !$0.succeeded }
         out += "\n\(outcomes.count) hosts: \(outcomes.count - failed.count) ok"
         if !failed.isEmpty {
-            out += ", \(failed.count) failed (" + failed.map { "\(TerminalText.escaped($0.host)): \($0.failure ?? "")" }.joined(separator: ", ") + ")"
+            out +=
+                ", \(failed.count) failed ("
+                + failed.map { "\(TerminalText.escaped($0.host)): \($0.failure ?? "")" }.joined(separator: ", ") + ")"
         }
         return out + "\n"
     }
 
     /// The line that says a stream went past what fleet keeps of it (the rest was read and dropped).
     private func truncationNotice(_ stream: String) -> String {
-        terminal.paint("(\(stream) truncated: fleet keeps the first \(ExecResult.defaultOutputLimit >> 20) MiB)", .yellow)
+        terminal.paint(
+            "(\(stream) truncated: fleet keeps the first \(ExecResult.defaultOutputLimit >> 20) MiB)", .yellow)
             + "\n"
     }
 

@@ -14,11 +14,15 @@ struct StatusRenderer {
 
     /// The whole screen for `observations` (inventory order) and their assessment.
     func render(_ observations: [HostObservation], _ assessment: FleetAssessment) -> String {
-        var headers = ["NODE", "VIA", "CURRENT", "VERSION", "STAGED", "PLAN", "HEIGHT", "SYNC", "CONSENSUS KEY", "DISK FREE"]
+        var headers = [
+            "NODE", "VIA", "CURRENT", "VERSION", "STAGED", "PLAN", "HEIGHT", "SYNC", "CONSENSUS KEY", "DISK FREE",
+        ]
         if wide { headers.insert("CURRENT SHA256", at: 4) }
         var table = TextTable(headers: headers)
-        let flagged = Dictionary(grouping: assessment.findings.flatMap { f in f.hosts.map { ($0, f.severity) } }, by: \.0)
-            .mapValues { $0.map(\.1).max() ?? .info }
+        let flagged = Dictionary(
+            grouping: assessment.findings.flatMap { f in f.hosts.map { ($0, f.severity) } }, by: \.0
+        )
+        .mapValues { $0.map(\.1).max() ?? .info }
         for role in ["validator", "sentry", "full"] {
             let members = observations.filter { $0.role == role }
             guard !members.isEmpty else { continue }
@@ -36,7 +40,9 @@ struct StatusRenderer {
         }
         out += "; \(assessment.findings.count) finding\(assessment.findings.count == 1 ? "" : "s"):\n"
         for finding in assessment.findings {
-            out += "  " + label(finding.severity) + " " + TerminalText.escaped(finding.message, limit: TerminalText.messageLimit) + "\n"
+            out +=
+                "  " + label(finding.severity) + " "
+                + TerminalText.escaped(finding.message, limit: TerminalText.messageLimit) + "\n"
         }
         return out
     }
@@ -53,12 +59,14 @@ struct StatusRenderer {
         let via = observation.source == .agent ? (status.agent?.running == true ? "agent" : "agent (stopped)") : "probe"
         let staged = status.binaries.filter { $0.name != "genesis" }.map { binary in
             let name = TerminalText.escaped(binary.name)
-            return binary.path == nil ? name + "(empty)" : binary.executable ? name : name + terminal.paint("(!x)", .red)
+            return binary.path == nil
+                ? name + "(empty)" : binary.executable ? name : name + terminal.paint("(!x)", .red)
         }
-        let plan = status.pendingPlan.map { plan in
-            let text = "\(TerminalText.escaped(plan.name))@\(plan.height)"
-            return plan.binaryStaged ? text : terminal.paint(text + " (no binary)", .red)
-        } ?? "-"
+        let plan =
+            status.pendingPlan.map { plan in
+                let text = "\(TerminalText.escaped(plan.name))@\(plan.height)"
+                return plan.binaryStaged ? text : terminal.paint(text + " (no binary)", .red)
+            } ?? "-"
         let height = status.chain?.height.map(String.init) ?? terminal.paint("?", .yellow)
         let sync: String
         switch status.chain?.catchingUp {

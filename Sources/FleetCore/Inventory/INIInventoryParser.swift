@@ -30,8 +30,9 @@ struct INIInventoryParser {
     static func parse(_ text: String, file: String) throws(InventoryError) -> InventoryDocument {
         var parser = INIInventoryParser(file: file)
         var lineNumber = 0
-        // `\r\n` is one Character in Swift, so split on any newline Character, as libyaml counts lines.
-        let body = text.first == "\u{FEFF}" ? text.dropFirst() : Substring(text)  // a byte-order mark from Windows editors
+        // `\r\n` is one Character in Swift, so split on any newline Character, as libyaml counts lines; a
+        // byte-order mark from Windows editors is dropped.
+        let body = text.first == "\u{FEFF}" ? text.dropFirst() : Substring(text)
         for line in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             try parser.consume(line, lineNumber: lineNumber)
@@ -70,7 +71,9 @@ struct INIInventoryParser {
     // MARK: - Section headers
 
     /// Returns the section a header line opens; like Ansible, any line starting with `[` is a header.
-    private mutating func sectionHeader(_ content: Substring, at location: InventorySourceLocation) throws(InventoryError)
+    private mutating func sectionHeader(
+        _ content: Substring, at location: InventorySourceLocation
+    ) throws(InventoryError)
         -> Section
     {
         var text = content
@@ -110,7 +113,9 @@ struct INIInventoryParser {
 
     // MARK: - Lines inside sections
 
-    private mutating func hostLine(_ content: Substring, group: String, at location: InventorySourceLocation)
+    private mutating func hostLine(
+        _ content: Substring, group: String, at location: InventorySourceLocation
+    )
         throws(InventoryError)
     {
         let words = try split(content, at: location).words
@@ -143,7 +148,9 @@ struct INIInventoryParser {
         }
     }
 
-    private mutating func childLine(_ content: Substring, group: String, at location: InventorySourceLocation)
+    private mutating func childLine(
+        _ content: Substring, group: String, at location: InventorySourceLocation
+    )
         throws(InventoryError)
     {
         let words = try split(content, at: location).words
@@ -154,15 +161,19 @@ struct INIInventoryParser {
         definedGroups.insert(child)
     }
 
-    private mutating func varsLine(_ content: Substring, group: String, at location: InventorySourceLocation)
+    private mutating func varsLine(
+        _ content: Substring, group: String, at location: InventorySourceLocation
+    )
         throws(InventoryError)
     {
         guard let equals = content.firstIndex(of: "=") else {
-            throw InventoryError(.malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
+            throw InventoryError(
+                .malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
         }
         let key = content[..<equals].trimmingInventoryBlanks()
         guard !key.isEmpty, !key.contains(where: { $0 == " " || $0 == "\t" }) else {
-            throw InventoryError(.malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
+            throw InventoryError(
+                .malformedLine, at: location, "expected key=value in [\(group):vars], found '\(content)'")
         }
         let raw = content[content.index(after: equals)...]
         let quoted = raw.trimmingInventoryBlanks().first.map { $0 == "\"" || $0 == "'" } ?? false
@@ -175,7 +186,8 @@ struct INIInventoryParser {
                 if words.count == 1, let word = words.first { value = word.text }
             } catch {
                 throw InventoryError(
-                    .unterminatedQuote, at: InventorySourceLocation(file: file, line: location.line, column: error.column),
+                    .unterminatedQuote,
+                    at: InventorySourceLocation(file: file, line: location.line, column: error.column),
                     "unterminated quote in value of '\(key)'"
                 )
             }
@@ -185,7 +197,9 @@ struct INIInventoryParser {
 
     // MARK: - Helpers
 
-    private func split(_ content: Substring, at location: InventorySourceLocation) throws(InventoryError) -> INIShellWords.Split {
+    private func split(
+        _ content: Substring, at location: InventorySourceLocation
+    ) throws(InventoryError) -> INIShellWords.Split {
         do {
             return try INIShellWords.split(content, firstColumn: location.column)
         } catch {

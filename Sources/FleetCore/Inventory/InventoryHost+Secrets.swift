@@ -15,7 +15,8 @@ extension InventoryHost {
         InventoryHost(
             validated: self,
             vars: vars.reduce(into: [:]) { out, entry in
-                out[entry.key] = Self.isSecret(variable: entry.key) && !entry.value.isEmpty ? Self.maskedValue : entry.value
+                out[entry.key] =
+                    Self.isSecret(variable: entry.key) && !entry.value.isEmpty ? Self.maskedValue : entry.value
             }
         )
     }

@@ -23,7 +23,9 @@ enum InventoryHostRange {
         return items.flatMap { item in tails.map { head + item + $0 } }
     }
 
-    private static func items(of body: String, pattern: String, at location: InventorySourceLocation) throws(InventoryError)
+    private static func items(
+        of body: String, pattern: String, at location: InventorySourceLocation
+    ) throws(InventoryError)
         -> [String]
     {
         func bad(_ reason: String) -> InventoryError {
@@ -38,7 +40,9 @@ enum InventoryHostRange {
         guard !end.isEmpty else { throw bad("the end is missing") }
         var stride = 1
         if parts.count == 3 {
-            guard let value = Int(parts[2]), value >= 1 else { throw bad("the stride must be a whole number of at least 1") }
+            guard let value = Int(parts[2]), value >= 1 else {
+                throw bad("the stride must be a whole number of at least 1")
+            }
             stride = value
         }
 

@@ -26,7 +26,9 @@ public enum InventoryLoader {
     /// The merged variable files of each of `names` that has any in `directory`.
     ///
     /// The directory is listed once, so a 10,000-host inventory without `host_vars/` costs one `stat`.
-    private static func variableFiles(in directory: URL, for names: [String]) throws(InventoryError)
+    private static func variableFiles(
+        in directory: URL, for names: [String]
+    ) throws(InventoryError)
         -> [String: [String: InventoryVariable]]
     {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [:] }
@@ -41,7 +43,9 @@ public enum InventoryLoader {
 
     /// Merges every variable file for `name` under `directory` (`name`, `name.yml`, `name.yaml`,
     /// `name.json`, then the files of a `name/` directory).
-    private static func variables(in directory: URL, named name: String) throws(InventoryError)
+    private static func variables(
+        in directory: URL, named name: String
+    ) throws(InventoryError)
         -> [String: InventoryVariable]
     {
         let manager = FileManager.default

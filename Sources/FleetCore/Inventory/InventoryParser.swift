@@ -30,7 +30,9 @@ public enum InventoryParser {
     }
 
     /// Parses `text` without resolving it (the loader adds variable files before resolving).
-    static func document(text: String, format: InventoryFormat?, fileName: String) throws(InventoryError)
+    static func document(
+        text: String, format: InventoryFormat?, fileName: String
+    ) throws(InventoryError)
         -> InventoryDocument
     {
         switch format ?? InventoryFormat.detect(fileName: fileName, text: text) {

@@ -114,7 +114,8 @@ public struct InventoryPattern: Sendable, Hashable, CustomStringConvertible {
                 guard !matched.isEmpty else {
                     throw InventoryError(
                         code: .noMatch, file: "",
-                        message: "the subscript of '\(term.text)' in --limit '\(text)' is past its \(ordered.count) hosts"
+                        message:
+                            "the subscript of '\(term.text)' in --limit '\(text)' is past its \(ordered.count) hosts"
                     )
                 }
             }

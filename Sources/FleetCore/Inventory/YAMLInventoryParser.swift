@@ -64,7 +64,8 @@ enum YAMLInventoryParser {
                     var vars = hostBody.null != nil ? [:] : try variables(hostBody, path: hostPath, file: file)
                     let (hostPattern, port) = InventoryHostRange.splitPort(pattern)
                     if let port, vars["ansible_port"] == nil {
-                        vars["ansible_port"] = InventoryVariable(value: port, location: location(of: hostKey, file: file))
+                        vars["ansible_port"] = InventoryVariable(
+                            value: port, location: location(of: hostKey, file: file))
                     }
                     for host in try InventoryHostRange.expand(hostPattern, at: location(of: hostKey, file: file)) {
                         document.addHost(host, to: name, vars: vars)
@@ -98,7 +99,9 @@ enum YAMLInventoryParser {
 
     // MARK: - Variables
 
-    private static func variables(_ node: Node, path: String, file: String) throws(InventoryError)
+    private static func variables(
+        _ node: Node, path: String, file: String
+    ) throws(InventoryError)
         -> [String: InventoryVariable]
     {
         guard case .mapping(let mapping) = node else {
@@ -127,7 +130,8 @@ enum YAMLInventoryParser {
         case .sequence(let sequence):
             return "[" + sequence.map(renderNested).joined(separator: ", ") + "]"
         case .mapping(let mapping):
-            return "{" + mapping.map { "\(renderNested($0.key)): \(renderNested($0.value))" }.joined(separator: ", ") + "}"
+            return "{" + mapping.map { "\(renderNested($0.key)): \(renderNested($0.value))" }.joined(separator: ", ")
+                + "}"
         case .alias:
             return ""
         }
@@ -136,9 +140,13 @@ enum YAMLInventoryParser {
     private static func renderNested(_ node: Node) -> String {
         guard case .scalar(let scalar) = node else { return render(node) }
         let text = scalar.string
-        let plain = !text.isEmpty && !text.hasSuffix(":") && !text.contains(": ")
+        let plain =
+            !text.isEmpty && !text.hasSuffix(":") && !text.contains(": ")
             && text.allSatisfy { $0.isLetter || $0.isNumber || "._-/@+:".contains($0) }
-        return plain ? text : "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return plain
+            ? text
+            : "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                + "\""
     }
 
     // MARK: - Helpers
@@ -166,7 +174,8 @@ enum YAMLInventoryParser {
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return InventoryError(
-                .yamlSyntax, at: InventorySourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                .yamlSyntax,
+                at: InventorySourceLocation(file: file, line: context.mark.line, column: context.mark.column),
                 "duplicate key \(keys) in one mapping"
             )
         default:

@@ -74,7 +74,10 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public var settings: [String: String]
 
         /// Creates agent info.
-        public init(version: String, running: Bool, pid: Int32? = nil, startedAt: String? = nil, settings: [String: String] = [:]) {
+        public init(
+            version: String, running: Bool, pid: Int32? = nil, startedAt: String? = nil,
+            settings: [String: String] = [:]
+        ) {
             self.version = version
             self.running = running
             self.pid = pid
@@ -176,7 +179,10 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public var state: String
 
         /// Creates a child record.
-        public init(pid: Int32?, startedAt: String?, uptimeSeconds: Double?, starts: Int, upgradesApplied: [String], state: String) {
+        public init(
+            pid: Int32?, startedAt: String?, uptimeSeconds: Double?, starts: Int, upgradesApplied: [String],
+            state: String
+        ) {
             self.pid = pid
             self.startedAt = startedAt
             self.uptimeSeconds = uptimeSeconds
@@ -200,7 +206,10 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public var error: String?
 
         /// Creates a chain record.
-        public init(height: Int64?, catchingUp: Bool?, latestBlockTime: String? = nil, network: String? = nil, error: String? = nil) {
+        public init(
+            height: Int64?, catchingUp: Bool?, latestBlockTime: String? = nil, network: String? = nil,
+            error: String? = nil
+        ) {
             self.height = height
             self.catchingUp = catchingUp
             self.latestBlockTime = latestBlockTime

@@ -30,8 +30,12 @@ public struct PrivateKeyInfo: Sendable, Hashable {
             return inspectOpenSSH(text)
         }
         let encrypted = text.contains("Proc-Type: 4,ENCRYPTED") || text.contains("BEGIN ENCRYPTED PRIVATE KEY")
-        if text.contains("-----BEGIN RSA PRIVATE KEY-----") { return PrivateKeyInfo(keyType: "ssh-rsa", encrypted: encrypted) }
-        if text.contains("-----BEGIN EC PRIVATE KEY-----") { return PrivateKeyInfo(keyType: "ecdsa", encrypted: encrypted) }
+        if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
+            return PrivateKeyInfo(keyType: "ssh-rsa", encrypted: encrypted)
+        }
+        if text.contains("-----BEGIN EC PRIVATE KEY-----") {
+            return PrivateKeyInfo(keyType: "ecdsa", encrypted: encrypted)
+        }
         if text.contains("PRIVATE KEY-----") { return PrivateKeyInfo(keyType: nil, encrypted: encrypted) }
         return nil
     }

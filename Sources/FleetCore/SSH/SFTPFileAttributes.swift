@@ -44,6 +44,7 @@ public struct SFTPFileAttributes: Sendable, Hashable {
         case 0o120000: kind = .symlink
         default: kind = .other
         }
-        self.init(kind: kind, size: size, permissions: mode & 0o7777, uid: uid, gid: gid, modificationTime: modificationTime)
+        self.init(
+            kind: kind, size: size, permissions: mode & 0o7777, uid: uid, gid: gid, modificationTime: modificationTime)
     }
 }

@@ -115,6 +115,7 @@ public struct SSHConfigFile: Sendable, Hashable {
     }
 
     private static func unquote(_ value: String) -> String {
-        value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
+        value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"")
+            ? String(value.dropFirst().dropLast()) : value
     }
 }

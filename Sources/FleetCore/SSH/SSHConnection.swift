@@ -34,7 +34,9 @@ public final class SSHConnection: Sendable {
     /// Banner failures (sshd dropping new connections past `MaxStartups`) are retried up to
     /// `target.bannerRetries` times with ``Backoff`` delays.
     /// - Throws: `SSHError` naming the step that failed and what to do about it.
-    public static func connect(_ target: SSHTarget, logger: Logger = SSHConnection.silentLogger) async throws(SSHError) -> SSHConnection {
+    public static func connect(
+        _ target: SSHTarget, logger: Logger = SSHConnection.silentLogger
+    ) async throws(SSHError) -> SSHConnection {
         var logger = logger
         logger[metadataKey: "fleet.host"] = "\(target.host):\(target.port)"
         let worker = SessionWorker(name: target.host)
@@ -47,13 +49,14 @@ public final class SSHConnection: Sendable {
                 }
                 logger.debug("ssh connected", metadata: ["fleet.ssh.attempts": "\(attempt + 1)"])
                 return SSHConnection(target: target, worker: worker, logger: logger)
-            } catch where error.isTransientConnectFailure && attempt < target.bannerRetries {
+            } catch  where error.isTransientConnectFailure && attempt < target.bannerRetries {
                 attempt += 1
                 let delay = Backoff.delay(attempt: attempt, jitter: Double.random(in: 0...1))
                 logger.debug("ssh banner failure, retrying", metadata: ["fleet.ssh.delay": "\(delay)"])
                 do { try await Task.sleep(for: delay) } catch {
                     worker.stop()
-                    throw SSHError(.cancelled, host: target.host, operation: "connect", message: "the task was cancelled")
+                    throw SSHError(
+                        .cancelled, host: target.host, operation: "connect", message: "the task was cancelled")
                 }
             } catch {
                 worker.stop()
@@ -156,7 +159,8 @@ public final class SSHConnection: Sendable {
             let deadline = context.deadline(timeout, cancel: cancel)
             if atomically {
                 try context.upload(
-                    .data(data), to: remotePath, mode: mode, fsync: true, expectedSHA256: nil, progress: nil, deadline: deadline)
+                    .data(data), to: remotePath, mode: mode, fsync: true, expectedSHA256: nil, progress: nil,
+                    deadline: deadline)
             } else {
                 try context.writeFileInPlace(data, to: remotePath, mode: mode, deadline: deadline)
             }
@@ -165,7 +169,9 @@ public final class SSHConnection: Sendable {
 
     /// Reads a small remote file whole.
     /// - Throws: `.notFound` when it does not exist; `.invalidArgument` when it exceeds `maxBytes`.
-    public func readFile(_ remotePath: String, maxBytes: Int = 16 << 20, timeout: Duration? = nil) async throws(SSHError) -> Data {
+    public func readFile(
+        _ remotePath: String, maxBytes: Int = 16 << 20, timeout: Duration? = nil
+    ) async throws(SSHError) -> Data {
         try await withContext("read \(remotePath)") { context, cancel throws(SSHError) in
             try context.readFile(remotePath, maxBytes: maxBytes, deadline: context.deadline(timeout, cancel: cancel))
         }

@@ -14,7 +14,8 @@ extension SessionContext {
             guard result.count <= maxBytes else {
                 throw SSHError(
                     .invalidArgument, host: target.host, operation: "read \(path)",
-                    message: "the file is larger than the \(maxBytes) bytes allowed", hint: "Use a larger limit or download it instead")
+                    message: "the file is larger than the \(maxBytes) bytes allowed",
+                    hint: "Use a larger limit or download it instead")
             }
         }
         try handle.close(deadline)
@@ -29,7 +30,8 @@ extension SessionContext {
         while offset < data.count {
             let acked = try data.withUnsafeBytes { raw in
                 Result { () throws(SSHError) -> Int in
-                    try handle.writeOnce(UnsafeRawBufferPointer(rebasing: raw[offset..<min(data.count, offset + Self.writeWindow)]))
+                    try handle.writeOnce(
+                        UnsafeRawBufferPointer(rebasing: raw[offset..<min(data.count, offset + Self.writeWindow)]))
                 }
             }.get()
             if acked > 0 {
@@ -68,7 +70,7 @@ extension SessionContext {
                     .sftp, host: target.host, operation: "mkdir \(path)", message: "it exists and is not a directory")
             }
             return true
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return false
         }
     }

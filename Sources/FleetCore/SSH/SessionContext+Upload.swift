@@ -43,7 +43,8 @@ extension SessionContext {
             try handle.setPermissions(mode, deadline: deadline.renewed())
             try handle.close(deadline.renewed())
             if let expectedSHA256 {
-                try verifySHA256(temporary, expected: expectedSHA256, finalPath: remotePath, deadline: deadline.renewed())
+                try verifySHA256(
+                    temporary, expected: expectedSHA256, finalPath: remotePath, deadline: deadline.renewed())
             }
             try publish(temporary, as: remotePath, sftp: sftp, deadline: deadline.renewed())
         } catch {
@@ -94,10 +95,14 @@ extension SessionContext {
                 try handle.wait(deadline)
             }
         }
-        if let progress, reported != sent || sent == 0 { progress(UploadProgress(bytesSent: sent, totalBytes: reader.size)) }
+        if let progress, reported != sent || sent == 0 {
+            progress(UploadProgress(bytesSent: sent, totalBytes: reader.size))
+        }
     }
 
-    private func verifySHA256(_ temporary: String, expected: String, finalPath: String, deadline: OperationDeadline) throws(SSHError) {
+    private func verifySHA256(
+        _ temporary: String, expected: String, finalPath: String, deadline: OperationDeadline
+    ) throws(SSHError) {
         let result = try run(["sha256sum", "--", temporary], operation: "verify \(finalPath)", deadline: deadline)
         let actual = result.output.split(separator: " ").first.map { String($0).lowercased() } ?? ""
         guard actual == expected.lowercased() else {
@@ -108,11 +113,14 @@ extension SessionContext {
         }
     }
 
-    private func publish(_ temporary: String, as finalPath: String, sftp: LibSSH2SFTP, deadline: OperationDeadline) throws(SSHError) {
+    private func publish(
+        _ temporary: String, as finalPath: String, sftp: LibSSH2SFTP, deadline: OperationDeadline
+    ) throws(SSHError) {
         do throws(SSHError) {
             try sftp.rename(temporary, to: finalPath, deadline: deadline)
-        } catch where error.code == .sftp {
-            _ = try run(["mv", "-f", "-T", "--", temporary, finalPath], operation: "replace \(finalPath)", deadline: deadline)
+        } catch  where error.code == .sftp {
+            _ = try run(
+                ["mv", "-f", "-T", "--", temporary, finalPath], operation: "replace \(finalPath)", deadline: deadline)
         }
     }
 
@@ -124,7 +132,8 @@ extension SessionContext {
         let sample = Self.temporaryName(for: remotePath)
         guard let marker = sample.range(of: ".fleet-", options: .backwards) else { return }
         let prefix = String(sample[..<marker.upperBound])
-        _ = try? exec("rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
+        _ = try? exec(
+            "rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
     }
 
     /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.

@@ -52,7 +52,9 @@ final class UploadReader {
         if let data {
             let count = min(buffer.count, data.count - offset)
             if count > 0 {
-                data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count) }
+                data.withUnsafeBytes {
+                    buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: count)
+                }
             }
             offset += count
             return count

@@ -94,7 +94,8 @@ public struct FleetAssessment: Sendable, Equatable {
             let detail = groups.map { "\($0.key.prefix(12))… on \($0.hosts.joined(separator: ", "))" }
             return FleetFinding(
                 severity: .error, kind: .hashDrift, hosts: entries.map(\.host),
-                message: "\"\(name)\" is staged with \(groups.count) different sha256: \(detail.joined(separator: "; "))"
+                message:
+                    "\"\(name)\" is staged with \(groups.count) different sha256: \(detail.joined(separator: "; "))"
             )
         }
     }
@@ -199,7 +200,8 @@ public struct FleetAssessment: Sendable, Equatable {
                 found.append(
                     FleetFinding(
                         severity: .warning, kind: .lagging, hosts: [observation.host],
-                        message: "\(observation.host) is at height \(height), \(top - height) blocks behind the fleet (\(top))"
+                        message:
+                            "\(observation.host) is at height \(height), \(top - height) blocks behind the fleet (\(top))"
                     )
                 )
             }

@@ -117,7 +117,8 @@ public enum NodeProbe {
                 return (try NodeStatus.decode(body), .agent)
             } catch {
                 let excerpt = String(decoding: body.prefix(200), as: UTF8.self)
-                throw ParseError(reason: "node-agent status --json exited \(exitStatus) with unreadable output: \(excerpt)")
+                throw ParseError(
+                    reason: "node-agent status --json exited \(exitStatus) with unreadable output: \(excerpt)")
             }
         }
         guard text.hasPrefix("#probe\n") else {
@@ -154,7 +155,8 @@ public enum NodeProbe {
                 status.binaries.append(
                     .init(
                         name: decode64(fields[1]) ?? "?", path: path,
-                        sha256: fields[3].isEmpty ? nil : fields[3], version: decode64(fields[6]).flatMap { $0.isEmpty ? nil : $0 },
+                        sha256: fields[3].isEmpty ? nil : fields[3],
+                        version: decode64(fields[6]).flatMap { $0.isEmpty ? nil : $0 },
                         executable: fields[4] == "1", size: Int64(fields[5])
                     )
                 )

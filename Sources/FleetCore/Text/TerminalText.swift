@@ -32,7 +32,9 @@ public enum TerminalText {
 
     /// `bytes` (for example a command's raw stdout) decoded as UTF-8 with invalid bytes and control
     /// characters escaped, cut after `limit` bytes of input.
-    public static func escaped(bytes: some Collection<UInt8>, keeping kept: Kept = [], limit: Int = valueLimit) -> String {
+    public static func escaped(
+        bytes: some Collection<UInt8>, keeping kept: Kept = [], limit: Int = valueLimit
+    ) -> String {
         let input = Array(bytes)
         let end = min(input.count, max(limit, 0))
         var out: [UInt8] = []

@@ -57,7 +57,9 @@ struct BinaryDownloader: Sendable {
     /// Downloads `reference` and installs `bin/<daemon>` in `upgradeDirectory`.
     ///
     /// - Returns: the installed binary's path.
-    func install(_ reference: String, daemonName: String, into upgradeDirectory: String) async throws(AgentError)
+    func install(
+        _ reference: String, daemonName: String, into upgradeDirectory: String
+    ) async throws(AgentError)
         -> String
     {
         let staging = try Self.makeStagingDirectory(in: (upgradeDirectory as NSString).deletingLastPathComponent)

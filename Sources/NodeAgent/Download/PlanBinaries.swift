@@ -9,14 +9,14 @@ struct PlanBinaries: Equatable, Sendable {
     /// This machine's platform in Go's naming.
     static var currentPlatform: String {
         #if arch(arm64)
-            let arch = "arm64"
+        let arch = "arm64"
         #else
-            let arch = "amd64"
+        let arch = "amd64"
         #endif
         #if os(macOS)
-            return "darwin/" + arch
+        return "darwin/" + arch
         #else
-            return "linux/" + arch
+        return "linux/" + arch
         #endif
     }
 

@@ -70,7 +70,9 @@ struct NodeStatusCollector {
 
     /// The staged binaries, and what FleetCore's ``NodeFacts`` (the derivation `fleet status`'s probe uses
     /// too) makes of them, `current` and the two plan files.
-    func facts(_ layout: CosmovisorLayout) async -> (
+    func facts(
+        _ layout: CosmovisorLayout
+    ) async -> (
         current: NodeStatus.CurrentLink, binaries: [NodeStatus.StagedBinary], pendingPlan: NodeStatus.PlanInfo?
     ) {
         let binaries = await stagedBinaries(layout)

@@ -44,7 +44,8 @@ struct FleetExecCollectorTests {
     func success() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in
             let outcomes = await FleetExecCollector.run(
-                "true", hosts: [try InventoryHost(name: "n")], target: { _ in SSHTestSupport.target(sandbox, sandbox.nodes[0]) },
+                "true", hosts: [try InventoryHost(name: "n")],
+                target: { _ in SSHTestSupport.target(sandbox, sandbox.nodes[0]) },
                 maxConcurrent: 4, timeout: .seconds(20)
             )
             #expect(outcomes.map(\.succeeded) == [true])

@@ -158,7 +158,8 @@ struct InventoryErrorTests {
             name: "YAML group body that is a scalar",
             text: "all:\n  children:\n    validators: val-1\n",
             format: .yaml, code: .yamlShape, line: 3, column: 17,
-            message: "'all.children.validators' must be a group (a mapping with hosts, vars or children), found a scalar 'val-1'"
+            message:
+                "'all.children.validators' must be a group (a mapping with hosts, vars or children), found a scalar 'val-1'"
         ),
     ]
 

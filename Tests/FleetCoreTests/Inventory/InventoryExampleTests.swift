@@ -7,10 +7,11 @@ struct InventoryExampleTests {
     @Test("it loads, with the roles, ranges and overrides its comments describe")
     func loads() throws {
         let inventory = try InventoryLoader.load(path: TestPaths.repositoryRoot + "/inventory.example")
-        #expect(inventory.hosts.map(\.name) == [
-            "sentry-01.eu.example.net", "sentry-02.eu.example.net", "sentry-03.eu.example.net",
-            "sentry-04.eu.example.net", "sentry-us", "val-1", "val-2", "rpc-1", "rpc-2",
-        ])
+        #expect(
+            inventory.hosts.map(\.name) == [
+                "sentry-01.eu.example.net", "sentry-02.eu.example.net", "sentry-03.eu.example.net",
+                "sentry-04.eu.example.net", "sentry-us", "val-1", "val-2", "rpc-1", "rpc-2",
+            ])
         let roles = Dictionary(uniqueKeysWithValues: inventory.hosts.map { ($0.name, $0.role) })
         #expect(roles["sentry-us"] == .sentry)
         #expect(roles["val-1"] == .validator)

@@ -9,7 +9,8 @@ struct InventoryHostPortTests {
         arguments: [InventoryFormat.ini, .yaml]
     )
     func hostPort(format: InventoryFormat) throws {
-        let text = format == .ini
+        let text =
+            format == .ini
             ? "[g]\nweb-[1:2]:2201\ndb:2202 ansible_port=2299\nfe80::1\n"
             : "all:\n  hosts:\n    \"web-[1:2]:2201\":\n    db:2202:\n      ansible_port: 2299\n    \"fe80::1\":\n"
         let inventory = try InventoryParser.parse(text: text, format: format)

@@ -41,7 +41,8 @@ struct InventoryHostTests {
     @Test("ansible_private_key_file is the fallback for ansible_ssh_private_key_file; empty means unset")
     func keyFile() throws {
         #expect(try InventoryHost(name: "n", vars: ["ansible_private_key_file": "/k2"]).privateKeyFile == "/k2")
-        let both = try InventoryHost(name: "n", vars: ["ansible_private_key_file": "/k2", "ansible_ssh_private_key_file": "/k1"])
+        let both = try InventoryHost(
+            name: "n", vars: ["ansible_private_key_file": "/k2", "ansible_ssh_private_key_file": "/k1"])
         #expect(both.privateKeyFile == "/k1")
         #expect(try InventoryHost(name: "n", vars: ["ansible_user": "", "ansible_host": ""]).user == nil)
         #expect(try InventoryHost(name: "n", vars: ["ansible_host": ""]).address == "n")
@@ -67,10 +68,11 @@ struct InventoryHostTests {
         let object = try #require(
             try JSONSerialization.jsonObject(with: encoder.encode(val1)) as? [String: Any]
         )
-        #expect(Set(object.keys) == [
-            "name", "address", "port", "user", "private_key_file", "daemon_name", "daemon_home", "node_rpc",
-            "agent_path", "role", "groups", "vars",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "name", "address", "port", "user", "private_key_file", "daemon_name", "daemon_home", "node_rpc",
+                "agent_path", "role", "groups", "vars",
+            ])
         #expect(object["private_key_file"] is NSNull)
         #expect(object["role"] as? String == "validator")
         #expect(object["port"] as? Int == 22)

@@ -10,7 +10,8 @@ struct InventoryLoaderTests {
         let root = try TestPaths.makeTemporaryDirectory("fleet-inventory")
         for (path, contents) in files {
             let url = URL(fileURLWithPath: root).appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try contents.write(to: url, atomically: true, encoding: .utf8)
         }
         return root
@@ -64,7 +65,10 @@ struct InventoryLoaderTests {
         #expect(val1.user == "val")
         #expect(sentry.user == nil)
         #expect(sentry.vars["only_all_file"] == "yes")
-        #expect(inventory.groups["validators"]?.vars == ["v": "validators-inline", "w": "validators-file", "ansible_user": "val"])
+        #expect(
+            inventory.groups["validators"]?.vars == [
+                "v": "validators-inline", "w": "validators-file", "ansible_user": "val",
+            ])
         #expect(inventory.host(named: "nobody") == nil, "host_vars never create hosts")
     }
 
@@ -100,10 +104,13 @@ struct InventoryLoaderTests {
 
         let shape = try Self.directory(["inventory.ini": "[g]\nh1\n", "group_vars/g.yml": "- a\n- b\n"])
         defer { try? FileManager.default.removeItem(atPath: shape) }
-        let shapeError = #expect(throws: InventoryError.self) { try InventoryLoader.load(path: shape + "/inventory.ini") }
+        let shapeError = #expect(throws: InventoryError.self) {
+            try InventoryLoader.load(path: shape + "/inventory.ini")
+        }
         #expect(shapeError?.code == .yamlShape)
         #expect(shapeError?.file == shape + "/group_vars/g.yml")
-        #expect(shapeError?.description == "\(shape)/group_vars/g.yml:1:1: expected a mapping of variables, found a list")
+        #expect(
+            shapeError?.description == "\(shape)/group_vars/g.yml:1:1: expected a mapping of variables, found a list")
 
         let port = try Self.directory(["inventory.ini": "[g]\nh1\n", "group_vars/g.yml": "# c\nansible_port: 99999\n"])
         defer { try? FileManager.default.removeItem(atPath: port) }

@@ -12,7 +12,8 @@ struct InventoryParserTests {
     func sameFleetBothFormats() throws {
         let ini = try Self.parse(InventoryFixtures.fleetINI, .ini)
         let yaml = try Self.parse(InventoryFixtures.fleetYAML, .yaml)
-        #expect(ini.hosts.map(\.name) == ["bastion", "sentry-01", "sentry-02", "sentry-03", "val-1", "val-2", "archive"])
+        #expect(
+            ini.hosts.map(\.name) == ["bastion", "sentry-01", "sentry-02", "sentry-03", "val-1", "val-2", "archive"])
         #expect(yaml.hosts.map(\.name) == ini.hosts.map(\.name))
         for (left, right) in zip(ini.hosts, yaml.hosts) {
             #expect(left == right, "\(left.name)")
@@ -40,15 +41,20 @@ struct InventoryParserTests {
         "typed accessors of the demo fleet, in both formats",
         arguments: [InventoryFormat.ini, .yaml],
         [
-            Expected(host: "bastion", address: "192.0.2.1", port: 22, user: "cosmos", role: .full, groups: ["ungrouped"]),
-            Expected(host: "sentry-02", address: "sentry-02", port: 2201, user: "cosmos", role: .sentry,
-                     groups: ["osmosis", "sentries"]),
-            Expected(host: "val-1", address: "10.0.0.10", port: 22, user: "validator", role: .validator,
-                     groups: ["osmosis", "validators"]),
-            Expected(host: "val-2", address: "10.0.0.11", port: 2222, user: "validator", role: .validator,
-                     groups: ["osmosis", "validators"]),
-            Expected(host: "archive", address: "10.0.0.20", port: 22, user: "cosmos", role: .full,
-                     groups: ["full", "osmosis"]),
+            Expected(
+                host: "bastion", address: "192.0.2.1", port: 22, user: "cosmos", role: .full, groups: ["ungrouped"]),
+            Expected(
+                host: "sentry-02", address: "sentry-02", port: 2201, user: "cosmos", role: .sentry,
+                groups: ["osmosis", "sentries"]),
+            Expected(
+                host: "val-1", address: "10.0.0.10", port: 22, user: "validator", role: .validator,
+                groups: ["osmosis", "validators"]),
+            Expected(
+                host: "val-2", address: "10.0.0.11", port: 2222, user: "validator", role: .validator,
+                groups: ["osmosis", "validators"]),
+            Expected(
+                host: "archive", address: "10.0.0.20", port: 22, user: "cosmos", role: .full,
+                groups: ["full", "osmosis"]),
         ]
     )
     func accessors(format: InventoryFormat, expected: Expected) throws {

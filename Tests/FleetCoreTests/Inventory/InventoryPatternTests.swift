@@ -87,12 +87,15 @@ struct InventoryPatternTests {
     func noMatch(pattern: String) {
         let error = #expect(throws: InventoryError.self) { try Self.inventory.select(pattern) }
         #expect(error?.code == .noMatch)
-        let part = pattern.split(whereSeparator: { ":,".contains($0) }).map { String($0.drop { "!&".contains($0) }) }
+        let part =
+            pattern.split(whereSeparator: { ":,".contains($0) }).map { String($0.drop { "!&".contains($0) }) }
             .first { !["all", "validators", "sentries"].contains($0) } ?? ""
         #expect(error?.message.contains("'\(part)'") == true, "\(error?.message ?? "")")
     }
 
-    @Test("a subscript past the part's hosts is an error", arguments: ["sentries[7]", "validators[-3]", "sentries[5:]", "sentry-[13]"])
+    @Test(
+        "a subscript past the part's hosts is an error",
+        arguments: ["sentries[7]", "validators[-3]", "sentries[5:]", "sentry-[13]"])
     func subscriptPastTheEnd(pattern: String) {
         let error = #expect(throws: InventoryError.self) { try Self.inventory.select(pattern) }
         #expect(error?.code == .noMatch)

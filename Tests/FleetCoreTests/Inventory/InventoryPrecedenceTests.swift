@@ -24,29 +24,39 @@ struct InventoryPrecedenceTests {
             ),
             Case(
                 name: "deeper beats shallower across branches",
-                text: "[deep]\nh\n[mid:children]\ndeep\n[top:children]\nmid\n[z]\nh\n[z:vars]\nv=z\n[deep:vars]\nv=deep\n",
+                text:
+                    "[deep]\nh\n[mid:children]\ndeep\n[top:children]\nmid\n[z]\nh\n[z:vars]\nv=z\n[deep:vars]\nv=deep\n",
                 expected: "deep"
             ),
-            Case(name: "same depth: later name wins", text: "[b]\nh\n[a]\nh\n[a:vars]\nv=a\n[b:vars]\nv=b\n", expected: "b"),
+            Case(
+                name: "same depth: later name wins", text: "[b]\nh\n[a]\nh\n[a:vars]\nv=a\n[b:vars]\nv=b\n",
+                expected: "b"),
             Case(
                 name: "same depth: ansible_group_priority beats the name",
                 text: "[b]\nh\n[a]\nh\n[a:vars]\nv=a\nansible_group_priority=5\n[b:vars]\nv=b\n", expected: "a"
             ),
-            Case(name: "host line beats every group", text: "[g]\nh v=host\n[g:vars]\nv=g\n[all:vars]\nv=all\n", expected: "host"),
-            Case(name: "a later host line wins over an earlier one", text: "[a]\nh v=first\n[b]\nh v=second\n", expected: "second"),
+            Case(
+                name: "host line beats every group", text: "[g]\nh v=host\n[g:vars]\nv=g\n[all:vars]\nv=all\n",
+                expected: "host"),
+            Case(
+                name: "a later host line wins over an earlier one", text: "[a]\nh v=first\n[b]\nh v=second\n",
+                expected: "second"),
             Case(
                 name: "YAML: child beats parent, host beats child",
-                text: "all:\n  vars: {v: all}\n  children:\n    p:\n      vars: {v: p}\n      children:\n        c:\n          vars: {v: c}\n          hosts:\n            h: {v: host}\n            k:\n",
+                text:
+                    "all:\n  vars: {v: all}\n  children:\n    p:\n      vars: {v: p}\n      children:\n        c:\n          vars: {v: c}\n          hosts:\n            h: {v: host}\n            k:\n",
                 format: .yaml, expected: "host"
             ),
             Case(
                 name: "YAML: child group beats parent and all",
-                text: "all:\n  vars: {v: all}\n  children:\n    p:\n      vars: {v: p}\n      children:\n        c:\n          vars: {v: c}\n          hosts:\n            h: {v: host}\n            k:\n",
+                text:
+                    "all:\n  vars: {v: all}\n  children:\n    p:\n      vars: {v: p}\n      children:\n        c:\n          vars: {v: c}\n          hosts:\n            h: {v: host}\n            k:\n",
                 format: .yaml, host: "k", expected: "c"
             ),
             Case(
                 name: "YAML: a group listed twice merges",
-                text: "all:\n  children:\n    g:\n      hosts: {h: }\n    p:\n      children:\n        g:\n          vars: {v: again}\n",
+                text:
+                    "all:\n  children:\n    g:\n      hosts: {h: }\n    p:\n      children:\n        g:\n          vars: {v: again}\n",
                 format: .yaml, expected: "again"
             ),
         ]

@@ -8,7 +8,8 @@ struct InventoryRealWorldTests {
     @Test("Polkachu style: one group per chain, `type` host vars, quoted Jinja in [all:vars]")
     func polkachu() throws {
         let inventory = try InventoryParser.parse(text: InventoryFixtures.polkachuINI, fileName: "inventory.ini")
-        #expect(inventory.hosts.map(\.name) == ["juno_main", "juno_backup", "juno_relayer", "osmosis_main", "osmosis_test"])
+        #expect(
+            inventory.hosts.map(\.name) == ["juno_main", "juno_backup", "juno_relayer", "osmosis_main", "osmosis_test"])
         #expect(inventory.hosts.map { $0.vars["type"] ?? "" } == ["main", "backup", "relayer", "main", "test"])
         #expect(inventory.hosts(inGroup: "juno").map(\.name) == ["juno_main", "juno_backup", "juno_relayer"])
         let relayer = try #require(inventory.host(named: "juno_relayer"))
@@ -18,7 +19,8 @@ struct InventoryRealWorldTests {
         #expect(relayer.privateKeyFile == "~/.ssh/id_rsa")
         #expect(relayer.vars["prepare"] == "false")
         #expect(relayer.vars["var_file"] == "vars/{{ group_names[0] }}.yml")
-        #expect(relayer.vars["path"] == "/home/{{ ansible_user }}/go/bin:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin")
+        #expect(
+            relayer.vars["path"] == "/home/{{ ansible_user }}/go/bin:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin")
         #expect(inventory.hosts.allSatisfy { $0.role == .full }, "no validators/sentries groups and no fleet_role")
         #expect(try inventory.select("juno:&~.*_main").map(\.name) == ["juno_main"])
     }
@@ -26,9 +28,10 @@ struct InventoryRealWorldTests {
     @Test("Hypha style: YAML all → children → node, chain settings in all.vars")
     func hypha() throws {
         let inventory = try InventoryParser.parse(text: InventoryFixtures.hyphaYAML, fileName: "inventory.yml")
-        #expect(inventory.hosts.map(\.name) == [
-            "sentry-01.theta.example.org", "validator-01.theta.example.org", "sync-01.theta.example.org",
-        ])
+        #expect(
+            inventory.hosts.map(\.name) == [
+                "sentry-01.theta.example.org", "validator-01.theta.example.org", "sync-01.theta.example.org",
+            ])
         #expect(inventory.groups["node"]?.hosts.count == 3)
         #expect(inventory.groups["all"]?.children == ["node", "ungrouped"])
         let validator = try #require(inventory.host(named: "validator-01.theta.example.org"))
@@ -79,10 +82,11 @@ struct InventoryRealWorldTests {
     func portsAndUsers() throws {
         let inventory = try InventoryParser.parse(text: InventoryFixtures.portsAndUsersINI, format: .ini)
         let rows = inventory.hosts.map { "\($0.name) \($0.user ?? "-")@\($0.port) \($0.role.rawValue)" }
-        #expect(rows == [
-            "s1 sentry@2222 sentry", "s2 sentry@22 sentry", "s3 sentry@2200 sentry",
-            "v1 root@22022 validator", "v2 val@22 validator",
-        ])
+        #expect(
+            rows == [
+                "s1 sentry@2222 sentry", "s2 sentry@22 sentry", "s3 sentry@2200 sentry",
+                "v1 root@22022 validator", "v2 val@22 validator",
+            ])
     }
 
     @Test("the sandbox inventory (sample of scripts/sandbox.py) parses with the right roles")

@@ -6,12 +6,14 @@ import Testing
 /// Secrets in the inventory are never shown: `fleet inventory list` prints ``InventoryHost/redacted``.
 @Suite("Inventory secrets", .tags(.pure))
 struct InventorySecretsTests {
-    @Test("names with pass, password, secret, token or mnemonic in any case are secrets", arguments: [
-        ("ansible_password", true), ("ansible_become_pass", true), ("ansible_ssh_pass", true),
-        ("ansible_become_password", true), ("ansible_ssh_private_key_passphrase", true), ("Vault_SECRET", true),
-        ("api_token", true), ("wallet_mnemonic", true), ("ansible_host", false), ("daemon_home", false),
-        ("ansible_ssh_private_key_file", false), ("ansible_user", false),
-    ])
+    @Test(
+        "names with pass, password, secret, token or mnemonic in any case are secrets",
+        arguments: [
+            ("ansible_password", true), ("ansible_become_pass", true), ("ansible_ssh_pass", true),
+            ("ansible_become_password", true), ("ansible_ssh_private_key_passphrase", true), ("Vault_SECRET", true),
+            ("api_token", true), ("wallet_mnemonic", true), ("ansible_host", false), ("daemon_home", false),
+            ("ansible_ssh_private_key_file", false), ("ansible_user", false),
+        ])
     func secretNames(name: String, secret: Bool) {
         #expect(InventoryHost.isSecret(variable: name) == secret)
     }

@@ -20,7 +20,9 @@ struct UpgradePlanTests {
             (#"{"height":1}"#, false, "", 0, "name cannot be empty: invalid request"),
         ] as [(String, Bool, String, Int64, String?)]
     )
-    func parseUpgradeInfoFile(content: String, disableRecase: Bool, name: String, height: Int64, error: String?)
+    func parseUpgradeInfoFile(
+        content: String, disableRecase: Bool, name: String, height: Int64, error: String?
+    )
         async throws
     {
         try await withTemporaryDirectory { dir in

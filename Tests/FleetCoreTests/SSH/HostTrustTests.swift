@@ -42,14 +42,17 @@ struct HostTrustTests {
         try await SSHTestSupport.withNodes(1) { sandbox in
             let node = sandbox.nodes[0]
             let impostor = try SSHTestSupport.makeKey(in: sandbox.root, name: "impostor")
-            let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+            let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ")
+                .prefix(2)
                 .joined(separator: " ")
-            let file = try SSHTestSupport.write("[\(node.host)]:\(node.port) \(impostorKey)\n", to: sandbox.root + "/kh")
+            let file = try SSHTestSupport.write(
+                "[\(node.host)]:\(node.port) \(impostorKey)\n", to: sandbox.root + "/kh")
             let expected = try SSHTestSupport.fingerprint(ofPublicKey: impostor + ".pub")
             let presented = try SSHTestSupport.fingerprint(ofPublicKey: node.dir + "/ssh_host_ed25519_key.pub")
             for policy in [HostKeyPolicy.strict, .acceptNew] {
                 let error = await #expect(throws: SSHError.self) {
-                    try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, knownHosts: file, policy: policy))
+                    try await SSHConnection.connect(
+                        SSHTestSupport.target(sandbox, node, knownHosts: file, policy: policy))
                 }
                 #expect(error?.code == .hostKeyMismatch)
                 #expect(error?.message.contains(expected) == true)
@@ -71,7 +74,8 @@ struct HostTrustTests {
             #expect(refused?.message.contains(presented) == true)
             #expect(!FileManager.default.fileExists(atPath: file))
 
-            try await withSSHConnection(SSHTestSupport.target(sandbox, node, knownHosts: file, policy: .acceptNew)) { ssh in
+            try await withSSHConnection(SSHTestSupport.target(sandbox, node, knownHosts: file, policy: .acceptNew)) {
+                ssh in
                 let result = try await ssh.exec("true")
                 #expect(result.exitStatus == 0)
             }
@@ -96,7 +100,8 @@ struct HostTrustTests {
                 "[\(node.host)]:\(node.port) \(key)\n@revoked * \(key)\n", to: sandbox.root + "/kh")
             for policy in [HostKeyPolicy.strict, .acceptNew] {
                 let error = await #expect(throws: SSHError.self) {
-                    try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, knownHosts: file, policy: policy))
+                    try await SSHConnection.connect(
+                        SSHTestSupport.target(sandbox, node, knownHosts: file, policy: policy))
                 }
                 #expect(error?.code == .hostKeyRevoked)
             }
@@ -114,12 +119,14 @@ struct HostTrustTests {
                 #expect(result.exitStatus == 0)
             }
             let impostor = try SSHTestSupport.makeKey(in: sandbox.root, name: "impostor")
-            let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+            let impostorKey = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ")
+                .prefix(2)
                 .joined(separator: " ")
             let changedText = "# the key below is not the node's\r\n[\(node.host)]:\(node.port) \(impostorKey)\r\n"
             let changed = try SSHTestSupport.write(changedText, to: sandbox.root + "/kh-changed")
             let error = await #expect(throws: SSHError.self) {
-                try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, knownHosts: changed, policy: .acceptNew))
+                try await SSHConnection.connect(
+                    SSHTestSupport.target(sandbox, node, knownHosts: changed, policy: .acceptNew))
             }
             #expect(error?.code == .hostKeyMismatch)
             #expect(error?.message.contains(try SSHTestSupport.fingerprint(ofPublicKey: impostor + ".pub")) == true)
@@ -144,7 +151,9 @@ struct HostTrustTests {
             func target(acceptNew: Bool) -> SSHTarget {
                 SSHTarget.resolve(
                     alias: "n1", inventory: .init(user: sandbox.user, identityFile: sandbox.clientKey), config: config,
-                    client: .init(homeDirectory: home, localUser: sandbox.user, acceptNewHostKeys: acceptNew, globalKnownHostsFiles: [global]))
+                    client: .init(
+                        homeDirectory: home, localUser: sandbox.user, acceptNewHostKeys: acceptNew,
+                        globalKnownHostsFiles: [global]))
             }
             // Known only through the (injected) global file, under the alias: trusted, nothing written.
             try await withSSHConnection(target(acceptNew: false)) { ssh in
@@ -159,14 +168,16 @@ struct HostTrustTests {
                 #expect(result.exitStatus == 0)
             }
             #expect(try String(contentsOfFile: home + "/.ssh/fleet_hosts", encoding: .utf8) == "validator-one \(key)\n")
-            #expect(try FileManager.default.attributesOfItem(atPath: home + "/.ssh")[.posixPermissions] as? Int == 0o700)
+            #expect(
+                try FileManager.default.attributesOfItem(atPath: home + "/.ssh")[.posixPermissions] as? Int == 0o700)
             try await withSSHConnection(target(acceptNew: false)) { ssh in
                 let result = try await ssh.exec("true")
                 #expect(result.exitStatus == 0)
             }
             // OpenSSH reads the recorded line the same way.
             var argv = sandbox.sshArguments(node)
-            argv[argv.firstIndex(of: "UserKnownHostsFile=\(sandbox.knownHosts)")!] = "UserKnownHostsFile=\(home)/.ssh/fleet_hosts"
+            argv[argv.firstIndex(of: "UserKnownHostsFile=\(sandbox.knownHosts)")!] =
+                "UserKnownHostsFile=\(home)/.ssh/fleet_hosts"
             #expect(try ProcessRunner.run(argv + ["-o", "HostKeyAlias=validator-one", "true"]).exitCode == 0)
         }
     }

@@ -82,7 +82,8 @@ import Testing
             """)
         #expect(HostKeyVerifier.verdict(for: key, host: "g", port: 22, in: known) == .trusted)
         #expect(HostKeyVerifier.verdict(for: other, host: "g", port: 22, in: known) == .revoked)
-        #expect(HostKeyVerifier.verdict(for: try Self.key(Self.ecdsaText), host: "h", port: 2222, in: known) == .revoked)
+        #expect(
+            HostKeyVerifier.verdict(for: try Self.key(Self.ecdsaText), host: "h", port: 2222, in: known) == .revoked)
         #expect(HostKeyVerifier.verdict(for: key, host: "nowhere", port: 22, in: known) == .unknown)
         #expect(
             HostKeyVerifier.verdict(for: key, host: "h", port: 2222, in: known)
@@ -100,13 +101,16 @@ import Testing
             let path = directory + "/sub/known_hosts"
             let key = try Self.key(Self.keyText)
             let strict = HostKeyVerifier(knownHostsFile: path, policy: .strict)
-            #expect(throws: SSHError.self) { try strict.verify(key, host: "h", port: 2222, known: try strict.load(host: "h")) }
+            #expect(throws: SSHError.self) {
+                try strict.verify(key, host: "h", port: 2222, known: try strict.load(host: "h"))
+            }
             #expect(!FileManager.default.fileExists(atPath: path))
             let lenient = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
             try lenient.verify(key, host: "h", port: 2222, known: try lenient.load(host: "h"))
             try "g \(Self.otherText)".write(toFile: path, atomically: false, encoding: .utf8)  // no final newline
             try lenient.verify(key, host: "h", port: 2222, known: try lenient.load(host: "h"))
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == "g \(Self.otherText)\n[h]:2222 \(Self.keyText)\n")
+            #expect(
+                try String(contentsOfFile: path, encoding: .utf8) == "g \(Self.otherText)\n[h]:2222 \(Self.keyText)\n")
             try strict.verify(key, host: "h", port: 2222, known: try strict.load(host: "h"))
         }
     }
@@ -121,7 +125,9 @@ extension KnownHostsTests {
         #expect(HostKeyVerifier.verdict(for: try Self.key(Self.keyText), host: "h", port: 2222, in: known) == .trusted)
         // A changed key in a CRLF file is a change, never a new host.
         let other = try Self.key(Self.otherText)
-        #expect(HostKeyVerifier.verdict(for: other, host: "h", port: 2222, in: known) == .mismatch(expected: [known.entries[0]]))
+        #expect(
+            HostKeyVerifier.verdict(for: other, host: "h", port: 2222, in: known)
+                == .mismatch(expected: [known.entries[0]]))
     }
 
     @Test func changedKeyInACRLFFileIsNeverRecorded() throws {
@@ -131,7 +137,9 @@ extension KnownHostsTests {
             try original.write(toFile: path, atomically: false, encoding: .utf8)
             let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
             let other = try Self.key(Self.otherText)
-            let error = #expect(throws: SSHError.self) { try verifier.verify(other, host: "h", port: 2222, known: try verifier.load(host: "h")) }
+            let error = #expect(throws: SSHError.self) {
+                try verifier.verify(other, host: "h", port: 2222, known: try verifier.load(host: "h"))
+            }
             #expect(error?.code == .hostKeyMismatch)
             #expect(error?.message.contains(try Self.key(Self.keyText).fingerprint) == true)
             #expect(error?.message.contains(other.fingerprint) == true)
@@ -148,12 +156,19 @@ extension KnownHostsTests {
             let verifier = HostKeyVerifier(knownHostsFile: path, policy: .acceptNew)
             let known = try verifier.load(host: "x")
             let key = try Self.key(Self.keyText)
-            #expect(HostKeyVerifier.verdict(for: key, host: "a.example", port: 22, in: known) == .unusable([known.skipped[0]]))
-            #expect(HostKeyVerifier.verdict(for: key, host: "h", port: 2222, in: known) == .unusable([known.skipped[1]]))
-            let ca = #expect(throws: SSHError.self) { try verifier.verify(key, host: "a.example", port: 22, known: known) }
+            #expect(
+                HostKeyVerifier.verdict(for: key, host: "a.example", port: 22, in: known)
+                    == .unusable([known.skipped[0]]))
+            #expect(
+                HostKeyVerifier.verdict(for: key, host: "h", port: 2222, in: known) == .unusable([known.skipped[1]]))
+            let ca = #expect(throws: SSHError.self) {
+                try verifier.verify(key, host: "a.example", port: 22, known: known)
+            }
             #expect(ca?.code == .hostKeyUnknown)
             #expect(ca?.message.contains("\(path):1: @cert-authority") == true)
-            let unreadable = #expect(throws: SSHError.self) { try verifier.verify(key, host: "h", port: 2222, known: known) }
+            let unreadable = #expect(throws: SSHError.self) {
+                try verifier.verify(key, host: "h", port: 2222, known: known)
+            }
             #expect(unreadable?.message.contains("\(path):2") == true)
             #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
         }
@@ -162,11 +177,15 @@ extension KnownHostsTests {
     @Test func everyFileIsReadAndOnlyTheFirstIsWritten() throws {
         try withTemporaryDirectoryBlocking { directory in
             let user = directory + "/known_hosts"
-            let global = try SSHTestSupport.write("[h]:2222 \(Self.ecdsaText)\n@revoked * \(Self.otherText)\n", to: directory + "/global")
-            let verifier = HostKeyVerifier(knownHostsFile: user, otherKnownHostsFiles: [directory + "/missing", global], policy: .acceptNew)
+            let global = try SSHTestSupport.write(
+                "[h]:2222 \(Self.ecdsaText)\n@revoked * \(Self.otherText)\n", to: directory + "/global")
+            let verifier = HostKeyVerifier(
+                knownHostsFile: user, otherKnownHostsFiles: [directory + "/missing", global], policy: .acceptNew)
             let key = try Self.key(Self.keyText)
             // Known in the global file with another key type: a change, not a new host.
-            let changed = #expect(throws: SSHError.self) { try verifier.verify(key, host: "h", port: 2222, known: try verifier.load(host: "h")) }
+            let changed = #expect(throws: SSHError.self) {
+                try verifier.verify(key, host: "h", port: 2222, known: try verifier.load(host: "h"))
+            }
             #expect(changed?.code == .hostKeyMismatch)
             #expect(changed?.message.contains(try Self.key(Self.ecdsaText).fingerprint) == true)
             #expect(changed?.message.contains(key.fingerprint) == true)
@@ -177,7 +196,8 @@ extension KnownHostsTests {
             // Revoked in the global file beats a user line.
             try "g \(Self.otherText)\n".write(toFile: user, atomically: false, encoding: .utf8)
             let revoked = #expect(throws: SSHError.self) {
-                try verifier.verify(try Self.key(Self.otherText), host: "g", port: 22, known: try verifier.load(host: "g"))
+                try verifier.verify(
+                    try Self.key(Self.otherText), host: "g", port: 22, known: try verifier.load(host: "g"))
             }
             #expect(revoked?.code == .hostKeyRevoked)
             #expect(revoked?.message.contains("\(global):2") == true)
@@ -192,7 +212,9 @@ extension KnownHostsTests {
             try verifier.verify(key, host: "10.0.0.5", port: 2222, known: try verifier.load(host: "10.0.0.5"))
             #expect(try String(contentsOfFile: path, encoding: .utf8) == "validator-one \(Self.keyText)\n")
             let known = try verifier.load(host: "10.0.0.5")
-            #expect(HostKeyVerifier.verdict(for: key, host: "10.0.0.9", port: 22, alias: "validator-one", in: known) == .trusted)
+            #expect(
+                HostKeyVerifier.verdict(for: key, host: "10.0.0.9", port: 22, alias: "validator-one", in: known)
+                    == .trusted)
             #expect(HostKeyVerifier.verdict(for: key, host: "10.0.0.5", port: 2222, in: known) == .unknown)
         }
     }
@@ -208,7 +230,8 @@ extension KnownHostsTests {
             let known = try verifier.load(host: "x")
             #expect(known.entries(for: "new.example", port: 2222).map(\.key) == [key])
             // OpenSSH finds it too.
-            #expect(try SSHTestSupport.sh(["ssh-keygen", "-F", "[new.example]:2222", "-f", path]).contains(String(added)))
+            #expect(
+                try SSHTestSupport.sh(["ssh-keygen", "-F", "[new.example]:2222", "-f", path]).contains(String(added)))
         }
     }
 

@@ -14,7 +14,10 @@ struct SFTPTests {
             // Heavy local work runs off the cooperative pool, which other suites share.
             let (digest, expected) = try await SSHTestSupport.offPool {
                 try SSHTestSupport.sh(["sh", "-c", "head -c 209715200 /dev/urandom > \(local)"])
-                return (try FileDigest.sha256(ofFile: local), String(try SSHTestSupport.sh(["sha256sum", local]).prefix(64)))
+                return (
+                    try FileDigest.sha256(ofFile: local),
+                    String(try SSHTestSupport.sh(["sha256sum", local]).prefix(64))
+                )
             }
             #expect(digest == expected)
             let remote = node.home + "/big.bin"
@@ -35,7 +38,9 @@ struct SFTPTests {
             #expect(seen.count >= 150)
             #expect(seen.last == UploadProgress(bytesSent: 209_715_200, totalBytes: 209_715_200))
             #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.bytesSent < $1.bytesSent })
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: node.home).filter { $0.contains("fleet-") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: node.home).filter {
+                $0.contains("fleet-")
+            }
             #expect(leftovers.isEmpty)
         }
     }
@@ -60,14 +65,17 @@ struct SFTPTests {
                 #expect(try await ssh.stat(remote).permissions == 0o755)
 
                 let wrong = await #expect(throws: SSHError.self) {
-                    try await ssh.upload(localPath: first, remotePath: remote, expectedSHA256: String(repeating: "0", count: 64))
+                    try await ssh.upload(
+                        localPath: first, remotePath: remote, expectedSHA256: String(repeating: "0", count: 64))
                 }
                 #expect(wrong?.code == .remoteCommand)
                 #expect(try String(contentsOfFile: remote, encoding: .utf8) == "second version, longer\n")
                 let names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 #expect(names == ["file with 'quote' and ü $(x).bin"])
 
-                _ = try await ssh.exec(arguments: ["ln", "-s", "../sub/" + (remote as NSString).lastPathComponent, directory + "/link"])
+                _ = try await ssh.exec(arguments: [
+                    "ln", "-s", "../sub/" + (remote as NSString).lastPathComponent, directory + "/link",
+                ])
                 #expect(try await ssh.readlink(directory + "/link") == "../sub/file with 'quote' and ü $(x).bin")
                 #expect(try await ssh.lstat(directory + "/link").kind == .symlink)
                 #expect(try await ssh.stat(directory + "/link").kind == .regular)
@@ -98,7 +106,9 @@ struct SFTPTests {
             let node = sandbox.nodes[0]
             let listener = try #require(node.sshdPid)
             let local = sandbox.root + "/medium.bin"
-            _ = try await SSHTestSupport.offPool { try SSHTestSupport.sh(["sh", "-c", "head -c 104857600 /dev/urandom > \(local)"]) }
+            _ = try await SSHTestSupport.offPool {
+                try SSHTestSupport.sh(["sh", "-c", "head -c 104857600 /dev/urandom > \(local)"])
+            }
             let remote = node.home + "/medium.bin"
             let killed = Mutex<[Int32]>([])
             let ssh = try await SSHConnection.connect(SSHTestSupport.target(sandbox, node))
@@ -126,7 +136,9 @@ struct SFTPTests {
             try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
                 try await ssh.upload(localPath: local, remotePath: remote, mode: 0o644)
             }
-            let same = try await SSHTestSupport.offPool { try FileDigest.sha256(ofFile: remote) == FileDigest.sha256(ofFile: local) }
+            let same = try await SSHTestSupport.offPool {
+                try FileDigest.sha256(ofFile: remote) == FileDigest.sha256(ofFile: local)
+            }
             #expect(same)
             // The next upload to the same path removed the stray temp file, and nothing else.
             let left = try FileManager.default.contentsOfDirectory(atPath: node.home).filter { $0.hasSuffix(".tmp") }

@@ -66,7 +66,8 @@ struct SSHAuthTests {
 
             let stranger = try SSHTestSupport.makeKey(in: sandbox.root, name: "stranger")
             let wrongKey = await #expect(throws: SSHError.self) {
-                try await SSHConnection.connect(SSHTestSupport.target(sandbox, node, keys: [stranger, sandbox.root + "/absent"]))
+                try await SSHConnection.connect(
+                    SSHTestSupport.target(sandbox, node, keys: [stranger, sandbox.root + "/absent"]))
             }
             #expect(wrongKey?.code == .authentication)
             #expect(wrongKey?.description.contains("key file \(stranger) (ssh-ed25519) was rejected") == true)

@@ -54,9 +54,15 @@ import Testing
         #expect(fromConfig.host == "validator-1.fleet.internal")
         #expect(fromConfig.port == 2200)
         #expect(fromConfig.user == "validator")
-        #expect(fromConfig.identityFiles == ["/home/me/.ssh/validators", "/home/me/keys/v1 key", "/home/me/.ssh/id_ed25519"])
+        #expect(
+            fromConfig.identityFiles == [
+                "/home/me/.ssh/validators", "/home/me/keys/v1 key", "/home/me/.ssh/id_ed25519",
+            ])
         #expect(fromConfig.knownHostsFile == "/home/me/.ssh/fleet_known_hosts")
-        #expect(fromConfig.otherKnownHostsFiles == ["/etc/ignored", "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
+        #expect(
+            fromConfig.otherKnownHostsFiles == [
+                "/etc/ignored", "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2",
+            ])
         #expect(fromConfig.hostKeyPolicy == .acceptNew)
         #expect(fromConfig.agentSocket == "/run/agent" && fromConfig.passphrase == "pw")
 
@@ -101,7 +107,8 @@ extension SSHConfigFileTests {
         flagged.knownHostsFile = "/kh"
         let fromFlag = SSHTarget.resolve(alias: "other", config: config, client: flagged)
         #expect(fromFlag.knownHostsFile == "/kh" && fromFlag.otherKnownHostsFiles == ["/g1"])
-        #expect(SSHTarget.ClientEnvironment(homeDirectory: "/h", localUser: "u").globalKnownHostsFiles
-            == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
+        #expect(
+            SSHTarget.ClientEnvironment(homeDirectory: "/h", localUser: "u").globalKnownHostsFiles
+                == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
     }
 }

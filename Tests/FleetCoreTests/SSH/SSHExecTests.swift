@@ -26,7 +26,8 @@ struct SSHExecTests {
     @Test func largeStderrThenStdoutDoesNotDeadlock() async throws {
         try await SSHTestSupport.withNodes(1) { sandbox in
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
-                let command = "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 4000000 /dev/zero | tr '\\0' o; exit 7"
+                let command =
+                    "head -c 4000000 /dev/zero | tr '\\0' e >&2; head -c 4000000 /dev/zero | tr '\\0' o; exit 7"
                 let result = try await ssh.exec(command, timeout: .seconds(20))
                 #expect(result.stderr.count == 4_000_000)
                 #expect(result.stdout.count == 4_000_000)
@@ -44,7 +45,8 @@ struct SSHExecTests {
                 let text = String(repeating: "日本🚀é", count: 300_000 / 4)
                 let echoed = try await ssh.exec("cat", stdin: Data(text.utf8))
                 #expect(echoed.output == text)
-                let generated = try await ssh.exec("i=0; while [ $i -lt 2000 ]; do printf 'žluťoučký 🐎 %s\\n' $i; i=$((i+1)); done")
+                let generated = try await ssh.exec(
+                    "i=0; while [ $i -lt 2000 ]; do printf 'žluťoučký 🐎 %s\\n' $i; i=$((i+1)); done")
                 let expected = (0..<2000).map { "žluťoučký 🐎 \($0)\n" }.joined()
                 #expect(generated.output == expected)
                 // A command that stops reading its stdin early must not stall the writer.
@@ -88,7 +90,8 @@ struct SSHExecTests {
             try await withSSHConnection(SSHTestSupport.target(sandbox, sandbox.nodes[0])) { ssh in
                 // The command must run to its end (stderr line, exit status) although only 1 MiB is kept.
                 let capped = try await ssh.exec(
-                    "head -c 30000000 /dev/zero | tr '\\0' o; echo end >&2; exit 4", timeout: .seconds(60), outputLimit: 1 << 20)
+                    "head -c 30000000 /dev/zero | tr '\\0' o; echo end >&2; exit 4", timeout: .seconds(60),
+                    outputLimit: 1 << 20)
                 #expect(capped.stdout.count == 1 << 20 && capped.stdoutTruncated)
                 #expect(capped.stdout.allSatisfy { $0 == UInt8(ascii: "o") })
                 #expect(capped.errorOutput == "end\n" && !capped.stderrTruncated)

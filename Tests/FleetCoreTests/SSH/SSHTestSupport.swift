@@ -15,7 +15,9 @@ enum SSHTestSupport {
                 sandbox = try await offPool { try Sandbox.start(in: directory, .init(nodes: count, noChain: true)) }
             } catch {
                 _ = try? await offPool {
-                    try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory])
+                    try ProcessRunner.run([
+                        "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory,
+                    ])
                 }
                 throw error
             }
@@ -73,7 +75,9 @@ enum SSHTestSupport {
     }
 
     /// Creates a new ed25519 (or other) key pair in `directory` and returns the private key path.
-    static func makeKey(in directory: String, name: String, type: String = "ed25519", passphrase: String = "") throws -> String {
+    static func makeKey(
+        in directory: String, name: String, type: String = "ed25519", passphrase: String = ""
+    ) throws -> String {
         let path = directory + "/" + name
         try sh(["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", name, "-f", path])
         return path

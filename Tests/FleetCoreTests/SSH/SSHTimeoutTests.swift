@@ -16,13 +16,15 @@ struct SSHTimeoutTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 16) == 0
-                && getsockname(listener, $0, &length) == 0
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 16) == 0
+                    && getsockname(listener, $0, &length) == 0
             }
         }
         try #require(bound)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        var target = SSHTarget(host: "127.0.0.1", port: port, user: "nobody", knownHostsFile: "/dev/null", bannerRetries: 0)
+        var target = SSHTarget(
+            host: "127.0.0.1", port: port, user: "nobody", knownHostsFile: "/dev/null", bannerRetries: 0)
         target.connectTimeout = .milliseconds(1500)
         let started = ContinuousClock.now
         let error = await #expect(throws: SSHError.self) { try await SSHConnection.connect(target) }
@@ -39,7 +41,9 @@ struct SSHTimeoutTests {
             let target = SSHTestSupport.target(sandbox, sandbox.nodes[0])
             let ssh = try await SSHConnection.connect(target)
             let started = ContinuousClock.now
-            let timedOut = await #expect(throws: SSHError.self) { try await ssh.exec("sleep 10", timeout: .milliseconds(500)) }
+            let timedOut = await #expect(throws: SSHError.self) {
+                try await ssh.exec("sleep 10", timeout: .milliseconds(500))
+            }
             #expect(timedOut?.code == .timedOut)
             // The remote command would take 10 s: ending well before that proves the deadline fired.
             #expect(ContinuousClock.now - started < .seconds(8))
@@ -70,9 +74,10 @@ struct SSHTimeoutTests {
             // Each session sleeps 1 s remotely, so the 50 sessions overlap.
             let results = await forEachHost(Array(0..<50), maxConcurrent: 50) { index -> Result<String, any Error> in
                 do {
-                    return .success(try await withSSHConnection(target) { ssh in
-                        try await ssh.exec("sleep 1; echo \(index)").output
-                    })
+                    return .success(
+                        try await withSSHConnection(target) { ssh in
+                            try await ssh.exec("sleep 1; echo \(index)").output
+                        })
                 } catch {
                     return .failure(error)
                 }
@@ -88,11 +93,13 @@ struct SSHTimeoutTests {
             let node = sandbox.nodes[0]
             let config = node.dir + "/sshd_config"
             let text = try String(contentsOfFile: config, encoding: .utf8)
-            try text.replacing("MaxStartups 200:30:400", with: "MaxStartups 2").write(toFile: config, atomically: true, encoding: .utf8)
+            try text.replacing("MaxStartups 200:30:400", with: "MaxStartups 2").write(
+                toFile: config, atomically: true, encoding: .utf8)
             let listener = try #require(node.sshdPid)
             let log = node.dir + "/sshd.log"
             let listening = {
-                (try? String(contentsOfFile: log, encoding: .utf8))?.components(separatedBy: "Server listening").count ?? 0
+                (try? String(contentsOfFile: log, encoding: .utf8))?.components(separatedBy: "Server listening").count
+                    ?? 0
             }
             let before = listening()
             kill(listener, SIGHUP)  // sshd re-executes itself with the new config, keeping its PID
@@ -126,7 +133,8 @@ struct SSHTimeoutTests {
         let outcome = try await SSHTestSupport.offPool {
             Result { () throws(SSHError) -> Int32 in
                 try TCPConnector.connect(
-                    host: "stuck.example", port: 22, deadline: OperationDeadline(after: .milliseconds(300)), lookup: hung)
+                    host: "stuck.example", port: 22, deadline: OperationDeadline(after: .milliseconds(300)),
+                    lookup: hung)
             }
         }
         guard case .failure(let error) = outcome else { Issue.record("connected through a hung resolver"); return }
@@ -135,7 +143,9 @@ struct SSHTimeoutTests {
 
         let unknown = await #expect(throws: SSHError.self) {
             try await SSHConnection.connect(
-                SSHTarget(host: "no-such-host.invalid", port: 22, user: "nobody", knownHostsFile: "/dev/null", bannerRetries: 0))
+                SSHTarget(
+                    host: "no-such-host.invalid", port: 22, user: "nobody", knownHostsFile: "/dev/null",
+                    bannerRetries: 0))
         }
         #expect(unknown?.message.contains("no-such-host.invalid") == true)
     }

@@ -37,7 +37,8 @@ import Testing
         .map { value -> String in
             let special = [
                 "'", "'\u{200D}", "'\u{301}", "'\u{FE0F}", "\u{200D}", "\u{301}", "\n", "\r", "\t", "\"", "\\", "$(",
-                "`", ";", " ", "#", "%s", "*", "!", "&|", "\u{1B}", "\u{7F}", "\u{85}", "\u{FFFD}", "\u{1F468}\u{200D}\u{1F469}",
+                "`", ";", " ", "#", "%s", "*", "!", "&|", "\u{1B}", "\u{7F}", "\u{85}", "\u{FFFD}",
+                "\u{1F468}\u{200D}\u{1F469}",
             ]
             if value & 1 == 0 { return special[Int(value >> 1) % special.count] }
             let raw = (value >> 1) % 0x11_0000
@@ -48,7 +49,9 @@ import Testing
     func roundTripThroughShell() async throws {
         await propertyCheck(input: Self.pieces.array(of: 0...16).map { $0.joined() }) { value in
             let echoed = try await Self.throughShell(value)
-            #expect(echoed == Data(value.utf8), "\(value.debugDescription) came back as \(String(decoding: echoed, as: UTF8.self).debugDescription)")
+            #expect(
+                echoed == Data(value.utf8),
+                "\(value.debugDescription) came back as \(String(decoding: echoed, as: UTF8.self).debugDescription)")
         }
     }
 
@@ -72,7 +75,8 @@ import Testing
             target.agentPath = dir + "/no-agent-here"
             target.nodeRPC = "http://127.0.0.1:1"
             let probe = try await ProcessRunner.runAsync(
-                ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": "/dev/null/no-cache"],
+                ["/bin/sh", "-c", NodeProbe.command(for: target)],
+                environment: ["XDG_CACHE_HOME": "/dev/null/no-cache"],
                 directory: dir
             )
             #expect(!FileManager.default.fileExists(atPath: marker), "the probe ran daemon_home: \(probe.errorOutput)")

@@ -28,7 +28,9 @@ struct FleetAssessmentTests {
                     ?? .missing,
                 binaries: [], plan: nil, appliedRecord: nil, disableRecase: false
             ).current,
-            binaries: binaries.map { .init(name: $0.0, path: "/b/\($0.0)", sha256: $0.1, version: nil, executable: $0.2, size: 1) },
+            binaries: binaries.map {
+                .init(name: $0.0, path: "/b/\($0.0)", sha256: $0.1, version: nil, executable: $0.2, size: 1)
+            },
             pendingPlan: plan,
             chain: .init(height: height, catchingUp: catchingUp),
             consensus: .init(address: address ?? "ADDR-\(host)")
@@ -43,24 +45,29 @@ struct FleetAssessmentTests {
         #expect(assessment.exitCode == 0)
     }
 
-    @Test("each problem gives exactly its finding", arguments: [
-        ([node("a"), HostObservation(host: "b", role: "validator", error: "connection refused")], [FleetFinding.Kind.unreachable], Int32(1)),
-        ([node("a", binaries: [("v2", "11", true)]), node("b", binaries: [("v2", "22", true)])], [.hashDrift], 0),
-        ([node("a", current: "genesis"), node("b", current: "upgrades/v2")], [.currentDrift], 0),
-        ([node("a", role: "sentry", current: "genesis"), node("b", current: "upgrades/v2")], [], 0),
-        ([node("a", current: "upgrades/v2"), node("b", current: "/h/b/cosmovisor/upgrades/v2")], [], 0),
-        ([node("a", current: nil), node("b", current: "/h/b/cosmovisor/genesis")], [], 0),
-        ([node("a", current: "upgrades/v3", currentExists: false)], [.currentInvalid], 0),
-        ([node("a", current: "/elsewhere/upgrades/v2")], [.currentInvalid], 0),
-        ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: false))], [.planWithoutBinary], 0),
-        ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: true))], [], 0),
-        ([node("a", binaries: [("genesis", "aa", false)])], [.notExecutable], 0),
-        ([node("a", catchingUp: true), node("b")], [.catchingUp], 0),
-        ([node("a", height: 100), node("b", height: 89)], [.lagging], 0),
-        ([node("a", height: 100), node("b", height: 90)], [], 0),
-        ([node("a", address: "K"), node("b", address: "K")], [.doubleSignRisk], 3),
-        ([node("a", address: "K"), node("b", height: nil, address: "K")], [], 0),
-    ] as [([HostObservation], [FleetFinding.Kind], Int32)])
+    @Test(
+        "each problem gives exactly its finding",
+        arguments: [
+            (
+                [node("a"), HostObservation(host: "b", role: "validator", error: "connection refused")],
+                [FleetFinding.Kind.unreachable], Int32(1)
+            ),
+            ([node("a", binaries: [("v2", "11", true)]), node("b", binaries: [("v2", "22", true)])], [.hashDrift], 0),
+            ([node("a", current: "genesis"), node("b", current: "upgrades/v2")], [.currentDrift], 0),
+            ([node("a", role: "sentry", current: "genesis"), node("b", current: "upgrades/v2")], [], 0),
+            ([node("a", current: "upgrades/v2"), node("b", current: "/h/b/cosmovisor/upgrades/v2")], [], 0),
+            ([node("a", current: nil), node("b", current: "/h/b/cosmovisor/genesis")], [], 0),
+            ([node("a", current: "upgrades/v3", currentExists: false)], [.currentInvalid], 0),
+            ([node("a", current: "/elsewhere/upgrades/v2")], [.currentInvalid], 0),
+            ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: false))], [.planWithoutBinary], 0),
+            ([node("a", plan: .init(name: "v2", height: 500, binaryStaged: true))], [], 0),
+            ([node("a", binaries: [("genesis", "aa", false)])], [.notExecutable], 0),
+            ([node("a", catchingUp: true), node("b")], [.catchingUp], 0),
+            ([node("a", height: 100), node("b", height: 89)], [.lagging], 0),
+            ([node("a", height: 100), node("b", height: 90)], [], 0),
+            ([node("a", address: "K"), node("b", address: "K")], [.doubleSignRisk], 3),
+            ([node("a", address: "K"), node("b", height: nil, address: "K")], [], 0),
+        ] as [([HostObservation], [FleetFinding.Kind], Int32)])
     func singleProblem(observations: [HostObservation], kinds: [FleetFinding.Kind], exitCode: Int32) {
         let assessment = FleetAssessment(observations)
         #expect(assessment.findings.map(\.kind) == kinds)
@@ -69,8 +76,10 @@ struct FleetAssessmentTests {
 
     @Test("agent problems: not running, and settings that disagree across the fleet")
     func agentFindings() {
-        let on = NodeStatus.AgentInfo(version: "0.1.0", running: true, settings: ["daemon_restart_after_upgrade": "true"])
-        let off = NodeStatus.AgentInfo(version: "0.1.0", running: false, settings: ["daemon_restart_after_upgrade": "false"])
+        let on = NodeStatus.AgentInfo(
+            version: "0.1.0", running: true, settings: ["daemon_restart_after_upgrade": "true"])
+        let off = NodeStatus.AgentInfo(
+            version: "0.1.0", running: false, settings: ["daemon_restart_after_upgrade": "false"])
         let assessment = FleetAssessment([Self.node("a", agent: on), Self.node("b", agent: off)])
         #expect(assessment.findings.map(\.kind) == [.agentNotRunning, .settingsDrift])
         #expect(assessment.findings[1].message.contains("daemon_restart_after_upgrade: true on a; false on b"))
@@ -78,7 +87,8 @@ struct FleetAssessmentTests {
 
     @Test("downloads on: a pending plan without a binary is not flagged")
     func downloadsOn() {
-        let agent = NodeStatus.AgentInfo(version: "0.1.0", running: true, settings: ["daemon_allow_download_binaries": "true"])
+        let agent = NodeStatus.AgentInfo(
+            version: "0.1.0", running: true, settings: ["daemon_allow_download_binaries": "true"])
         let plan = NodeStatus.PlanInfo(name: "v2", height: 9, binaryStaged: false)
         #expect(FleetAssessment([Self.node("a", plan: plan, agent: agent)]).findings.isEmpty)
     }

@@ -9,13 +9,16 @@ struct NodeProbeTests {
     /// A home with genesis v1, upgrades/v2 (executable), upgrades/v3 (not executable), current → upgrades/v2.
     static func makeHome(in dir: String) throws -> (home: String, releases: String) {
         let releases = dir + "/releases"
-        let built = try ProcessRunner.run(["/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases])
+        let built = try ProcessRunner.run([
+            "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases,
+        ])
         try #require(built.exitCode == 0, "\(built.errorOutput)")
         let home = dir + "/node home"
         let fm = FileManager.default
         for (name, version) in [("genesis", "v1"), ("upgrades/v2", "v2"), ("upgrades/v3", "v3")] {
             try fm.createDirectory(atPath: "\(home)/cosmovisor/\(name)/bin", withIntermediateDirectories: true)
-            try fm.copyItem(atPath: "\(releases)/\(version)/mockchaind", toPath: "\(home)/cosmovisor/\(name)/bin/mockchaind")
+            try fm.copyItem(
+                atPath: "\(releases)/\(version)/mockchaind", toPath: "\(home)/cosmovisor/\(name)/bin/mockchaind")
         }
         chmod("\(home)/cosmovisor/upgrades/v3/bin/mockchaind", 0o644)
         try fm.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "upgrades/v2")
@@ -33,7 +36,8 @@ struct NodeProbeTests {
             ["/bin/sh", "-c", NodeProbe.command(for: target, cacheMinimumAge: cacheMinimumAge)],
             environment: ["XDG_CACHE_HOME": cache]
         )
-        return try NodeProbe.parse(stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
+        return try NodeProbe.parse(
+            stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
     }
 
     @Test("without an agent, the probes report current, every binary, the pending plan, the key and the chain")
@@ -80,7 +84,8 @@ struct NodeProbeTests {
             let (home, _) = try Self.makeHome(in: dir)
             try "priv_validator_laddr = \"tcp://10.0.0.5:26659\"\n"
                 .write(toFile: home + "/config/config.toml", atomically: true, encoding: .utf8)
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let (status, _) = try await Self.probe(target)
             #expect(status.consensus.address == nil)
             #expect(status.consensus.remoteSigner == "tcp://10.0.0.5:26659")
@@ -94,7 +99,8 @@ struct NodeProbeTests {
     func cache() async throws {
         try await withTemporaryDirectory { dir in
             let (home, releases) = try Self.makeHome(in: dir)
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let cache = dir + "/cache"
             let (uncached, _) = try await Self.probe(target)
             // A zero window caches the fixture's files at once (the default keeps files changed in the last 2 s out).
@@ -196,8 +202,10 @@ struct NodeProbeTests {
         try await withTemporaryDirectory { dir in
             let marker = dir + "/pwned"
             let home = dir + "/h'; touch \(marker); echo '$(touch \(marker))"
-            try FileManager.default.createDirectory(atPath: home + "/cosmovisor/genesis/bin", withIntermediateDirectories: true)
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "d\"$(touch \(marker))", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            try FileManager.default.createDirectory(
+                atPath: home + "/cosmovisor/genesis/bin", withIntermediateDirectories: true)
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "d\"$(touch \(marker))", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let (status, _) = try await Self.probe(target)
             #expect(!FileManager.default.fileExists(atPath: marker))
             #expect(status.binaries.map(\.name) == ["genesis"])

@@ -113,7 +113,8 @@ struct CommandLineTests {
         #expect(flag?.words == words)
     }
 
-    @Test("not a config flag", arguments: [["-c"], ["--cosmovisor-config"], ["start", "-c", "x"], ["--cosmovisor"], []])
+    @Test(
+        "not a config flag", arguments: [["-c"], ["--cosmovisor-config"], ["start", "-c", "x"], ["--cosmovisor"], []])
     func noConfigFlag(arguments: [String]) {
         #expect(Invocation.configFlag(in: arguments, at: 0) == nil)
     }

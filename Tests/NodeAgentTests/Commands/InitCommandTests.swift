@@ -39,13 +39,16 @@ struct InitCommandTests {
             ("both missing", ["{dir}/exe"], [:], "DAEMON_NAME is not set\nDAEMON_HOME is not set"),
         ] as [(String, [String], [String: String], String)]
     )
-    func negativeValidation(name: String, arguments: [String], environment: [String: String], message: String)
+    func negativeValidation(
+        name: String, arguments: [String], environment: [String: String], message: String
+    )
         async throws
     {
         try await withTemporaryDirectory { dir in
             try AgentCLI.script(dir + "/exe", "echo hi")
             let fill = { (text: String) in text.replacingOccurrences(of: "{dir}", with: dir) }
-            let result = try await AgentCLI.run(["init"] + arguments.map(fill), environment: environment.mapValues(fill))
+            let result = try await AgentCLI.run(
+                ["init"] + arguments.map(fill), environment: environment.mapValues(fill))
             #expect(result.exitCode == 1)
             #expect(result.output == "", "no log output may appear")
             #expect(result.errorOutput == "Error: \(fill(message))\n")

@@ -14,7 +14,8 @@ struct StatusCacheTests {
             let home = dir + "/home"
             try AgentCLI.script(home + "/cosmovisor/genesis/bin/appd", "echo appd-1.0")
             try AgentCLI.script(home + "/cosmovisor/upgrades/v2/bin/appd", "echo appd-2.0")
-            try FileManager.default.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "genesis")
+            try FileManager.default.createSymbolicLink(
+                atPath: home + "/cosmovisor/current", withDestinationPath: "genesis")
             try FileManager.default.createDirectory(atPath: home + "/data", withIntermediateDirectories: true)
             let cache = dir + "/cache"
             let environment = [
@@ -44,11 +45,13 @@ struct StatusCacheTests {
             try "\(sha) \(planted)\n".write(toFile: entry, atomically: true, encoding: .utf8)
             let again = try await AgentCLI.run(["status", "--json"], environment: environment)
             #expect(try NodeStatus.decode(again.stdout).binaries.map(\.version) == ["appd-1.0", "from-cache"])
-            let target = NodeProbe.Target(daemonHome: home, daemonName: "appd", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
+            let target = NodeProbe.Target(
+                daemonHome: home, daemonName: "appd", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let probe = try await ProcessRunner.runAsync(
                 ["/bin/sh", "-c", NodeProbe.command(for: target)], environment: ["XDG_CACHE_HOME": cache]
             )
-            let (status, _) = try NodeProbe.parse(stdout: probe.stdout, exitStatus: probe.exitCode, target: target, collectedAt: "now")
+            let (status, _) = try NodeProbe.parse(
+                stdout: probe.stdout, exitStatus: probe.exitCode, target: target, collectedAt: "now")
             #expect(status.binaries.map(\.version) == ["appd-1.0", "from-cache"])
         }
     }

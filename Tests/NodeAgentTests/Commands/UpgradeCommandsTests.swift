@@ -30,7 +30,8 @@ struct UpgradeCommandsTests {
     func stage() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try await AgentCLI.run(["add-upgrade", "Chain 2", dir + "/new"], environment: home.environment)
+            let result = try await AgentCLI.run(
+                ["add-upgrade", "Chain 2", dir + "/new"], environment: home.environment)
             let binary = home.root + "/upgrades/chain%202/bin/appd"
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
@@ -44,7 +45,8 @@ struct UpgradeCommandsTests {
             #expect(try AgentCLI.mode(binary) == 0o755)
             #expect(!FileManager.default.fileExists(atPath: dir + "/home/data/upgrade-info.json"))
 
-            let again = try await AgentCLI.run(["add-upgrade", "chain 2", dir + "/newer"], environment: home.environment)
+            let again = try await AgentCLI.run(
+                ["add-upgrade", "chain 2", dir + "/newer"], environment: home.environment)
             #expect(again.exitCode == 1)
             #expect(again.errorOutput == "Error: file already exists at \(binary)\n")
             #expect(FileManager.default.contents(atPath: binary) == FileManager.default.contents(atPath: dir + "/new"))
@@ -91,7 +93,8 @@ struct UpgradeCommandsTests {
             )
             #expect(clash.exitCode == 1)
             #expect(clash.errorOutput == "Error: file already exists at \(info)\n")
-            #expect(!FileManager.default.fileExists(atPath: home.root + "/upgrades/v3"), "a refused command stages nothing")
+            #expect(
+                !FileManager.default.fileExists(atPath: home.root + "/upgrades/v3"), "a refused command stages nothing")
             let forced = try await AgentCLI.run(
                 ["add-upgrade", "v3", dir + "/newer", "--upgrade-height", "130", "--force"],
                 environment: home.environment
@@ -148,7 +151,8 @@ struct UpgradeCommandsTests {
     func hostileName() async throws {
         try await withTemporaryDirectory { dir in
             let home = try Home(dir)
-            let result = try await AgentCLI.run(["add-upgrade", "../../escape", dir + "/new"], environment: home.environment)
+            let result = try await AgentCLI.run(
+                ["add-upgrade", "../../escape", dir + "/new"], environment: home.environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             #expect(
                 try FileManager.default.contentsOfDirectory(atPath: home.root + "/upgrades") == ["..%2F..%2Fescape"]

@@ -89,7 +89,9 @@ final class AgentHarness: @unchecked Sendable {  // used from one test task at a
     }
 
     /// Runs one agent to completion.
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws
         -> AgentProcess
     {
         let agent = try start(arguments, environment: environment)
@@ -150,7 +152,8 @@ struct AgentProcess: Sendable {
         guard let status = process.exited else {
             process.signalGroup(SIGKILL)
             let state = statePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "-"
-            throw HarnessError("agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)\nstate: \(state)")
+            throw HarnessError(
+                "agent did not exit within \(timeout); stdout:\n\(stdout)\nstderr:\n\(stderr)\nstate: \(state)")
         }
         return status
     }

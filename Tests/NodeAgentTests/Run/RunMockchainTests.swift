@@ -71,7 +71,9 @@ struct RunMockchainTests {
         ("30", 2, 1, "pre-upgrade command failed : exit status 30", 1),
         ("1", 0, 0, "pre-upgrade command does not exist. continuing the upgrade.", 1),
     ])
-    func preUpgradeExitCodes(codes: String, maxRetries: Int, exitCode: Int32, message: String, attempts: Int)
+    func preUpgradeExitCodes(
+        codes: String, maxRetries: Int, exitCode: Int32, message: String, attempts: Int
+    )
         async throws
     {
         let h = try AgentHarness(daemon: "mockchaind")
@@ -119,7 +121,9 @@ struct RunMockchainTests {
         // never run a poll inside that window, so the agent's own "running app" line is the evidence.
         try await eventually("v2 blocks", agent: agent) { h.blocks().contains { $0.version == "v2" } }
         #expect(
-            agent.logLines.contains { $0.contains("running app") && $0.contains("\"--halt-height\",\"\(upgradeHeight)\"") },
+            agent.logLines.contains {
+                $0.contains("running app") && $0.contains("\"--halt-height\",\"\(upgradeHeight)\"")
+            },
             "\(agent.stdout)"
         )
         #expect(h.currentTarget == "upgrades/v2")
@@ -186,7 +190,9 @@ struct RunMockchainTests {
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let child = h.nodePids()
-        let ignored = { agent.logLines.filter { $0.contains("ERR ignoring invalid upgrade-info.json, still supervising") } }
+        let ignored = {
+            agent.logLines.filter { $0.contains("ERR ignoring invalid upgrade-info.json, still supervising") }
+        }
         for content in [
             #"{"name":"v2","hei"#, "", "{}", #"{"name":"v2","height":"12"}"#, #"{"name":"..","height":3}"#, "not json",
         ] {

@@ -74,7 +74,8 @@ final class LibSSH2Channel {
             for stream in [0, 1] {
                 let count = buffer.withUnsafeMutableBufferPointer { all in
                     all.baseAddress!.withMemoryRebound(to: CChar.self, capacity: all.count) {
-                        stream == 0 ? cssh2_channel_read(raw, $0, all.count) : cssh2_channel_read_stderr(raw, $0, all.count)
+                        stream == 0
+                            ? cssh2_channel_read(raw, $0, all.count) : cssh2_channel_read_stderr(raw, $0, all.count)
                     }
                 }
                 if count > 0 {

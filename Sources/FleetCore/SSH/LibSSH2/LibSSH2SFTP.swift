@@ -39,7 +39,8 @@ final class LibSSH2SFTP {
             switch status {
             case LIBSSH2_FX_NO_SUCH_FILE, LIBSSH2_FX_NO_SUCH_PATH: (.notFound, "no such file or directory")
             case LIBSSH2_FX_PERMISSION_DENIED: (.sftp, "permission denied")
-            case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM, LIBSSH2_FX_QUOTA_EXCEEDED: (.sftp, "no space left on the remote disk")
+            case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM, LIBSSH2_FX_QUOTA_EXCEEDED:
+                (.sftp, "no space left on the remote disk")
             case LIBSSH2_FX_FILE_ALREADY_EXISTS: (.sftp, "the file already exists")
             default: (.sftp, "the server answered SFTP status \(status)")
             }
@@ -67,12 +68,16 @@ final class LibSSH2SFTP {
     }
 
     /// Opens `path`; `mode` applies when the file is created (minus the server's umask).
-    func open(_ path: String, _ openMode: OpenMode, mode: UInt32, deadline: OperationDeadline) throws(SSHError) -> LibSSH2SFTPHandle {
+    func open(
+        _ path: String, _ openMode: OpenMode, mode: UInt32, deadline: OperationDeadline
+    ) throws(SSHError) -> LibSSH2SFTPHandle {
         let flags = openMode.flags
         let pointer = try session.retryingPointer(deadline, operation: "open \(path)") {
             cssh2_sftp_open(raw, path, UInt(flags), Int(mode))
         }
-        guard let pointer else { throw error(rc: libssh2_session_last_errno(session.raw), operation: "open", path: path) }
+        guard let pointer else {
+            throw error(rc: libssh2_session_last_errno(session.raw), operation: "open", path: path)
+        }
         return LibSSH2SFTPHandle(raw: pointer, sftp: self, path: path)
     }
 
@@ -80,7 +85,9 @@ final class LibSSH2SFTP {
     func stat(_ path: String, followLinks: Bool, deadline: OperationDeadline) throws(SSHError) -> SFTPFileAttributes {
         var attributes = LIBSSH2_SFTP_ATTRIBUTES()
         let type = followLinks ? LIBSSH2_SFTP_STAT : LIBSSH2_SFTP_LSTAT
-        let rc = try session.retrying(deadline, operation: "stat \(path)") { cssh2_sftp_stat(raw, path, type, &attributes) }
+        let rc = try session.retrying(deadline, operation: "stat \(path)") {
+            cssh2_sftp_stat(raw, path, type, &attributes)
+        }
         guard rc == 0 else { throw error(rc: rc, operation: followLinks ? "stat" : "lstat", path: path) }
         return Self.attributes(attributes)
     }
@@ -138,7 +145,8 @@ final class LibSSH2SFTP {
 
     private static func attributes(_ raw: LIBSSH2_SFTP_ATTRIBUTES) -> SFTPFileAttributes {
         SFTPFileAttributes(
-            mode: UInt32(truncatingIfNeeded: raw.permissions), size: raw.filesize, uid: UInt32(truncatingIfNeeded: raw.uid),
+            mode: UInt32(truncatingIfNeeded: raw.permissions), size: raw.filesize,
+            uid: UInt32(truncatingIfNeeded: raw.uid),
             gid: UInt32(truncatingIfNeeded: raw.gid), modificationTime: UInt64(raw.mtime))
     }
 }

@@ -40,7 +40,8 @@ final class LibSSH2SFTPHandle {
     /// Reads up to `buffer.count` bytes; 0 means end of file.
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: OperationDeadline) throws(SSHError) -> Int {
         let rc = try sftp.session.retrying(deadline, operation: "read \(path)") {
-            Int32(clamping: libssh2_sftp_read(raw, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count))
+            Int32(
+                clamping: libssh2_sftp_read(raw, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count))
         }
         guard rc >= 0 else { throw sftp.error(rc: rc, operation: "read", path: path) }
         return Int(rc)
@@ -57,7 +58,9 @@ final class LibSSH2SFTPHandle {
         var attributes = LIBSSH2_SFTP_ATTRIBUTES()
         attributes.flags = UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS)
         attributes.permissions = UInt(mode)
-        let rc = try sftp.session.retrying(deadline, operation: "chmod \(path)") { libssh2_sftp_fstat_ex(raw, &attributes, 1) }
+        let rc = try sftp.session.retrying(deadline, operation: "chmod \(path)") {
+            libssh2_sftp_fstat_ex(raw, &attributes, 1)
+        }
         guard rc == 0 else { throw sftp.error(rc: rc, operation: "chmod", path: path) }
     }
 

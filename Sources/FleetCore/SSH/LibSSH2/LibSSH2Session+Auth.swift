@@ -28,7 +28,7 @@ extension LibSSH2Session {
                     if identity.keyType == "ssh-rsa" { rsaRejected += 1 } else { otherOffered += 1 }
                     tried.append("ssh-agent key \(identity.keyType) \(identity.comment) was rejected")
                 }
-            } catch where error.code == .authentication {
+            } catch  where error.code == .authentication {
                 tried.append("ssh-agent at \(agentSocket) is unusable (\(error.message))")
             }
         }
@@ -54,7 +54,8 @@ extension LibSSH2Session {
                     .keyFile, host: host, operation: "public key authentication",
                     message: "cannot use \(path): \(lastError().message)",
                     hint: info?.encrypted == true
-                        ? "The passphrase is wrong" : "The file is not a private key libssh2 can read (use ed25519 or ECDSA)",
+                        ? "The passphrase is wrong"
+                        : "The file is not a private key libssh2 can read (use ed25519 or ECDSA)",
                     libssh2Code: rc)
             }
             if info?.isRSA == true { rsaRejected += 1 } else { otherOffered += 1 }
@@ -63,7 +64,8 @@ extension LibSSH2Session {
         if rsaRejected > 0 && otherOffered == 0 {
             throw SSHError(
                 .rsaUnsupported, host: host, operation: "authentication",
-                message: "\(user) could only offer RSA keys, which the server refused: " + tried.joined(separator: "; "),
+                message: "\(user) could only offer RSA keys, which the server refused: "
+                    + tried.joined(separator: "; "),
                 hint: "libssh2 1.10 signs RSA keys only with SHA-1 (ssh-rsa), which OpenSSH 8.8 and later refuse. "
                     + "Use an ed25519 or ECDSA key (ssh-keygen -t ed25519) and add it to authorized_keys")
         }

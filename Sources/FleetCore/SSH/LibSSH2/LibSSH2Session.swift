@@ -21,7 +21,8 @@ final class LibSSH2Session {
     init(socket: Int32, host: String) throws(SSHError) {
         guard LibSSH2.initialized, let raw = cssh2_session_init() else {
             close(socket)
-            throw SSHError(.handshake, host: host, operation: "session init", message: "libssh2 could not allocate a session")
+            throw SSHError(
+                .handshake, host: host, operation: "session init", message: "libssh2 could not allocate a session")
         }
         self.raw = raw
         self.socket = socket
@@ -48,7 +49,8 @@ final class LibSSH2Session {
         if events == 0 { events = Int16(POLLIN) }
         while true {
             if deadline.cancel?.isCancelled == true {
-                throw markBroken(SSHError(.cancelled, host: host, operation: operation, message: "the task was cancelled"))
+                throw markBroken(
+                    SSHError(.cancelled, host: host, operation: operation, message: "the task was cancelled"))
             }
             if deadline.hasExpired {
                 throw markBroken(
@@ -160,7 +162,8 @@ final class LibSSH2Session {
                     libssh2Code: rc))
         }
         throw markBroken(
-            error(rc: rc, operation: "handshake", code: .handshake,
+            error(
+                rc: rc, operation: "handshake", code: .handshake,
                 hint: "The server offers no algorithm libssh2 1.10 supports (an RSA-only host key fails this way)"))
     }
 
