@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Inventory at fleet scale", .tags(.pure))
 struct InventoryScaleTests {
-    @Test("10,000 hosts in ranges parse, resolve and select in well under the time limit", .timeLimit(.minutes(1)))
+    /// Speed is bench's business; the time limit only stops a run that went quadratic from hanging the suite.
+    @Test("10,000 hosts in ranges parse, resolve and select", .timeLimit(.minutes(1)))
     func tenThousandHosts() throws {
         let text = """
             [sentries]
@@ -17,18 +18,12 @@ struct InventoryScaleTests {
             [chain:vars]
             daemon_name=gaiad
             """
-        let clock = ContinuousClock()
-        var inventory: Inventory?
-        var selected: [InventoryHost] = []
-        let elapsed = try clock.measure {
-            inventory = try InventoryParser.parse(text: text, format: .ini)
-            selected = try inventory?.select("chain:!sentry-0*0:&~.*[05]$") ?? []
-        }
-        let hosts = try #require(inventory).hosts
+        let inventory = try InventoryParser.parse(text: text, format: .ini)
+        let selected = try inventory.select("chain:!sentry-0*0:&~.*[05]$")
+        let hosts = inventory.hosts
         #expect(hosts.count == 10_000)
         #expect(hosts.last?.name == "val-2000")
         #expect(hosts.allSatisfy { $0.daemonName == "gaiad" })
         #expect(selected.count == 1_600 - 800 + 400)
-        #expect(elapsed < .seconds(10), "took \(elapsed); something went quadratic")
     }
 }
