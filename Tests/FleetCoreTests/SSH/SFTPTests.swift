@@ -12,7 +12,7 @@ struct SFTPTests {
             let node = sandbox.nodes[0]
             let local = sandbox.root + "/big.bin"
             // Heavy local work runs off the cooperative pool, which other suites share.
-            let (digest, expected) = try await SSHTestSupport.offPool {
+            let (digest, expected) = try await runOffPool {
                 try SSHTestSupport.sh(["sh", "-c", "head -c 209715200 /dev/urandom > \(local)"])
                 return (
                     try FileDigest.sha256(ofFile: local),
@@ -33,7 +33,7 @@ struct SFTPTests {
                 #expect(attributes.size == 209_715_200)
             }
             print("200 MiB upload (connect, fsync, sha256 check, rename): \(ContinuousClock.now - started)")
-            #expect(try await SSHTestSupport.offPool { try FileDigest.sha256(ofFile: remote) } == digest)
+            #expect(try await runOffPool { try FileDigest.sha256(ofFile: remote) } == digest)
             let seen = reports.withLock { $0 }
             #expect(seen.count >= 150)
             #expect(seen.last == UploadProgress(bytesSent: 209_715_200, totalBytes: 209_715_200))
@@ -106,7 +106,7 @@ struct SFTPTests {
             let node = sandbox.nodes[0]
             let listener = try #require(node.sshdPid)
             let local = sandbox.root + "/medium.bin"
-            _ = try await SSHTestSupport.offPool {
+            _ = try await runOffPool {
                 try SSHTestSupport.sh(["sh", "-c", "head -c 104857600 /dev/urandom > \(local)"])
             }
             let remote = node.home + "/medium.bin"
@@ -136,7 +136,7 @@ struct SFTPTests {
             try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
                 try await ssh.upload(localPath: local, remotePath: remote, mode: 0o644)
             }
-            let same = try await SSHTestSupport.offPool {
+            let same = try await runOffPool {
                 try FileDigest.sha256(ofFile: remote) == FileDigest.sha256(ofFile: local)
             }
             #expect(same)

@@ -5,38 +5,10 @@ import Testing
 
 /// Helpers shared by the SSH suites: targets for sandbox nodes, local processes, fingerprints.
 enum SSHTestSupport {
-    /// `withSandbox(.init(nodes: count, noChain: true))`, but starting and stopping the sandbox on a
-    /// dedicated thread: `Sandbox.start` blocks for about a second, and with several suites starting
-    /// sandboxes at once that would stall the 2-thread cooperative pool (and every timing in the run).
+    /// `withSandbox(.init(nodes: count, noChain: true))`: nodes without chains, started and stopped off the
+    /// cooperative pool.
     static func withNodes<T: Sendable>(_ count: Int, _ body: (Sandbox) async throws -> T) async throws -> T {
-        try await withTemporaryDirectory("fleet-sandbox") { directory in
-            let sandbox: Sandbox
-            do {
-                sandbox = try await offPool { try Sandbox.start(in: directory, .init(nodes: count, noChain: true)) }
-            } catch {
-                _ = try? await offPool {
-                    try ProcessRunner.run([
-                        "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "down", "--dir", directory,
-                    ])
-                }
-                throw error
-            }
-            do {
-                let value = try await body(sandbox)
-                try await offPool { try sandbox.stop() }
-                return value
-            } catch {
-                try? await offPool { try sandbox.stop() }
-                throw error
-            }
-        }
-    }
-
-    /// Runs blocking `work` on a new thread and waits for it without holding a cooperative thread.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
+        try await withSandbox(.init(nodes: count, noChain: true), body)
     }
 
     /// A strict target for `node` with the sandbox's client key and known_hosts.

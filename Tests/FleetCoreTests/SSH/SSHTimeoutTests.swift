@@ -130,7 +130,7 @@ struct SSHTimeoutTests {
             _ = release.wait(timeout: .now() + .seconds(120))
             return .failure(TCPConnector.LookupFailure(reason: "released"))
         }
-        let outcome = try await SSHTestSupport.offPool {
+        let outcome = try await runOffPool {
             Result { () throws(SSHError) -> Int32 in
                 try TCPConnector.connect(
                     host: "stuck.example", port: 22, deadline: OperationDeadline(after: .milliseconds(300)),
