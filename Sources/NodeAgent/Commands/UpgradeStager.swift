@@ -67,19 +67,26 @@ struct UpgradeStager {
         } catch {
             throw AgentError(.command, "failed to write binary to location: \(error)")
         }
+        try recordInSchedule([plan])
+        logger.info("\(planPath) created, \(name.recased) upgrade binary will switch at height \(height)")
+    }
+
+    /// Adds or replaces `plans` in `manual-upgrades.json`, so `run` starts the node with their halt heights.
+    private func recordInSchedule(_ plans: [UpgradePlan]) throws(AgentError) {
+        let file = configuration.layout.manualUpgradesFile
         var schedule: ManualUpgradeSchedule
         do {
-            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
+            schedule = try ManualUpgradeSchedule.read(from: file)
         } catch {
             throw AgentError(.command, error)
         }
-        schedule.upsert(.init(name: name.recased, height: height, addedAt: AgentRuntimeState.timestamp(now())))
+        let addedAt = AgentRuntimeState.timestamp(now())
+        for plan in plans { schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: addedAt)) }
         do {
-            try schedule.write(to: layout.manualUpgradesFile)
+            try schedule.write(to: file)
         } catch {
             throw AgentError(.command, error)
         }
-        logger.info("\(planPath) created, \(name.recased) upgrade binary will switch at height \(height)")
     }
 
     private func refuseExisting(_ path: String, force: Bool) throws(AgentError) {
@@ -116,20 +123,7 @@ extension UpgradeStager {
         } catch {
             throw AgentError(.command, "error writing combined JSON to file: \(error)")
         }
-        var schedule: ManualUpgradeSchedule
-        do {
-            schedule = try ManualUpgradeSchedule.read(from: layout.manualUpgradesFile)
-        } catch {
-            throw AgentError(.command, error)
-        }
-        for plan in plans {
-            schedule.upsert(.init(name: plan.name, height: plan.height, addedAt: AgentRuntimeState.timestamp(now())))
-        }
-        do {
-            try schedule.write(to: layout.manualUpgradesFile)
-        } catch {
-            throw AgentError(.command, error)
-        }
+        try recordInSchedule(plans)
         logger.info("\(layout.batchFile) created, \(plans.count) upgrades will switch at their heights")
     }
 }
