@@ -48,13 +48,15 @@ struct NodeProbeTests {
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
             let port = try TestPorts.free()
             let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
-            try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments) { _ in
-                var ready = false
-                for _ in 0..<500 where !ready {
-                    ready = ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
-                    if !ready { try await Task.sleep(for: .milliseconds(20)) }
+            let log = dir + "/mockchaind.log"
+            try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments, log: log) { node in
+                try await waitUntil("mockchaind to commit a block on port \(port)", timeout: .seconds(45)) {
+                    guard node.isRunning else {
+                        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                        throw SandboxError(message: "mockchaind exited (\(node.terminationStatus)): \(output)")
+                    }
+                    return ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
                 }
-                try #require(ready, "mockchaind did not answer on port \(port)")
                 let target = NodeProbe.Target(
                     daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
                     agentPath: dir + "/no-agent-here"

@@ -57,15 +57,9 @@ struct StatusCommandTests {
         func withChain<T>(_ body: () async throws -> T) async throws -> T {
             let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "50ms"]
             return try await BackgroundProcess.with(releases["v1"]!.path, arguments) { _ in
-                var ready = false
-                for _ in 0..<250 where !ready {
-                    if let status = try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"), status.height > 2 {
-                        ready = true
-                    } else {
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
+                try await waitUntil("mockchaind to pass height 2 on port \(port)", timeout: .seconds(45)) {
+                    ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 2
                 }
-                try #require(ready, "mockchaind did not answer on port \(port)")
                 return try await body()
             }
         }
@@ -170,9 +164,8 @@ struct StatusCommandTests {
                         ).write(to: stateFile)
                     }
                     let locks = { (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? "" }
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while !locks().contains(" \(agent.processIdentifier) "), ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
+                    try await waitUntil("flock to hold the agent lock", timeout: .seconds(10)) {
+                        locks().contains(" \(agent.processIdentifier) ")
                     }
                     let agentTicks = try #require(Self.startTicks(agent.processIdentifier))
                     try write(pid: agent.processIdentifier, startTicks: agentTicks)

@@ -147,8 +147,7 @@ struct AgentProcess: Sendable {
     /// Waits for the agent to exit; kills it and throws on timeout.
     @discardableResult
     func wait(timeout: Duration = .seconds(60)) async throws -> ChildExit {
-        let deadline = ContinuousClock.now + timeout
-        while process.exited == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try? await waitUntil("the agent to exit", timeout: timeout) { process.exited != nil }
         guard let status = process.exited else {
             process.signalGroup(SIGKILL)
             let state = statePath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "-"
@@ -164,18 +163,17 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` every 20 ms until it holds; throws after `timeout`, with `agent`'s output when given.
+/// ``waitUntil(_:timeout:_:)`` with `agent`'s output in the timeout error when given.
 func eventually(
     _ what: String,
     timeout: Duration = .seconds(30),
     agent: AgentProcess? = nil,
     _ condition: () throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
+    do {
+        try await waitUntil(what, timeout: timeout) { try condition() }
+    } catch let timedOut as SandboxError {
+        let output = agent.map { "\nagent stdout:\n\($0.stdout)\nagent stderr:\n\($0.stderr)" } ?? ""
+        throw HarnessError("\(timedOut.message)\(output)")
     }
-    let output = agent.map { "\nagent stdout:\n\($0.stdout)\nagent stderr:\n\($0.stderr)" } ?? ""
-    throw HarnessError("timed out waiting for \(what)\(output)")
 }

@@ -20,10 +20,12 @@ struct RunSafetyTests {
     }
 
     /// `childStartedAt`: the wall clock the previous agent recorded (a clock stepped by NTP since, for one).
-    func writeState(_ h: AgentHarness, childPid: Int32, startTicks: UInt64, childStartedAt: Date = Date()) throws {
+    func writeState(
+        _ h: AgentHarness, childPid: Int32, startTicks: UInt64, childStartedAt: Date = Date()
+    ) async throws {
         // The previous agent is gone: a pid that was alive and has been reaped.
         let gone = try ChildProcess.spawn("/bin/true", arguments: [])
-        while gone.exited == nil { usleep(1000) }
+        _ = await gone.wait()
         let now = AgentRuntimeState.timestamp(Date())
         let state = AgentRuntimeState(
             pid: gone.pid,
@@ -52,7 +54,7 @@ struct RunSafetyTests {
             stranger.signalGroup(SIGKILL)
         }
         let ticks = try #require(stranger.startTime)
-        try writeState(h, childPid: stranger.pid, startTicks: ticks + 1)
+        try await writeState(h, childPid: stranger.pid, startTicks: ticks + 1)
 
         let agent = try h.start(["start"])
         try await eventually("the new node running", agent: agent) {
@@ -75,7 +77,7 @@ struct RunSafetyTests {
         defer { leftover.signalGroup(SIGKILL) }
         try await eventually("leftover ready") { FileManager.default.fileExists(atPath: record + ".ready") }
         // The wall clock has moved an hour since: only the start ticks identify the process.
-        try writeState(
+        try await writeState(
             h,
             childPid: leftover.pid,
             startTicks: try #require(leftover.startTime),
