@@ -37,6 +37,36 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
     public var child: Child
     /// Effective settings by cosmovisor key (`daemon_poll_interval` …), as ``AgentConfiguration`` renders them.
     public var settings: [String: String]
+    /// The last data backup this agent took before an upgrade; `nil` before the first one (and in files
+    /// written before it was recorded).
+    public var lastBackup: LastBackup?
+
+    /// One finished data backup (`<DAEMON_DATA_BACKUP_DIR>/data-backup-<name>-<UTC time>`).
+    public struct LastBackup: Codable, Sendable, Equatable {
+        /// The backup directory.
+        public var path: String
+        /// The upgrade it was taken for.
+        public var name: String
+        /// How long it took.
+        public var seconds: Double
+        /// Bytes written as copies.
+        public var bytesCopied: Int64
+        /// Bytes shared with the data directory (hard links or reflinks): no data written.
+        public var bytesLinked: Int64
+        /// `reflink`, `hardlink` or `copy`.
+        public var method: String
+
+        /// Creates a record.
+        public init(path: String, name: String, seconds: Double, bytesCopied: Int64, bytesLinked: Int64, method: String)
+        {
+            self.path = path
+            self.name = name
+            self.seconds = seconds
+            self.bytesCopied = bytesCopied
+            self.bytesLinked = bytesLinked
+            self.method = method
+        }
+    }
 
     /// The supervised node process.
     public struct Child: Codable, Sendable, Equatable {
@@ -83,7 +113,8 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         daemonName: String,
         updatedAt: String,
         child: Child,
-        settings: [String: String] = [:]
+        settings: [String: String] = [:],
+        lastBackup: LastBackup? = nil
     ) {
         self.schema = schema
         self.pid = pid
@@ -95,6 +126,7 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.child = child
         self.settings = settings
+        self.lastBackup = lastBackup
     }
 
     /// Reads a state file.

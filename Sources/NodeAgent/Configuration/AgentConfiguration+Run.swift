@@ -21,6 +21,7 @@ extension AgentConfiguration {
             shutdownGrace: (shutdownGrace ?? .zero) > .zero,
             backup: !skipBackup,
             customPreUpgrade: !customPreUpgrade.isEmpty,
+            download: allowDownload,
             preUpgradeMaxRetries: preUpgradeMaxRetries,
             skipHeights: Supervisor.StateMachine.Settings.skipHeights(in: arguments)
         )

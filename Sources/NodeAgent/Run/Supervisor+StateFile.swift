@@ -18,6 +18,7 @@ extension Supervisor {
         }
         next.child.starts = childStarts
         next.child.upgradesApplied = snapshot.upgradesApplied
+        next.lastBackup = steps.backups.lastBackup
         next.updatedAt = record.updatedAt
         guard next != record else { return }
         next.updatedAt = AgentRuntimeState.timestamp(Date())

@@ -367,6 +367,7 @@ extension Supervisor {
             if settings.restartDelay { steps.append(.delay) }
             if settings.backup { steps.append(.backup) }
             if settings.customPreUpgrade { steps.append(.customPreUpgrade) }
+            if settings.download { steps.append(.download) }
             return steps + [.switchBinary, .preUpgrade(attempt: 0)]
         }
 

@@ -15,6 +15,8 @@ extension Supervisor.StateMachine {
         var backup = true
         /// `COSMOVISOR_CUSTOM_PREUPGRADE` is set.
         var customPreUpgrade = false
+        /// `DAEMON_ALLOW_DOWNLOAD_BINARIES`: a missing upgrade binary is downloaded before the switch.
+        var download = false
         /// `DAEMON_PREUPGRADE_MAX_RETRIES`.
         var preUpgradeMaxRetries = 0
         /// Heights from the child's `--unsafe-skip-upgrades`.
@@ -33,6 +35,7 @@ extension Supervisor.StateMachine {
         case delay
         case backup
         case customPreUpgrade
+        case download
         case switchBinary
         /// `<new bin> pre-upgrade`; `attempt` counts failures so far (cosmovisor's `counter`).
         case preUpgrade(attempt: Int)
@@ -42,6 +45,7 @@ extension Supervisor.StateMachine {
             case .delay: return "delay"
             case .backup: return "backup"
             case .customPreUpgrade: return "custom-pre-upgrade"
+            case .download: return "download"
             case .switchBinary: return "switch"
             case .preUpgrade: return "pre-upgrade"
             }

@@ -28,7 +28,7 @@ final class Supervisor {
     /// Test hook: the agent SIGKILLs itself after this step (`stop`, `backup`, `switch`, `pre-upgrade`).
     let crashAt: String?
     let logger: Logger
-    private let steps: UpgradeSteps
+    let steps: UpgradeSteps
     /// Background flushes and state-file writes, off the switch path.
     let durability: DeferredDurability
     /// The decisions; owned by ``run()``'s task.
@@ -236,6 +236,7 @@ final class Supervisor {
             case .delay: await steps.delay()
             case .backup: try await steps.backup(plan)
             case .customPreUpgrade: try await steps.customPreUpgrade(plan)
+            case .download: try await steps.downloadIfMissing(plan)
             case .switchBinary: try steps.switchBinary(plan)
             case .preUpgrade: return .preUpgradeExited(await steps.preUpgrade())
             }

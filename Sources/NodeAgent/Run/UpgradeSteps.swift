@@ -9,6 +9,8 @@ struct UpgradeSteps: Sendable {
     var logger: Logger
     /// Flushes the switch's renames in the background; `nil` flushes at once.
     var durability: DeferredDurability?
+    /// The last backup taken, for the state file.
+    let backups = BackupRecorder()
 
     /// Creates the steps; without a logger they log nothing.
     init(
@@ -26,39 +28,68 @@ struct UpgradeSteps: Sendable {
         try? await Task.sleep(for: (configuration.restartDelay ?? .zero))
     }
 
-    /// Copies `data/` to `<DAEMON_DATA_BACKUP_DIR>/data-backup-<Y>-<M>-<D>` (local date, no zero padding),
-    /// merging into an existing directory as cosmovisor does.
+    /// Backs `data/` up into a new `<DAEMON_DATA_BACKUP_DIR>/data-backup-<name>-<UTC time>` (``DataBackup``:
+    /// clones or hard links for table files, copies of the rest, fsynced, renamed into place when complete)
+    /// and records it in ``backups``. Cosmovisor's log lines, with the method and byte counts added.
     func backup(_ plan: RunPlan) async throws(AgentError) {
-        var now = time(nil)
-        var parts = tm()
-        localtime_r(&now, &parts)
-        let name = "data-backup-\(parts.tm_year + 1900)-\(parts.tm_mon + 1)-\(parts.tm_mday)"
-        let destination = configuration.backupDir + "/" + name
-        let started = Date()
-        logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
-        guard mkdir(destination, 0o755) == 0 || errno == EEXIST else {
-            let reason = GoText.errno(errno, capitalized: true)
-            throw AgentError(.step, "error while taking data backup: mkdir \(destination): \(reason)")
-        }
-        let run: CapturedRun
+        let upgrade: String
         do {
-            run = try await ChildProcess.capture(
-                "/bin/cp",
-                arguments: ["-a", configuration.dataDirectory + "/.", destination + "/"]
-            )
+            upgrade = try UpgradeName(plan.name, recase: false).directory
         } catch {
             throw AgentError(.step, "error while taking data backup: \(error)")
         }
-        guard run.status.isSuccess else { throw AgentError(.step, "error while taking data backup: cp \(run.status)") }
-        let finished = Date()
+        let started = Date()
+        logger.info("starting to take backup of data directory", metadata: ["backup start time": "\(started)"])
+        let backup = DataBackup(dataDirectory: configuration.dataDirectory, backupDirectory: configuration.backupDir)
+        let height = plan.height
+        let result: DataBackup.Result
+        do {
+            result = try await BinaryDownloader.offPool { () throws(AgentError) in
+                try backup.take(upgrade: upgrade, height: height, at: started)
+            }
+        } catch {
+            throw AgentError(.step, "error while taking data backup: \(error)")
+        }
+        backups.record(result, upgrade: plan.name)
         logger.info(
             "backup completed",
             metadata: [
-                "backup saved at": "\(destination)",
-                "backup completion time": "\(finished)",
-                "time taken to complete backup": "\(finished.timeIntervalSince(started))s",
+                "backup saved at": "\(result.path)",
+                "backup completion time": "\(Date())",
+                "time taken to complete backup": "\(result.seconds)s",
+                "method": "\(result.method.rawValue)",
+                "bytes copied": "\(result.bytesCopied)",
+                "bytes linked": "\(result.bytesShared)",
             ]
         )
+    }
+
+    /// Downloads the upgrade's binary (spec §5.7 step 2, §5.8) when `upgrades/<dir>/bin/<daemon>` is missing and
+    /// `DAEMON_ALLOW_DOWNLOAD_BINARIES` is on, with `prepare-upgrade`'s downloader (``UpgradePreparer``): the
+    /// same checksum, local-source, size and archive rules, staged under `upgrades/` and moved into place
+    /// only when verified, so a failure leaves no half directory and never blocks a retry. Without
+    /// downloads, or with the binary present, it does nothing (the switch reports a missing binary).
+    func downloadIfMissing(_ plan: RunPlan) async throws(AgentError) {
+        guard configuration.allowDownload else { return }
+        let name: UpgradeName
+        do {
+            name = try UpgradeName(plan.name, recase: false)
+        } catch {
+            throw AgentError(.step, "\(error)")
+        }
+        let binary = configuration.layout.upgradeBinary(for: name)
+        if access(binary, F_OK) == 0 { return }
+        logger.info("no upgrade binary found, beginning to download it")
+        do {
+            _ = try await UpgradePreparer(configuration: configuration).prepare(plan.upgradePlan, logger: logger)
+        } catch {
+            throw AgentError(
+                .download,
+                "cannot download the binary of upgrade \(plan.name) at height \(plan.height); "
+                    + "the node stays stopped: \(error)"
+            )
+        }
+        logger.info("downloading binary complete")
     }
 
     /// `COSMOVISOR_CUSTOM_PREUPGRADE`: `<root>/<value> <name as written> <height>` in `$DAEMON_HOME`.

@@ -152,10 +152,10 @@ struct RunMockchainTests {
         )
         try await eventually("v2 blocks", agent: agent) { h.blocks().filter { $0.version == "v2" }.count >= 3 }
         #expect(agent.logLines.first { $0.contains("running app") }?.contains(#""--halt-height","15""#) == true)
-        // The backup is a copy of data/ in DAEMON_DATA_BACKUP_DIR, named with the local date, no zero padding.
-        let day = Calendar.current.dateComponents([.year, .month, .day], from: Date())
-        let name = "data-backup-\(day.year!)-\(day.month!)-\(day.day!)"
-        #expect(try FileManager.default.contentsOfDirectory(atPath: backups) == [name])
+        // The backup is a snapshot of data/ in DAEMON_DATA_BACKUP_DIR, one directory for this upgrade.
+        let names = try FileManager.default.contentsOfDirectory(atPath: backups)
+        #expect(names.count == 1 && names[0].hasPrefix("data-backup-v2-"), "\(names)")
+        let name = names.first ?? ""
         let copied = try String(contentsOfFile: backups + "/" + name + "/blocks.log", encoding: .utf8)
         #expect(copied.split(separator: "\n").count == 14, "v1 committed 1...14 before the backup")
         #expect(agent.logLines.contains { $0.contains("INF starting to take backup of data directory") })

@@ -1,0 +1,40 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+/// `backups`: the data backups in `DAEMON_DATA_BACKUP_DIR`, newest first, with their sizes.
+struct BackupsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backups",
+        abstract: "List the data backups in DAEMON_DATA_BACKUP_DIR, newest first, with their sizes.",
+        discussion: """
+            SIZE is the sum of the files' sizes; UNIQUE is what only that backup holds on disk (files \
+            hard-linked with data/ or another backup, and cloned files, are not counted): what deleting it frees.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws(AgentError) {
+        let configuration = try global.loadConfiguration(validation: .minimal)
+        let items = try BackupCatalog.list(configuration.backupDir)
+        guard !items.isEmpty else {
+            Console.standardOutput.write("no backups in \(configuration.backupDir)\n")
+            return
+        }
+        var rows = [["NAME", "CREATED", "METHOD", "SIZE", "UNIQUE"]]
+        for item in items {
+            rows.append([
+                TerminalText.escaped(item.name), AgentRuntimeState.timestamp(item.created),
+                item.method?.rawValue ?? "-", BackupCatalog.human(item.apparentBytes),
+                BackupCatalog.human(item.uniqueBytes),
+            ])
+        }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let text = rows.map { row in
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        Console.standardOutput.write(text.joined(separator: "\n") + "\n")
+    }
+}
