@@ -73,7 +73,7 @@ enum BackupTree {
 
     /// A LevelDB/CometBFT-shaped `data/`: `tables` 2 MiB-ish `.ldb` files per database, a `.log`,
     /// `MANIFEST-000001`, `CURRENT`, `LOCK`, `cs.wal/`, `priv_validator_state.json` (0600), a link.
-    static func makeData(_ data: String, tables: Int, tableSize: Int = 2 << 20) throws {
+    static func makeData(_ data: String, tables: Int, tableSize: Int = 2 << 20, logSize: Int = 300_000) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: data, withIntermediateDirectories: true)
         let databases = ["application.db", "blockstore.db", "state.db"]
@@ -85,7 +85,7 @@ enum BackupTree {
                 let name = String(format: "%06d.ldb", table + 5)
                 try writeFile(directory + "/" + name, size: tableSize, seed: UInt8(truncatingIfNeeded: table + number))
             }
-            try writeFile(directory + "/000100.log", size: 300_000 + number, seed: 7)
+            try writeFile(directory + "/000100.log", size: logSize + number, seed: 7)
             try "MANIFEST-000001\n".write(toFile: directory + "/CURRENT", atomically: false, encoding: .utf8)
             try writeFile(directory + "/MANIFEST-000001", size: 4000, seed: 9)
             try writeFile(directory + "/LOCK", size: 0, seed: 0)
