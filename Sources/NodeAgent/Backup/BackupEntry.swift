@@ -19,10 +19,4 @@ struct BackupEntry: Sendable, Equatable {
     var size: Int64
     /// Permission bits (`st_mode & 0o7777`).
     var mode: mode_t
-
-    /// The last component of ``path``.
-    var name: Substring {
-        guard let slash = path.lastIndex(of: "/") else { return Substring(path) }
-        return path[path.index(after: slash)...]
-    }
 }

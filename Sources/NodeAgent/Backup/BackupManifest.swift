@@ -43,11 +43,11 @@ struct BackupManifest: Codable, Sendable, Equatable {
     var bytesCopied: Int64
     var entries: [Entry]
 
-    /// Encodes with snake_case keys, sorted, one entry per line.
+    /// Encodes with snake_case keys, sorted, compact (`jq .` shows it readably).
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 

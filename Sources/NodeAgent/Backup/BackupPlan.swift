@@ -93,7 +93,10 @@ struct BackupPlan: Sendable, Equatable {
 
     /// Whether LevelDB/Pebble never modify this file in place once written: `*.ldb` and `*.sst`.
     static func isImmutable(_ entry: BackupEntry) -> Bool {
-        entry.name.hasSuffix(".ldb") || entry.name.hasSuffix(".sst")
+        // Bytes, not Characters: this runs once per file of a database with hundreds of thousands of them.
+        let bytes = entry.path.utf8
+        return bytes.count > 4
+            && (bytes.suffix(4).elementsEqual(".ldb".utf8) || bytes.suffix(4).elementsEqual(".sst".utf8))
     }
 
     /// Regular files the backup will hold.

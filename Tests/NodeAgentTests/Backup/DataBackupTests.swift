@@ -204,4 +204,26 @@ struct DataBackupTests {
             }
         }
     }
+
+    @Test func theStateFileRecordsTheLastBackupAndOldFilesStillDecode() async throws {
+        try await withTemporaryDirectory("fleet-test.backup") { dir in
+            let path = dir + "/state.json"
+            let old = #"""
+                {"schema":1,"pid":42,"started_at":"2026-01-01T10:00:00Z","version":"0.1.0","home":"/n",
+                 "daemon_name":"simd","updated_at":"2026-01-01T10:00:00Z",
+                 "child":{"starts":1,"upgrades_applied":[],"state":"running"},"settings":{}}
+                """#
+            try old.write(toFile: path, atomically: true, encoding: .utf8)
+            var state = try #require(try AgentRuntimeState.read(from: path))
+            #expect(state.lastBackup == nil)
+            state.lastBackup = .init(
+                path: "/b/data-backup-v2-20261201T085505Z", name: "v2", seconds: 0.25, bytesCopied: 4096,
+                bytesLinked: 1 << 30, method: "hardlink"
+            )
+            try state.write(to: path)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains(#""last_backup""#) && text.contains(#""bytes_linked":1073741824"#), "\(text)")
+            #expect(try AgentRuntimeState.read(from: path) == state)
+        }
+    }
 }
