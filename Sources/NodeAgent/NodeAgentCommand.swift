@@ -33,6 +33,8 @@ struct NodeAgentCommand: AsyncParsableCommand {
         ShowUpgradeInfoCommand.self,
         StatusCommand.self,
         RunCommand.self,
+        SwitchCommand.self,
+        RestartCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.
