@@ -12,8 +12,11 @@ struct RestartCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the agent's answer, in seconds.")
     var timeout: Int = 600
 
+    @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
+    var json = false
+
     func run() async throws {
         try await ControlCommandRunner.run(
-            ControlRequest(command: .restart), global: global, timeout: .seconds(timeout))
+            ControlRequest(command: .restart), global: global, timeout: .seconds(timeout), json: json)
     }
 }

@@ -27,8 +27,11 @@ struct SwitchCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the agent's answer, in seconds.")
     var timeout: Int = 600
 
+    @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
+    var json = false
+
     func run() async throws {
         let request = ControlRequest(command: .switch, name: name, restart: !noRestart)
-        try await ControlCommandRunner.run(request, global: global, timeout: .seconds(timeout))
+        try await ControlCommandRunner.run(request, global: global, timeout: .seconds(timeout), json: json)
     }
 }

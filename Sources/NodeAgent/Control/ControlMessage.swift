@@ -51,6 +51,10 @@ struct ControlReply: Codable, Sendable, Equatable {
         case forbidden
         /// Accepted but not done; ``ControlReply/message`` says what state the node is left in.
         case failed
+        /// Client side: nothing listens on the socket (no agent runs for this home).
+        case noAgent = "no-agent"
+        /// Client side: the agent took the request but no complete answer came within the timeout.
+        case noAnswer = "no-answer"
     }
 
     var ok: Bool

@@ -133,6 +133,28 @@ struct AgentHTTPTests {
         #expect(throws: ConfigurationProblem.self) { try ListenAddress.parse(text) }
     }
 
+    @Test func listenSettingIsValidatedWithTheOthers() throws {
+        let base = ["DAEMON_HOME": "/h", "DAEMON_NAME": "d"]
+        #expect(try AgentConfiguration.fromEnvironment(base, validation: .minimal).listen == nil, "off by default")
+        let set = try AgentConfiguration.fromEnvironment(
+            base.merging(["NODE_AGENT_LISTEN": "26680"]) { $1 }, validation: .minimal)
+        #expect(set.listen == ListenAddress(host: "127.0.0.1", port: 26680))
+        #expect(set.settings["node_agent_listen"] == "127.0.0.1:26680")
+        do {
+            _ = try AgentConfiguration.fromEnvironment(
+                base.merging(["NODE_AGENT_LISTEN": "localhost:1", "DAEMON_POLL_INTERVAL": "x"]) { $1 },
+                validation: .minimal
+            )
+            Issue.record("a bad NODE_AGENT_LISTEN is a configuration error")
+        } catch {
+            #expect(error.problems.count == 2, "reported with the other problems: \(error)")
+            #expect(
+                error.description.contains(
+                    #"NODE_AGENT_LISTEN must be <ip>:<port> or a port (loopback), e.g. 127.0.0.1:26680, got "localhost:1""#
+                ))
+        }
+    }
+
     /// The document without the parts that change between two reads.
     static func stable(_ status: NodeStatus) -> NodeStatus {
         var copy = status
