@@ -35,6 +35,8 @@ struct NodeAgentCommand: AsyncParsableCommand {
         RunCommand.self,
         BackupsCommand.self,
         RestoreBackupCommand.self,
+        SwitchCommand.self,
+        RestartCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.

@@ -68,6 +68,55 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         }
     }
 
+    /// The switches the agent performed on request (`node-agent switch`), oldest first, the last
+    /// ``maximumSwitchRecords``; `nil` in files written before they were recorded.
+    public var switches: [SwitchRecord]?
+
+    /// How many switch records the file keeps.
+    public static let maximumSwitchRecords = 32
+
+    /// One switch of `current` the agent performed on a control request: by whom, when, from what to what.
+    public struct SwitchRecord: Codable, Sendable, Equatable {
+        /// How it ended.
+        public enum Outcome: String, Codable, Sendable {
+            /// `current` selects ``to`` and the node runs on it (or is parked, with `--no-restart`).
+            case ok
+            /// `current` still (or again) selects ``from``; ``message`` says why.
+            case failed
+        }
+
+        /// When the request arrived (RFC 3339, UTC).
+        public var requestedAt: String
+        /// The requesting process's uid (`SO_PEERCRED`).
+        public var requestedBy: UInt32
+        /// The release `current` selected before: `genesis` or the upgrade directory name.
+        public var from: String
+        /// The release asked for.
+        public var to: String
+        /// Whether the node was to be started on it.
+        public var restart: Bool
+        public var outcome: Outcome
+        /// Why it failed, or what the agent answered.
+        public var message: String
+        /// From the request to the answer, in seconds.
+        public var durationSeconds: Double
+
+        /// Creates a switch record.
+        public init(
+            requestedAt: String, requestedBy: UInt32, from: String, to: String, restart: Bool, outcome: Outcome,
+            message: String, durationSeconds: Double
+        ) {
+            self.requestedAt = requestedAt
+            self.requestedBy = requestedBy
+            self.from = from
+            self.to = to
+            self.restart = restart
+            self.outcome = outcome
+            self.message = message
+            self.durationSeconds = durationSeconds
+        }
+    }
+
     /// The supervised node process.
     public struct Child: Codable, Sendable, Equatable {
         /// Its pid, `nil` while none runs.
@@ -114,7 +163,8 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         updatedAt: String,
         child: Child,
         settings: [String: String] = [:],
-        lastBackup: LastBackup? = nil
+        lastBackup: LastBackup? = nil,
+        switches: [SwitchRecord]? = nil
     ) {
         self.schema = schema
         self.pid = pid
@@ -127,6 +177,7 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         self.child = child
         self.settings = settings
         self.lastBackup = lastBackup
+        self.switches = switches
     }
 
     /// Reads a state file.

@@ -30,6 +30,16 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     public var consensus: ConsensusInfo
     /// Free space where `DAEMON_HOME` lives.
     public var disk: DiskInfo?
+    /// Where the agent and child parts came from; `nil` in documents that do not say (older agents, the probe).
+    public var source: Source?
+
+    /// Where `node-agent status` got the agent and child parts of the document.
+    public enum Source: String, Codable, Sendable {
+        /// The running agent answered on its control socket (or its HTTP listener): its memory, now.
+        case agent
+        /// No agent answered: the state file an agent wrote, checked for liveness.
+        case stateFile = "state-file"
+    }
 
     /// Creates a status document.
     public init(
@@ -44,7 +54,8 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         child: ChildInfo? = nil,
         chain: ChainInfo? = nil,
         consensus: ConsensusInfo = .init(),
-        disk: DiskInfo? = nil
+        disk: DiskInfo? = nil,
+        source: Source? = nil
     ) {
         self.schema = schema
         self.collectedAt = collectedAt
@@ -58,6 +69,7 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         self.chain = chain
         self.consensus = consensus
         self.disk = disk
+        self.source = source
     }
 
     /// The agent process and the settings it runs with.

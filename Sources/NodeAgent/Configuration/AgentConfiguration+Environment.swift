@@ -177,6 +177,13 @@ extension AgentConfiguration {
             { () throws(ConfigurationProblem) in
                 try agentSwitch("NODE_AGENT_KEEP_STARTUP_PAGES", lookup)
             }, default: false)
+        let listen = string("NODE_AGENT_LISTEN")
+        if !listen.isEmpty {
+            configuration.listen = record(
+                { () throws(ConfigurationProblem) in try ListenAddress.parse(listen) },
+                default: nil
+            )
+        }
         return (configuration, problems)
     }
 

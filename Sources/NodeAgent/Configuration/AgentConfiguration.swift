@@ -32,6 +32,7 @@ import FleetCore
 /// | `NODE_AGENT_KEEP_STARTUP_PAGES` (`1`/`true`) | ``keepStartupPages`` | `false` |
 /// | `NODE_AGENT_ALLOW_LOCAL_DOWNLOADS` | ``allowLocalDownloads`` | `false` |
 /// | `NODE_AGENT_MAX_DOWNLOAD_BYTES` | ``maxDownloadBytes`` | 2 GiB |
+/// | `NODE_AGENT_LISTEN` (`ip:port`, or a port on loopback) | ``listen`` | off |
 struct AgentConfiguration: Sendable, Equatable {
     /// `DAEMON_HOME`: holds `cosmovisor/` and `data/`; the node's `--home`.
     var home: String
@@ -79,6 +80,8 @@ struct AgentConfiguration: Sendable, Equatable {
     var allowLocalDownloads: Bool = false
     /// The largest download, and the largest extracted archive, accepted (`NODE_AGENT_MAX_DOWNLOAD_BYTES`).
     var maxDownloadBytes: Int64 = AgentConfiguration.defaultMaxDownloadBytes
+    /// Where `run` serves `/status`, `/metrics` and `/healthz` over HTTP (`NODE_AGENT_LISTEN`); `nil` = off.
+    var listen: ListenAddress? = nil
 
     /// `NODE_AGENT_RPC`'s default.
     static let defaultRPCURL = "http://127.0.0.1:26657"
@@ -105,6 +108,7 @@ struct AgentConfiguration: Sendable, Equatable {
         result["daemon_grpc_address"] = grpcAddress
         result["node_agent_rpc"] = rpcURL
         result["node_agent_state_file"] = effectiveStateFile
+        if let listen { result["node_agent_listen"] = listen.description }
         return result
     }
 

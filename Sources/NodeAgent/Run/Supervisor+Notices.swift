@@ -43,6 +43,11 @@ extension Supervisor {
             logger.info(
                 "upgrade detected, DAEMON_RESTART_AFTER_UPGRADE is off. Please verify the new upgrade and start cosmovisor again."
             )
+        case .switchBackFailed(let message):
+            logger.error(
+                "switching back to the previous release failed, the node stays stopped",
+                metadata: ["error": "\(message)"]
+            )
         }
     }
 }

@@ -7,8 +7,17 @@ extension Supervisor {
     /// Replaces the runtime state file (FleetCore ``AgentRuntimeState``, temp + fsync + rename, on the
     /// background queue so the switch never waits for a disk flush) when what it shows has changed, so
     /// `node-agent status --json` in another process sees pid, child, state and upgrades applied.
-    func saveState() {
+    ///
+    /// - Parameter force: write even when only ``record`` itself changed (a switch record).
+    func saveState(force: Bool = false) {
         let snapshot = machine.snapshot
+        defer {
+            let (record, height) = (record, snapshot.lastHeight)
+            publication.update {
+                $0.record = record
+                $0.lastHeight = height
+            }
+        }
         var next = record
         next.child.state = Self.publicState(snapshot.phase)
         if snapshot.childPid == nil, snapshot.phase != .startingChild {
@@ -20,7 +29,7 @@ extension Supervisor {
         next.child.upgradesApplied = snapshot.upgradesApplied
         next.lastBackup = steps.backups.lastBackup
         next.updatedAt = record.updatedAt
-        guard next != record else { return }
+        guard force || next != record else { return }
         next.updatedAt = AgentRuntimeState.timestamp(Date())
         record = next
         durability.submit(record, to: configuration.effectiveStateFile)
@@ -33,6 +42,8 @@ extension Supervisor {
         case .stopping, .draining, .childExited: return "stopping"
         case .finished: return "stopped"
         case .upgrading: return "upgrading"
+        case .switching: return "switching"
+        case .parked: return "parked"
         case .starting, .checking, .startingChild: return "starting"
         }
     }

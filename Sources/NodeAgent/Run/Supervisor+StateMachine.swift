@@ -28,8 +28,23 @@ extension Supervisor {
     ///     upgrading --> upgrading: stepSucceeded / next step (delay, backup, script, switch, pre-upgrade)
     ///     upgrading --> preflight: done, restart on / checkPlan
     ///     upgrading --> finished: done and restart off, or stepFailed / exit
+    ///     running --> stopping: controlRequested (switch, restart) / TERM+timer or KILL
+    ///     draining --> switching: groupDrained after a stop for a switch / switchRelease
+    ///     draining --> preflight: groupDrained after a stop for a restart / checkPlan
+    ///     switching --> preflight: releaseSwitched, restart on / checkPlan (answer once settled)
+    ///     switching --> parked: releaseSwitched with --no-restart / answer
+    ///     parked --> switching: controlRequested (switch) / switchRelease
+    ///     parked --> preflight: controlRequested (restart) / checkPlan
+    ///     running --> draining: child started by a switch exits before settling / drainGroup
+    ///     draining --> switching: groupDrained after that exit / switchRelease back (answer: failed)
     ///     finished --> [*]
     /// ```
+    ///
+    /// Control requests (`node-agent switch`, `restart`) are events like any other: one is accepted only
+    /// while the child runs (or is parked) and no upgrade, switch or shutdown is under way; any other
+    /// is answered `busy` and changes nothing. A switched child is answered for once it has survived the
+    /// settle time (`childSettled`); if it exits first, `current` is switched back and the old release
+    /// restarted.
     ///
     /// TERM, INT and QUIT are forwarded to the child's group and end the loop once the child has exited;
     /// HUP is only forwarded. A signal during an upgrade lets the current upgrade finish, then exits.
@@ -41,20 +56,33 @@ extension Supervisor {
     /// Events that arrive late (a height answer for a plan no longer waited for, a grace timer for a
     /// child already reaped, a watcher event while upgrading) are real races and are ignored.
     struct StateMachine {
-        private enum AfterStop: Equatable {
+        enum AfterStop: Equatable {
             case upgrade(RunPlan)
             case respawn(haltHeight: Int64)
+            /// Stopped for a control request.
+            case control(ControlOperation)
+        }
+
+        /// A control request the machine accepted, until it is answered.
+        struct ControlOperation: Equatable {
+            var id: Int
+            var command: ControlCommand
+            /// Set while switching back after the switched child exited at start (how it exited).
+            var revertingAfter: ChildExit?
         }
 
         /// What comes once the exited child's group is empty.
-        private enum AfterDrain: Equatable {
+        enum AfterDrain: Equatable {
             /// It exited by itself: look for a plan.
             case exited
             /// It was stopped by us.
             case stopped(AfterStop)
+            /// The child a switch started exited before settling: switch back.
+            case revert(ControlOperation)
         }
 
-        private enum State: Equatable {
+        // Internal (not private) so the control transitions can live in Supervisor+StateMachineControl.swift.
+        enum State: Equatable {
             case idle
             case preflight
             case preflightGate(RunPlan)
@@ -64,17 +92,21 @@ extension Supervisor {
             case draining(pgid: Int32, status: ChildExit, then: AfterDrain)
             case exited(ChildExit, gate: RunPlan?)
             case upgrading(RunPlan, UpgradeStep)
+            case switching(ControlOperation)
+            case parked
             case finished
         }
 
-        private var state: State = .idle
+        var state: State = .idle
         private let settings: Settings
-        private var applied: AppliedUpgrade = .genesis
+        var applied: AppliedUpgrade = .genesis
         private var pending: RunPlan?
         private var pendingIsFresh = false
         private var lastProblem: AgentError?
         private var skippedLogged: Set<RunPlan> = []
-        private var shutdownRequested = false
+        var shutdownRequested = false
+        /// The accepted control request waiting for its child to settle.
+        var awaitingUp: ControlOperation?
         private var deferredSignal: Int32?
         private var upgradesApplied: [String] = []
         /// The manual schedule as last observed, ascending by height.
@@ -100,6 +132,8 @@ extension Supervisor {
             case .draining: phase = .draining
             case .exited: phase = .childExited
             case .upgrading(_, let step): phase = .upgrading(step)
+            case .switching: phase = .switching
+            case .parked: phase = .parked
             case .finished: phase = .finished
             }
             return Snapshot(
@@ -108,12 +142,24 @@ extension Supervisor {
                 haltHeight: halt,
                 pendingPlan: pending,
                 applied: applied,
-                upgradesApplied: upgradesApplied
+                upgradesApplied: upgradesApplied,
+                lastHeight: lastHeight
             )
         }
 
         /// Feeds one event and returns what to do, in order.
         mutating func handle(_ event: Event) -> [Action] {
+            var actions = decide(event)
+            // A request still waiting when the loop ends gets its answer before the exit.
+            if state == .finished, let operation = awaitingUp {
+                awaitingUp = nil
+                let answer = Action.answer(id: operation.id, .failed("the agent is exiting; the node is stopped"))
+                actions.insert(answer, at: actions.firstIndex { if case .exit = $0 { true } else { false } } ?? 0)
+            }
+            return actions
+        }
+
+        private mutating func decide(_ event: Event) -> [Action] {
             switch event {
             case .start(let record):
                 guard state == .idle else { preconditionFailure("\(event) in \(state)") }
@@ -135,9 +181,10 @@ extension Supervisor {
             case .childSpawned(let pid):
                 guard case .spawning(let halt) = state else { preconditionFailure("\(event) in \(state)") }
                 state = .running(pid: pid, haltHeight: halt, gate: nil)
-                guard let signal = deferredSignal else { return [] }
+                let settle: [Action] = awaitingUp == nil ? [] : [.startSettleTimer(pid: pid)]
+                guard let signal = deferredSignal else { return settle }
                 deferredSignal = nil
-                return [.signalGroup(pid: pid, signal: signal)]
+                return settle + [.signalGroup(pid: pid, signal: signal)]
             case .spawnFailed(let message):
                 state = .finished
                 return [.exit(code: 1, error: message)]
@@ -168,6 +215,16 @@ extension Supervisor {
                     preconditionFailure("\(event) in \(state)")
                 }
                 return preUpgradeExited(status, attempt: attempt, plan)
+            case .controlRequested(let id, let command):
+                return controlRequested(id: id, command)
+            case .releaseSwitched:
+                return releaseSwitched()
+            case .releaseSwitchFailed(let message):
+                return releaseSwitchFailed(message)
+            case .childSettled(let pid):
+                guard case .running(pid, _, _) = state, let operation = awaitingUp else { return [] }
+                awaitingUp = nil
+                return [.answer(id: operation.id, .up(pid: pid))]
             }
         }
 
@@ -268,7 +325,7 @@ extension Supervisor {
 
         // MARK: - The child
 
-        private mutating func spawn(haltHeight: Int64?) -> [Action] {
+        mutating func spawn(haltHeight: Int64?) -> [Action] {
             if shutdownRequested {
                 state = .finished
                 return [.exit(code: 0, error: nil)]
@@ -278,7 +335,7 @@ extension Supervisor {
             return [.spawn(haltHeight: halt)]
         }
 
-        private mutating func stop(pid: Int32, then: AfterStop) -> [Action] {
+        mutating func stop(pid: Int32, then: AfterStop) -> [Action] {
             state = .stopping(pid: pid, then: then, killed: !settings.shutdownGrace)
             if settings.shutdownGrace {
                 return [
@@ -294,7 +351,7 @@ extension Supervisor {
             case .running(let pid, _, _):
                 // Whatever is left of the child's group goes before anything else happens.
                 state = .draining(pgid: pid, status: status, then: .exited)
-                return [.drainGroup(pgid: pid)]
+                return childExitedBeforeSettling(status) + [.drainGroup(pgid: pid)]
             case .stopping(let pid, let then, let killed):
                 state = .draining(pgid: pid, status: status, then: .stopped(then))
                 return (killed ? [] : [.log(.exitedNormally)]) + [.drainGroup(pgid: pid)]
@@ -321,7 +378,10 @@ extension Supervisor {
                 switch then {
                 case .upgrade(let plan): return beginUpgrade(plan)
                 case .respawn(let halt): return spawn(haltHeight: halt)
+                case .control(let operation): return controlStopped(operation)
                 }
+            case .revert(let operation):
+                return controlStopped(operation)
             }
         }
 
@@ -348,10 +408,10 @@ extension Supervisor {
                 if terminating { shutdownRequested = true }
                 deferredSignal = signal
                 return []
-            case .upgrading, .draining:
+            case .upgrading, .draining, .switching:
                 if terminating { shutdownRequested = true }
                 return []
-            case .idle, .preflight, .preflightGate, .exited:
+            case .idle, .preflight, .preflightGate, .exited, .parked:
                 guard terminating else { return [] }
                 state = .finished
                 return [.exit(code: 0, error: nil)]
@@ -413,7 +473,7 @@ extension Supervisor {
             }
         }
 
-        private mutating func upgradeDone() -> [Action] {
+        mutating func upgradeDone() -> [Action] {
             if shutdownRequested {
                 state = .finished
                 return [.exit(code: 0, error: nil)]

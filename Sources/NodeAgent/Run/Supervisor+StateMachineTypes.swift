@@ -71,6 +71,10 @@ extension Supervisor.StateMachine {
         case draining
         case childExited
         case upgrading(UpgradeStep)
+        /// A control request is pointing `current` at another release.
+        case switching
+        /// The child was stopped on request (`switch --no-restart`); a `restart` or `switch` starts it.
+        case parked
         case finished
 
         var description: String {
@@ -83,6 +87,8 @@ extension Supervisor.StateMachine {
             case .draining: return "draining"
             case .childExited: return "child-exited"
             case .upgrading(let step): return "upgrading:\(step)"
+            case .switching: return "switching"
+            case .parked: return "parked"
             case .finished: return "finished"
             }
         }
@@ -122,6 +128,36 @@ extension Supervisor.StateMachine {
         case stepSucceeded(UpgradeStep)
         case stepFailed(UpgradeStep, String)
         case preUpgradeExited(ChildExit)
+        /// A request on the control socket, already checked by the shell (the release exists and is
+        /// executable); `id` names the connection waiting for the ``Action/answer(id:_:)``.
+        case controlRequested(id: Int, ControlCommand)
+        /// `current` now selects the release a ``Action/switchRelease(_:applied:)`` named.
+        case releaseSwitched
+        /// Pointing `current` at the release failed; `current` is unchanged.
+        case releaseSwitchFailed(String)
+        /// The child with this pid has run for the settle time after a control request started it.
+        case childSettled(pid: Int32)
+    }
+
+    /// What a control request asks for.
+    enum ControlCommand: Sendable, Equatable {
+        /// Stop the child, point `current` at `to` (`from` is what it selects now, the way back), and start
+        /// the child again unless `restart` is false.
+        case switchRelease(from: CurrentSelection, to: CurrentSelection, restart: Bool)
+        /// Stop the child and start it again.
+        case restart
+    }
+
+    /// How a control request ended; the shell renders it as the answer document.
+    enum ControlAnswer: Sendable, Equatable {
+        /// Refused and nothing changed: an upgrade, a switch or a shutdown is in progress (`busy`).
+        case busy(String)
+        /// Done: the child with this pid is up (it survived the settle time).
+        case up(pid: Int32)
+        /// Done with `--no-restart`: `current` switched and the node is left stopped.
+        case parked
+        /// Not done; the sentence says what happened and what state the node is left in.
+        case failed(String)
     }
 
     /// Decisions worth a log line; the shell renders them with cosmovisor's exact text.
@@ -138,6 +174,8 @@ extension Supervisor.StateMachine {
         case preUpgradeRetrying(attempt: Int, status: ChildExit)
         case relaunching
         case restartOff
+        /// Switching back after a switched node exited at start failed; the node stays stopped.
+        case switchBackFailed(String)
     }
 
     /// What the shell must do.
@@ -159,6 +197,14 @@ extension Supervisor.StateMachine {
         /// Perform one upgrade step and answer with `stepSucceeded`/`stepFailed` (`preUpgradeExited` for pre-upgrade).
         case runStep(UpgradeStep, RunPlan)
         case log(Notice)
+        /// Point `current` at a release (atomically) and answer with `releaseSwitched`/`releaseSwitchFailed`;
+        /// `applied` is the upgrade that stays applied (the release's record gets it, so a restarted agent
+        /// does not apply that upgrade again).
+        case switchRelease(CurrentSelection, applied: AppliedUpgrade)
+        /// Answer with `childSettled(pid:)` after the settle time.
+        case startSettleTimer(pid: Int32)
+        /// Send this answer to the control connection `id`.
+        case answer(id: Int, ControlAnswer)
         /// Stop supervising and exit with this code; `error` is printed as `Error: …`.
         case exit(code: Int32, error: String?)
     }
@@ -171,6 +217,8 @@ extension Supervisor.StateMachine {
         var pendingPlan: RunPlan?
         var applied: AppliedUpgrade
         var upgradesApplied: [String]
+        /// The highest chain height any source reported.
+        var lastHeight: Int64? = nil
     }
 }
 

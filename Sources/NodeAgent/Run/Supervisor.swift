@@ -19,6 +19,8 @@ final class Supervisor {
         case event(StateMachine.Event)
         case fileChanged
         case pollTick
+        /// A `switch` or `restart` from the control socket.
+        case control(ControlCall)
     }
 
     /// Every setting, validated (cosmovisor's and the agent's own `NODE_AGENT_*`).
@@ -44,8 +46,13 @@ final class Supervisor {
     private var lastSchedule: [StateMachine.ScheduledUpgrade]?
     /// The agent's lock, held from the start of ``run()`` to the process's end and inherited by the node.
     private var lock: AgentLock?
-    private let continuation: AsyncStream<Input>.Continuation
+    let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
+    /// What the control socket and the HTTP listener read (updated by ``saveState()``).
+    let publication: AgentPublication
+    /// Control requests accepted and not answered yet, by id.
+    var pendingControl: [Int: PendingControl] = [:]
+    var nextControlID = 0
 
     /// Creates the supervisor; nothing starts before ``run()``.
     init(configuration: AgentConfiguration, arguments: [String], logger: Logger, crashAt: String? = nil) {
@@ -71,6 +78,7 @@ final class Supervisor {
             child: .init(state: "starting"),
             settings: configuration.settings
         )
+        publication = AgentPublication(.init(record: record))
     }
 
     /// Supervises until the machine decides to exit; returns the process exit code (§5.13).
@@ -103,7 +111,24 @@ final class Supervisor {
             : UpgradeFileWatcher(directory: configuration.dataDirectory, fileName: "upgrade-info.json") {
                 continuation.yield(.fileChanged)
             }
+        let control: ControlServer
+        do {
+            control = try startControlServer()
+        } catch {
+            return fail(error.description)
+        }
+        let http: HTTPServer?
+        do {
+            http = try configuration.listen.map { address throws(AgentError) in
+                try HTTPServer.start(address, configuration: configuration, publication: publication)
+            }
+        } catch {
+            control.stop()
+            return fail(error.description)
+        }
         defer {
+            http?.stop()
+            control.stop()
             watcher?.stop()
             signals.forEach { $0.cancel() }
         }
@@ -118,9 +143,11 @@ final class Supervisor {
             var code: Int32 = 1
             var queue: [StateMachine.Event] = []
             continuation.yield(.event(.start(applied: steps.appliedUpgrade())))
-            loop: for await input in inputs {
+            var iterator = inputs.makeAsyncIterator()
+            loop: while let input = await iterator.next() {
                 switch input {
                 case .event(let event): queue.append(event)
+                case .control(let call): queue += acceptControl(call)
                 case .fileChanged:
                     queue += observePlan(force: true)
                 case .pollTick:
@@ -153,6 +180,19 @@ final class Supervisor {
                 }
             }
             group.cancelAll()
+            // Requests that arrived after the last decision: the agent is gone before it could act on them.
+            continuation.finish()
+            while let input = await iterator.next() {
+                if case .control(let call) = input {
+                    call.reply.resume(returning: ControlReply(.busy, "the agent is exiting"))
+                }
+            }
+            // The machine answers what it accepted before it exits; this is the guard against a connection
+            // waiting forever if one is ever missed.
+            for pending in pendingControl.values {
+                pending.call.reply.resume(returning: ControlReply(.failed, "the agent exited; the node is stopped"))
+            }
+            pendingControl = [:]
             saveState()
             let durability = self.durability
             await BlockingWork.run { durability.flush() }
@@ -219,6 +259,21 @@ final class Supervisor {
             }
         case .log(let notice):
             log(notice)
+        case .switchRelease(let selection, let applied):
+            // Renames only (the flush is deferred), so it runs inline like the upgrade's switch.
+            do {
+                try switchRelease(selection, applied: applied)
+                queue.append(.releaseSwitched)
+            } catch {
+                queue.append(.releaseSwitchFailed(error.description))
+            }
+        case .startSettleTimer(let pid):
+            group.addTask {
+                try? await Task.sleep(for: Supervisor.settleTime)
+                continuation.yield(.event(.childSettled(pid: pid)))
+            }
+        case .answer(let id, let answer):
+            answerControl(id: id, answer)
         case .exit(let code, let error):
             if let error { FileHandle.standardError.write(Data("Error: \(error)\n".utf8)) }
             return code

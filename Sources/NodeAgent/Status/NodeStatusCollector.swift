@@ -14,6 +14,8 @@ struct NodeStatusCollector {
     var now: @Sendable () -> Date = { Date() }
     /// Where binaries' sha256 and versions are remembered (shared with `fleet status`'s probe).
     var cache: BinaryFactsCache = .forCurrentUser()
+    /// The running agent's own record (its memory, not the file): set when the agent itself answers.
+    var runtime: AgentRuntimeState? = nil
 
     /// Collects the document.
     func collect() async -> NodeStatus {
@@ -32,7 +34,8 @@ struct NodeStatusCollector {
             child: child,
             chain: await chain,
             consensus: ConsensusIdentity.read(layout),
-            disk: disk()
+            disk: disk(),
+            source: runtime == nil ? .stateFile : .agent
         )
     }
 
@@ -87,10 +90,10 @@ struct NodeStatusCollector {
         return (facts.current, binaries, facts.pendingPlan)
     }
 
-    /// The agent record, and the child record when a live agent wrote the state file.
+    /// The agent record, and the child record when a live agent wrote the state file (or is ``runtime``).
     func agentAndChild() -> (NodeStatus.AgentInfo, NodeStatus.ChildInfo?) {
-        let state = try? AgentRuntimeState.read(from: configuration.effectiveStateFile)
-        guard let state, ProcessIdentity.isRunningAgent(state, layout: configuration.layout) else {
+        let state = runtime ?? (try? AgentRuntimeState.read(from: configuration.effectiveStateFile))
+        guard let state, runtime != nil || ProcessIdentity.isRunningAgent(state, layout: configuration.layout) else {
             return (
                 NodeStatus.AgentInfo(version: FleetVersion.current, running: false, settings: configuration.settings),
                 nil

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// `restart`: asks the running agent to stop the node and start it again.
+struct RestartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restart",
+        abstract: "Ask the running agent to restart the node (and answer once it is up)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How long to wait for the agent's answer, in seconds.")
+    var timeout: Int = 600
+
+    @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
+    var json = false
+
+    func run() async throws {
+        try await ControlCommandRunner.run(
+            ControlRequest(command: .restart), global: global, timeout: .seconds(timeout), json: json)
+    }
+}

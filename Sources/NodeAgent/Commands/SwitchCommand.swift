@@ -1,0 +1,37 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+/// `switch NAME [--no-restart]`: asks the running agent to stop the node, point `current` at the staged
+/// release NAME and start it again; prints the agent's answer (exit 0 when done, 1 with the reason).
+struct SwitchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switch",
+        abstract: "Ask the running agent to switch the node to a staged release (upgrades/<NAME> or genesis).",
+        discussion: """
+            The agent stops the node (DAEMON_SHUTDOWN_GRACE applies), points current at the release atomically \
+            and starts the node again, answering once it is up. If the node exits at start, the agent switches \
+            back. Refused (nothing changes) when the release is not staged or not executable, or while an \
+            upgrade, another switch or a restart is under way.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The release: an upgrade name (recased as the agent does) or genesis.")
+    var name: String
+
+    @Flag(help: "Leave the node stopped after switching (start it with `node-agent restart`).")
+    var noRestart = false
+
+    @Option(help: "How long to wait for the agent's answer, in seconds.")
+    var timeout: Int = 600
+
+    @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
+    var json = false
+
+    func run() async throws {
+        let request = ControlRequest(command: .switch, name: name, restart: !noRestart)
+        try await ControlCommandRunner.run(request, global: global, timeout: .seconds(timeout), json: json)
+    }
+}
