@@ -33,6 +33,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         ShowUpgradeInfoCommand.self,
         StatusCommand.self,
         RunCommand.self,
+        SystemdUnitCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.

@@ -8,6 +8,7 @@ extension Supervisor {
     /// background queue so the switch never waits for a disk flush) when what it shows has changed, so
     /// `node-agent status --json` in another process sees pid, child, state and upgrades applied.
     func saveState() {
+        notifySystemd()
         let snapshot = machine.snapshot
         var next = record
         next.child.state = Self.publicState(snapshot.phase)
