@@ -37,6 +37,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         RestoreBackupCommand.self,
         SwitchCommand.self,
         RestartCommand.self,
+        SystemdUnitCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.

@@ -10,6 +10,7 @@ extension Supervisor {
     ///
     /// - Parameter force: write even when only ``record`` itself changed (a switch record).
     func saveState(force: Bool = false) {
+        notifySystemd()
         let snapshot = machine.snapshot
         defer {
             let (record, height) = (record, snapshot.lastHeight)

@@ -46,6 +46,9 @@ final class Supervisor {
     private var lastSchedule: [StateMachine.ScheduledUpgrade]?
     /// The agent's lock, held from the start of ``run()`` to the process's end and inherited by the node.
     private var lock: AgentLock?
+    /// sd_notify(3) messages to systemd, when it gave a `NOTIFY_SOCKET` (`Supervisor+Systemd.swift`).
+    lazy var systemd = SystemdNotifier(
+        environment: ProcessInfo.processInfo.environment, pollInterval: configuration.pollInterval, logger: logger)
     let continuation: AsyncStream<Input>.Continuation
     private let inputs: AsyncStream<Input>
     /// What the control socket and the HTTP listener read (updated by ``saveState()``).
@@ -154,6 +157,7 @@ final class Supervisor {
                     watcher?.rewatchIfNeeded()
                     promoteScheduledPlan()
                     releaseStartupPagesIfDue()
+                    tickSystemd()
                     queue += observePlan(force: false)
                     queue.append(.tick)
                 }
