@@ -107,10 +107,16 @@ public enum InventoryLoader {
     {
         if access(path, X_OK) == 0, !isDirectory(path) {
             let list = try InventoryScript.run(path, arguments: ["--list"], limits: limits)
-            return try InventoryListingParser.parse(try text(list, from: path), source: path) {
-                host throws(InventoryError) in
-                let output = try InventoryScript.run(path, arguments: ["--host", host], limits: limits)
-                return try YAMLInventoryParser.variables(try text(output, from: path), file: "\(path) --host \(host)")
+            do {
+                return try InventoryListingParser.parse(try text(list, from: path), source: path) {
+                    host throws(InventoryError) in
+                    let output = try InventoryScript.run(path, arguments: ["--host", host], limits: limits)
+                    return try YAMLInventoryParser.variables(try text(output, from: path), file: path)
+                }
+            } catch  where error.code == .yamlSyntax {
+                throw InventoryError(
+                    code: .inventoryScript, file: path, line: error.line, column: error.column,
+                    message: "the inventory script printed invalid JSON: \(error.message)")
             }
         }
         let contents = try read(path)

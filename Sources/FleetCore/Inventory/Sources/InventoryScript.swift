@@ -144,7 +144,14 @@ enum InventoryScript {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        var rc: Int32 = 0
+        // ETXTBSY: the script was just written and a process forked meanwhile still holds its write
+        // descriptor until it execs; a short retry is enough (as the agent's ChildProcess does).
+        for attempt in 0..<20 {
+            if attempt > 0 { usleep(10_000) }
+            rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+            if rc != ETXTBSY { break }
+        }
         guard rc == 0 else { throw Errno(code: rc) }
         return pid
     }
