@@ -80,7 +80,7 @@ public enum InventoryLocator {
     /// The ansible.cfg Ansible would use, or nil.
     public static func configFile(_ env: Environment) -> String? {
         var candidates: [String] = []
-        if let fromEnvironment = env.variables["ANSIBLE_CONFIG"] {
+        if let fromEnvironment = nonEmpty(env.variables["ANSIBLE_CONFIG"]) {
             let path = absolute(expand(fromEnvironment, home: env.homeDirectory), base: env.currentDirectory)
             candidates.append(env.isDirectory(path) ? path + "/ansible.cfg" : path)
         }
