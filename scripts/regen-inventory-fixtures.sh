@@ -29,4 +29,4 @@ list script-sh -i scripts/inventory.sh
 ANSIBLE_INVENTORY=file/inventory.ini,scripts/inventory.sh list comma-list
 list host-list -i 'node-a,node-b:2201,'
 cp expected/directory.json listing/fleet.json
-ansible-inventory --version | head -1 >expected/VERSION
+ansible-inventory --version | sed -n 1p >expected/VERSION

@@ -15,9 +15,10 @@ import Foundation
 ///
 /// Several sources are merged into one inventory, later ones adding hosts, groups and winning on variables.
 /// Beside each file source (and inside each directory source), for every group `g` (including `all`) it
-/// reads `group_vars/g`, `group_vars/g.yml`, `.yaml` and `.json` when present, and every such file inside a
-/// `group_vars/g/` directory (sorted by name, later files winning); `host_vars/<host>` likewise. Each file is
-/// a YAML mapping of variables. Parsing and precedence are ``InventoryParser``'s.
+/// reads, as Ansible does, the first that exists of a `group_vars/g/` folder (every `.yml`, `.yaml`, `.json`
+/// or extension-less file in it and in its extension-less subfolders, sorted by name, later files winning),
+/// a `group_vars/g` file, `g.yml`, `g.yaml`, `g.json`; `host_vars/<host>` likewise. Each file is a YAML
+/// mapping of variables. Parsing and precedence are ``InventoryParser``'s.
 public enum InventoryLoader {
     /// Bounds on dynamic-inventory executables.
     public struct SourceOptions: Sendable, Hashable {
@@ -207,37 +208,20 @@ public enum InventoryLoader {
         return result
     }
 
-    /// Merges every variable file for `name` under `directory` (`name`, `name.yml`, `name.yaml`,
-    /// `name.json`, then the files of a `name/` directory).
+    /// Merges the variable files for `name` under `directory`: the first that exists of a `name/` folder
+    /// (its files, see ``variableFiles(inFolder:)``), a `name` file, `name.yml`, `name.yaml`, `name.json`.
     private static func variables(
         in directory: URL, named name: String
     ) throws(InventoryError)
         -> [String: InventoryVariable]
     {
-        let manager = FileManager.default
+        // Ansible reads only the first of `name` (a folder or a file), `name.yml`, `name.yaml`, `name.json`.
         var files: [String] = []
         for suffix in ["", ".yml", ".yaml", ".json"] {
             let candidate = directory.appendingPathComponent(name + suffix).path
-            var isDirectory: ObjCBool = false
-            if manager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files.append(candidate)
-            }
-        }
-        let folder = directory.appendingPathComponent(name)
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let entries: [String]
-            do {
-                entries = try manager.contentsOfDirectory(atPath: folder.path)
-            } catch {
-                let reason = access(folder.path, R_OK | X_OK) == 0 ? "cannot be listed" : GoText.errno(errno)
-                throw InventoryError(.unreadableFile, at: .file(folder.path), "cannot list directory: \(reason)")
-            }
-            for entry in entries.sorted() where !entry.hasPrefix(".") {
-                let ext = (entry as NSString).pathExtension.lowercased()
-                guard ["", "yml", "yaml", "json"].contains(ext) else { continue }
-                files.append(folder.appendingPathComponent(entry).path)
-            }
+            guard FileManager.default.fileExists(atPath: candidate) else { continue }
+            files = isDirectory(candidate) ? try variableFiles(inFolder: candidate) : [candidate]
+            break
         }
         var result: [String: InventoryVariable] = [:]
         for file in files {
@@ -245,6 +229,31 @@ public enum InventoryLoader {
             result.merge(vars) { _, new in new }
         }
         return result
+    }
+
+    /// The variable files in a `group_vars/<g>/` or `host_vars/<h>/` folder, as Ansible's loader finds them:
+    /// sorted names, hidden and `~` names skipped, files without an extension or with `.yml`, `.yaml`,
+    /// `.json`, and subfolders without an extension searched the same way.
+    private static func variableFiles(inFolder folder: String) throws(InventoryError) -> [String] {
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            let reason = access(folder, R_OK | X_OK) == 0 ? "cannot be listed" : GoText.errno(errno)
+            throw InventoryError(.unreadableFile, at: .file(folder), "cannot list directory: \(reason)")
+        }
+        var files: [String] = []
+        for entry in entries.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        where !entry.hasPrefix(".") && !entry.hasSuffix("~") {
+            let ext = (entry as NSString).pathExtension.lowercased()
+            let path = folder + "/" + entry
+            if isDirectory(path) {
+                if ext.isEmpty { files += try variableFiles(inFolder: path) }
+            } else if ["", "yml", "yaml", "json"].contains(ext) {
+                files.append(path)
+            }
+        }
+        return files
     }
 
     /// The file's text; errors say why in the system's words (`no such file or directory`,
