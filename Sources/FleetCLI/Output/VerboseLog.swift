@@ -15,17 +15,28 @@ struct VerboseLog: LogHandler {
 
     /// Writes one line as `-v` does.
     static func write(_ line: String) {
-        Terminal.err("fleet: \(TerminalText.escaped(line, limit: TerminalText.messageLimit))\n")
+        Terminal.err(rendered(line))
     }
 
-    func log(event: LogEvent) {
+    /// `fleet: <line>` with control characters escaped, bounded, and a newline.
+    static func rendered(_ line: String) -> String {
+        "fleet: \(TerminalText.escaped(line, limit: TerminalText.messageLimit))\n"
+    }
+
+    /// `[node] message N ms (key=value, …)` from a log event's message and metadata.
+    static func line(_ message: String, metadata: Logger.Metadata) -> String {
         var all = metadata
-        all.merge(event.metadata ?? [:]) { _, new in new }
         let node = all.removeValue(forKey: "fleet.node")
         let host = (node ?? all.removeValue(forKey: "fleet.host")).map { "[\($0)] " } ?? ""
+        let elapsed = all.removeValue(forKey: "fleet.ms").map { " \($0) ms" } ?? ""
         let details = all.sorted { $0.key < $1.key }.map { key, value in
             "\(key.split(separator: ".").last ?? ""[...])=\(value)"
         }
-        Self.write(([host + event.message.description] + details).joined(separator: " "))
+        let suffix = details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")"
+        return host + message + elapsed + suffix
+    }
+
+    func log(event: LogEvent) {
+        Self.write(Self.line(event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
     }
 }

@@ -41,11 +41,9 @@ public enum FleetExecCollector {
                 ?? HostExecOutcome(
                     host: host.name,
                     error: "\(host.name): no answer within \(GoDuration.format(hostTimeout ?? .zero)) (--timeout)")
-            logger.debug(
-                "host done",
-                metadata: [
-                    "fleet.ms": "\(Logger.milliseconds(since: start))", "fleet.error": "\(outcome.error ?? "-")",
-                ])
+            var done: Logger.Metadata = ["fleet.ms": "\(Logger.milliseconds(since: start))"]
+            if let error = outcome.error { done["fleet.error"] = "\(error)" }
+            logger.debug(outcome.error == nil ? "host done" : "host failed", metadata: done)
             return outcome
         }
         return results.map(\.1)

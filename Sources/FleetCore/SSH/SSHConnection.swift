@@ -76,7 +76,9 @@ public final class SSHConnection: Sendable {
     ) async throws(SSHError) -> T {
         let host = target.host
         let start = ContinuousClock.now
-        defer { logger.sshStep(operation == "exec" ? .exec : .sftp, since: start, operation) }
+        defer {
+            logger.sshStep(operation == "exec" ? .exec : .sftp, since: start, operation == "exec" ? nil : operation)
+        }
         return try await worker.run { context, cancel throws(SSHError) in
             guard let context else {
                 throw SSHError(.connectionLost, host: host, operation: operation, message: "the connection is closed")

@@ -32,11 +32,9 @@ public enum FleetStatusCollector {
                 ?? HostObservation(
                     host: host.name, role: host.role.rawValue,
                     error: "\(host.name): no answer within \(GoDuration.format(timeout ?? .zero)) (--timeout)")
-            logger.debug(
-                "host done",
-                metadata: [
-                    "fleet.ms": "\(Logger.milliseconds(since: start))", "fleet.error": "\(observation.error ?? "-")",
-                ])
+            var done: Logger.Metadata = ["fleet.ms": "\(Logger.milliseconds(since: start))"]
+            if let error = observation.error { done["fleet.error"] = "\(error)" }
+            logger.debug(observation.error == nil ? "host done" : "host failed", metadata: done)
             return observation
         }
         return results.map(\.1)
