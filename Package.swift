@@ -61,11 +61,20 @@ let package = Package(
                 "FleetCore",
                 "FleetTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            // Inventories and their ansible-inventory listings, read through #filePath.
+            exclude: ["Inventory/Fixtures"]
         ),
         .testTarget(
             name: "NodeAgentTests",
             dependencies: ["NodeAgent", "FleetCore", "FleetTestSupport"]
+        ),
+        .testTarget(
+            name: "FleetCLITests",
+            dependencies: [
+                "FleetCLI", "FleetCore", "FleetTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "SandboxTests",

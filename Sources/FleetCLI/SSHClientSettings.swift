@@ -6,6 +6,8 @@ import Foundation
 struct SSHClientSettings: Sendable {
     var client: SSHTarget.ClientEnvironment
     var config: SSHConfigFile?
+    /// `--timeout`: also caps the connect timeout.
+    var timeout: Duration?
 
     /// Reads `HOME`, `USER`, `SSH_AUTH_SOCK`, `FLEET_SSH_PASSPHRASE` and `~/.ssh/config`.
     init(_ global: GlobalOptions) {
@@ -19,12 +21,13 @@ struct SSHClientSettings: Sendable {
             knownHostsFile: global.knownHosts,
             acceptNewHostKeys: global.acceptNewHostKeys
         )
+        timeout = global.timeout
         config = (try? String(contentsOfFile: home + "/.ssh/config", encoding: .utf8)).map(SSHConfigFile.parse)
     }
 
     /// The target for `host`: inventory variables beat `~/.ssh/config`, which beats defaults.
     func target(for host: InventoryHost) -> SSHTarget {
-        SSHTarget.resolve(
+        var target = SSHTarget.resolve(
             alias: host.name,
             inventory: .init(
                 host: host.vars["ansible_host"].flatMap { $0.isEmpty ? nil : $0 },
@@ -35,5 +38,7 @@ struct SSHClientSettings: Sendable {
             config: config,
             client: client
         )
+        if let timeout { target.connectTimeout = min(target.connectTimeout, timeout) }
+        return target
     }
 }

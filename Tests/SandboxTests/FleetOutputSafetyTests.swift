@@ -41,7 +41,7 @@ struct FleetOutputSafetyTests {
         try await withTemporaryDirectory { dir in
             let cases = [
                 (dir + "/missing.ini", "no such file or directory"),
-                (dir, "is a directory"),
+                (dir, "no inventory in the directory"),
             ]
             for (path, reason) in cases {
                 let result = try await Self.fleet(["inventory", "list", "-i", path])

@@ -12,8 +12,8 @@ struct ExecCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Seconds a command may run on one host.")
-    var timeout: Int = 300
+    /// How long the command may run on one host when `--timeout` does not say.
+    static let defaultTimeout = Duration.seconds(300)
 
     @Argument(parsing: .postTerminator, help: "The command, after --.")
     var command: [String] = []
@@ -27,7 +27,8 @@ struct ExecCommand: AsyncParsableCommand {
         let settings = SSHClientSettings(global)
         let outcomes = await FleetExecCollector.run(
             command.joined(separator: " "), hosts: hosts, target: { settings.target(for: $0) },
-            maxConcurrent: global.parallel, timeout: .seconds(timeout)
+            maxConcurrent: global.parallel, timeout: global.timeout ?? Self.defaultTimeout,
+            hostTimeout: global.timeout, logger: global.logger
         )
         if global.json {
             let encoder = JSONEncoder()

@@ -55,19 +55,31 @@ struct InventoryCommand: AsyncParsableCommand {
                     .filter { $0.1 == nil }
                     .map { "\(host.name): \($0.0) is not set" }
             }
+            let location = global.inventoryLocation
             if global.json {
-                let report: [String: [String]] = ["problems": problems, "hosts": hosts.map(\.name)]
+                let report = CheckReport(
+                    problems: problems, hosts: hosts.map(\.name), sources: location.sources, origin: location.reason)
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
                 Terminal.out(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
             } else {
                 for problem in problems { Terminal.err("fleet: \(TerminalText.escaped(problem))\n") }
+                if !global.verbose { Terminal.out(TerminalText.escaped(location.description) + "\n") }
                 Terminal.out(
-                    "\(global.inventoryPath): \(hosts.count) hosts selected of \(inventory.hosts.count), "
+                    "\(hosts.count) hosts selected of \(inventory.hosts.count), "
                         + "\(inventory.groups.count) groups, \(problems.isEmpty ? "ok" : "\(problems.count) problems")\n"
                 )
             }
             if !problems.isEmpty { throw ExitCode(2) }
+        }
+
+        /// `fleet inventory check --json`.
+        struct CheckReport: Encodable {
+            var problems: [String]
+            var hosts: [String]
+            /// The inventory sources read, and what chose them (`-i`, `ansible.cfg at …`).
+            var sources: [String]
+            var origin: String
         }
     }
 }

@@ -38,7 +38,7 @@ struct StatusCommand: AsyncParsableCommand {
         let settings = SSHClientSettings(global)
         let observations = await FleetStatusCollector.collect(
             hosts: hosts, target: { settings.target(for: $0) }, maxConcurrent: global.parallel,
-            now: Date().formatted(.iso8601)
+            now: Date().formatted(.iso8601), timeout: global.timeout, logger: global.logger
         )
         let assessment = FleetAssessment(observations, policy: .init(lagThreshold: lag))
         if global.json {

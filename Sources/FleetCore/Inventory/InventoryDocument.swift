@@ -80,3 +80,27 @@ extension InventoryDocument {
         }
     }
 }
+
+extension InventoryDocument {
+    /// Sets variables of a host already added; later assignments win.
+    mutating func setHostVariables(_ vars: [String: InventoryVariable], of host: String) {
+        hostVars[host]?.merge(vars) { _, new in new }
+    }
+
+    /// Adds everything `other` declares, as Ansible adds a later inventory source to the same inventory:
+    /// groups, children and hosts are unioned, and variables `other` sets win.
+    mutating func merge(_ other: InventoryDocument) {
+        for name in other.groupOrder {
+            defineGroup(name)
+            guard let group = other.groups[name] else { continue }
+            for child in group.children { addChild(child.name, to: name, at: child.location) }
+            for (key, variable) in group.vars { setGroupVariable(key, variable, in: name) }
+        }
+        for host in other.hostOrder {
+            let groups = other.directGroups[host] ?? ["ungrouped"]
+            for (index, group) in groups.enumerated() {
+                addHost(host, to: group, vars: index == 0 ? other.hostVars[host] ?? [:] : [:])
+            }
+        }
+    }
+}

@@ -27,6 +27,8 @@ public struct InventoryError: Error, Sendable, Hashable, CustomStringConvertible
             case invalidRole = "invalid fleet_role"
             case invalidPattern = "invalid pattern"
             case noMatch = "pattern matches nothing"
+            case inventoryScript = "inventory script"
+            case listingShape = "inventory listing shape"
         }
 
         private let storage: Storage
@@ -63,6 +65,10 @@ public struct InventoryError: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidPattern = Code(.invalidPattern)
         /// A `--limit` pattern part that names no host and no group.
         public static let noMatch = Code(.noMatch)
+        /// A dynamic-inventory executable that cannot start, exits non-zero, times out or prints too much.
+        public static let inventoryScript = Code(.inventoryScript)
+        /// JSON from a dynamic inventory or `ansible-inventory --list` in a shape Ansible does not accept.
+        public static let listingShape = Code(.listingShape)
 
         /// A short name of the kind, such as `bad host range`.
         public var description: String { storage.rawValue }

@@ -99,7 +99,7 @@ enum YAMLInventoryParser {
 
     // MARK: - Variables
 
-    private static func variables(
+    static func variables(
         _ node: Node, path: String, file: String
     ) throws(InventoryError)
         -> [String: InventoryVariable]
@@ -151,7 +151,7 @@ enum YAMLInventoryParser {
 
     // MARK: - Helpers
 
-    private static func compose(_ text: String, file: String) throws(InventoryError) -> Node? {
+    static func compose(_ text: String, file: String) throws(InventoryError) -> Node? {
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -183,7 +183,7 @@ enum YAMLInventoryParser {
         }
     }
 
-    private static func keyString(_ key: Node, path: String, file: String) throws(InventoryError) -> String {
+    static func keyString(_ key: Node, path: String, file: String) throws(InventoryError) -> String {
         guard case .scalar(let scalar) = key, !scalar.string.isEmpty else {
             let place = path.isEmpty ? "at the top level" : "in '\(path)'"
             throw InventoryError(.yamlShape, at: location(of: key, file: file), "expected a name as key \(place)")
@@ -191,12 +191,12 @@ enum YAMLInventoryParser {
         return scalar.string
     }
 
-    private static func location(of node: Node, file: String) -> InventorySourceLocation {
+    static func location(of node: Node, file: String) -> InventorySourceLocation {
         guard let mark = node.mark else { return .file(file) }
         return InventorySourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
-    private static func shapeError(_ node: Node, path: String, expected: String, file: String) -> InventoryError {
+    static func shapeError(_ node: Node, path: String, expected: String, file: String) -> InventoryError {
         let found: String
         switch node {
         case .scalar: found = "a scalar '\(node.string ?? "")'"

@@ -40,12 +40,13 @@ public final class SSHConnection: Sendable {
         var logger = logger
         logger[metadataKey: "fleet.host"] = "\(target.host):\(target.port)"
         let worker = SessionWorker(name: target.host)
+        let sessionLogger = logger
         var attempt = 0
         while true {
             do throws(SSHError) {
                 try await worker.run { context, cancel throws(SSHError) in
                     context = nil
-                    context = try SessionContext.open(target, cancel: cancel)
+                    context = try SessionContext.open(target, cancel: cancel, logger: sessionLogger)
                 }
                 logger.debug("ssh connected", metadata: ["fleet.ssh.attempts": "\(attempt + 1)"])
                 return SSHConnection(target: target, worker: worker, logger: logger)
@@ -74,6 +75,10 @@ public final class SSHConnection: Sendable {
         _ body: @escaping @Sendable (SessionContext, CancelFlag) throws(SSHError) -> T
     ) async throws(SSHError) -> T {
         let host = target.host
+        let start = ContinuousClock.now
+        defer {
+            logger.sshStep(operation == "exec" ? .exec : .sftp, since: start, operation == "exec" ? nil : operation)
+        }
         return try await worker.run { context, cancel throws(SSHError) in
             guard let context else {
                 throw SSHError(.connectionLost, host: host, operation: operation, message: "the connection is closed")

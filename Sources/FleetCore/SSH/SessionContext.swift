@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The state of one open session, confined to its `SessionWorker` thread.
 ///
@@ -17,20 +18,28 @@ final class SessionContext {
     }
 
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
-    static func open(_ target: SSHTarget, cancel: CancelFlag) throws(SSHError) -> SessionContext {
+    static func open(_ target: SSHTarget, cancel: CancelFlag, logger: Logger) throws(SSHError) -> SessionContext {
         let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
+        var start = ContinuousClock.now
         let socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
+        logger.sshStep(.connect, since: start)
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
             HostKeyVerifier.preferredAlgorithms(
                 host: target.host, port: target.port, alias: target.hostKeyAlias, in: known))
+        start = .now
         try session.handshake(deadline)
+        logger.sshStep(.handshake, since: start)
+        start = .now
         try verifier.verify(try session.hostKey(), host: target.host, port: target.port, known: known)
+        logger.sshStep(.hostKey, since: start)
+        start = .now
         try session.authenticate(
             user: target.user, agentSocket: target.agentSocket, identityFiles: target.identityFiles,
             passphrase: target.passphrase, deadline: deadline)
+        logger.sshStep(.authentication, since: start, target.user)
         return SessionContext(target: target, session: session)
     }
 

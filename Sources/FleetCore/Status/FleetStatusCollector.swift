@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 
 /// Reads every selected node's state over SSH, in parallel: one connection and one exec per node.
 public enum FleetStatusCollector {
@@ -9,15 +10,32 @@ public enum FleetStatusCollector {
     ///   - target: the SSH target of a host (built by the caller from inventory and client settings).
     ///   - maxConcurrent: hosts read at once.
     ///   - now: the timestamp recorded for statuses that carry none.
+    ///   - timeout: the most one host may take, connection included (nil: 10 s to connect, 30 s to probe).
+    ///   - logger: receives each host's SSH steps and its total time, at debug level.
     /// - Returns: one ``HostObservation`` per host; an unreachable node carries its error, never throws.
     public static func collect(
         hosts: [InventoryHost],
         target: @escaping @Sendable (InventoryHost) -> SSHTarget,
         maxConcurrent: Int,
-        now: String
+        now: String,
+        timeout: Duration? = nil,
+        logger: Logger = SSHConnection.silentLogger
     ) async -> [HostObservation] {
         let results = await forEachHost(hosts, maxConcurrent: maxConcurrent) { host in
-            await observe(host, target: target(host), now: now)
+            var logger = logger
+            logger[metadataKey: "fleet.node"] = "\(host.name)"
+            let start = ContinuousClock.now
+            let observation =
+                await withTimeout(timeout) { [logger] in
+                    await observe(host, target: target(host), now: now, probeTimeout: timeout, logger: logger)
+                }
+                ?? HostObservation(
+                    host: host.name, role: host.role.rawValue,
+                    error: "\(host.name): no answer within \(GoDuration.format(timeout ?? .zero)) (--timeout)")
+            var done: Logger.Metadata = ["fleet.ms": "\(Logger.milliseconds(since: start))"]
+            if let error = observation.error { done["fleet.error"] = "\(error)" }
+            logger.debug(observation.error == nil ? "host done" : "host failed", metadata: done)
+            return observation
         }
         return results.map(\.1)
     }
@@ -38,7 +56,9 @@ public enum FleetStatusCollector {
         public var description: String { "\(variable) is not set for \(host) in the inventory" }
     }
 
-    private static func observe(_ host: InventoryHost, target: SSHTarget, now: String) async -> HostObservation {
+    private static func observe(
+        _ host: InventoryHost, target: SSHTarget, now: String, probeTimeout: Duration?, logger: Logger
+    ) async -> HostObservation {
         let role = host.role.rawValue
         let probe: NodeProbe.Target
         switch probeTarget(for: host) {
@@ -46,8 +66,8 @@ public enum FleetStatusCollector {
         case .failure(let error): return HostObservation(host: host.name, role: role, error: error.description)
         }
         do {
-            let result = try await withSSHConnection(target) { connection in
-                try await connection.exec(NodeProbe.command(for: probe), timeout: .seconds(30))
+            let result = try await withSSHConnection(target, logger: logger) { connection in
+                try await connection.exec(NodeProbe.command(for: probe), timeout: probeTimeout ?? .seconds(30))
             }
             let (status, source) = try NodeProbe.parse(
                 stdout: result.stdout, exitStatus: result.exitStatus ?? -1, target: probe, collectedAt: now

@@ -1,14 +1,11 @@
-import FleetCore
-
 /// Go `time.Duration` text: `time.ParseDuration` and `Duration.String`, on nanoseconds.
 ///
 /// Cosmovisor's duration settings are Go durations (`300ms`, `1h30m`, `1.5s`); its `config` output prints
 /// them with Go's formatting (`0s`, `300ms`, `1m0s`). Both directions are reproduced exactly here.
-enum GoDuration {
-    /// A parse failure, worded as Go's (`time: invalid duration "bad"`); the configuration reports it as
-    /// a ``ConfigurationProblem`` of an ``AgentError``.
-    struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-        var description: String
+public enum GoDuration {
+    /// A parse failure, worded as Go's (`time: invalid duration "bad"`), for the caller to report.
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
     }
 
     private static let units: [String: UInt64] = [
@@ -19,7 +16,7 @@ enum GoDuration {
     /// Parses `text` like `time.ParseDuration`.
     ///
     /// - Returns: nanoseconds (may be zero or negative; callers decide what they accept).
-    static func parse(_ text: String) throws(ParseError) -> Int64 {
+    public static func parse(_ text: String) throws(ParseError) -> Int64 {
         let invalid = ParseError(description: "time: invalid duration \(goQuote(text))")
         var rest = Substring(text)
         var negative = false
@@ -86,7 +83,7 @@ enum GoDuration {
     }
 
     /// Formats nanoseconds like Go's `Duration.String` (`0s`, `1.5µs`, `300ms`, `1m0s`, `1h30m0s`).
-    static func format(_ nanoseconds: Int64) -> String {
+    public static func format(_ nanoseconds: Int64) -> String {
         let negative = nanoseconds < 0
         var value = nanoseconds.magnitude
         var text: String
@@ -110,10 +107,10 @@ enum GoDuration {
     }
 
     /// Formats a Swift duration (rounded to nanoseconds) the Go way.
-    static func format(_ duration: Duration) -> String { format(nanoseconds(duration)) }
+    public static func format(_ duration: Duration) -> String { format(nanoseconds(duration)) }
 
     /// A Swift duration's whole nanoseconds.
-    static func nanoseconds(_ duration: Duration) -> Int64 {
+    public static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
@@ -132,7 +129,7 @@ enum GoDuration {
     }
 
     /// Go `strconv.Quote` for the ASCII-and-UTF-8 text used in messages.
-    static func goQuote(_ text: String) -> String {
+    public static func goQuote(_ text: String) -> String {
         GoText.quoted(text) { scalar in
             guard scalar.value < 0x20 || scalar.value == 0x7F else { return nil }
             return "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
