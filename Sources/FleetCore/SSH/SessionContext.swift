@@ -18,10 +18,21 @@ final class SessionContext {
 
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
     static func open(_ target: SSHTarget, cancel: CancelFlag) throws(SSHError) -> SessionContext {
+        if case .refused(let error) = target.route { throw error }
         let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
-        let socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
+        let socket: Int32
+        switch target.route {
+        case .direct:
+            socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
+        case .jump(let hops):
+            throw SSHError(
+                .unsupportedProxy, host: target.host, operation: "connect",
+                message: "ProxyJump through \(hops.map(\.host).joined(separator: ",")) is not supported yet")
+        case .refused(let error):
+            throw error
+        }
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
             HostKeyVerifier.preferredAlgorithms(
