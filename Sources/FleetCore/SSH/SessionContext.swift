@@ -18,20 +18,29 @@ final class SessionContext {
 
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
     static func open(_ target: SSHTarget, cancel: CancelFlag) throws(SSHError) -> SessionContext {
+        SessionContext(target: target, session: try openSession(target, cancel: cancel))
+    }
+
+    /// Opens an authenticated session to `target` along its route.
+    ///
+    /// Direct: TCP connect, handshake, host-key check and authentication within `connectTimeout`.
+    /// Through bastions: a tunnel from the shared ``BastionPool`` connection (waiting at most
+    /// `operationTimeout` for a free channel and `connectTimeout` for the bastion to open it), then
+    /// the same steps within a fresh `connectTimeout`. A refused route throws its error at once.
+    static func openSession(_ target: SSHTarget, cancel: CancelFlag?) throws(SSHError) -> LibSSH2Session {
         if case .refused(let error) = target.route { throw error }
-        let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
+        var deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         let socket: Int32
         switch target.route {
-        case .direct:
+        case .direct, .refused:
             socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
         case .jump(let hops):
-            throw SSHError(
-                .unsupportedProxy, host: target.host, operation: "connect",
-                message: "ProxyJump through \(hops.map(\.host).joined(separator: ",")) is not supported yet")
-        case .refused(let error):
-            throw error
+            socket = try BastionPool.shared.openTunnel(
+                through: hops, to: target.host, port: target.port, queueTimeout: target.operationTimeout,
+                openTimeout: target.connectTimeout, cancel: cancel)
+            deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         }
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
@@ -42,7 +51,7 @@ final class SessionContext {
         try session.authenticate(
             user: target.user, agentSocket: target.agentSocket, identityFiles: target.identityFiles,
             passphrase: target.passphrase, deadline: deadline)
-        return SessionContext(target: target, session: session)
+        return session
     }
 
     /// A deadline of `timeout` (or the target's operation timeout) from now.
