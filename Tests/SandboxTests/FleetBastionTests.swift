@@ -43,6 +43,8 @@ struct FleetBastionTests {
                 ansible_user=\(lab.user)
                 ansible_ssh_private_key_file=\(lab.clientKey)
                 ansible_ssh_common_args='-o StrictHostKeyChecking=yes -o ProxyJump=\(jump)'
+                daemon_name=mockchaind
+                daemon_home=\(lab.remoteDirectory)
 
                 """
             let path = lab.scratch + "/inventory.ini"
@@ -70,6 +72,12 @@ struct FleetBastionTests {
             }
             #expect(numbers.count == 16)
             #expect(numbers.allSatisfy { $0 < 10 }, "\(numbers)")
+
+            // fleet status reads every node through the bastion too (no chain runs there: read, not healthy).
+            let status = try await Self.fleet(
+                ["status", "-i", path, "-f", "16", "--known-hosts", lab.knownHosts], home: home)
+            #expect(status.output.contains("16 nodes, 16 reachable"), "\(status.output)\(status.errorOutput)")
+            #expect(lab.acceptedLogins(on: bastion) == 2)
         }
     }
 

@@ -111,3 +111,29 @@ struct ProxyJumpSSHTests {
         }
     }
 }
+
+extension ProxyJumpSSHTests {
+    @Test func whatTheBastionCannotReachAndAnUnknownBastionAreNamed() async throws {
+        try await withBastionLab(hosts: 2) { lab in
+            let bastion = lab.hosts[0]
+            let hop = Self.target(lab, bastion)
+            // Nothing listens on this port of the target: the bastion refuses the channel.
+            let closed = Self.target(lab, lab.target, port: 2299, route: .jump([hop]))
+            let refused = await #expect(throws: SSHError.self) { try await withSSHConnection(closed) { _ in } }
+            #expect(refused?.code == .connect)
+            #expect(refused?.description.contains("bastion \(lab.user)@\(bastion.address):\(bastion.ports[0])") == true)
+            #expect(refused?.hint.contains("reach \(lab.target.address):2299") == true)
+            // A bastion missing from known_hosts is refused under strict checking, and nothing is recorded.
+            let known = lab.scratch + "/known_hosts_target_only"
+            let text = "[\(lab.target.address)]:\(lab.target.ports[0]) \(lab.target.hostKey)\n"
+            try text.write(toFile: known, atomically: true, encoding: .utf8)
+            let strictHop = Self.target(lab, bastion, knownHosts: known)
+            let jumped = Self.target(lab, lab.target, knownHosts: known, route: .jump([strictHop]))
+            let unknown = await #expect(throws: SSHError.self) { try await withSSHConnection(jumped) { _ in } }
+            #expect(unknown?.code == .hostKeyUnknown)
+            #expect(unknown?.description.contains("bastion \(lab.user)@\(bastion.address)") == true)
+            #expect(try String(contentsOfFile: known, encoding: .utf8) == text)
+            #expect(lab.acceptedLogins(on: lab.target) == 0)
+        }
+    }
+}
