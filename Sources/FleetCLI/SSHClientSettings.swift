@@ -9,7 +9,8 @@ struct SSHClientSettings: Sendable {
     /// `--timeout`: also caps the connect timeout.
     var timeout: Duration?
 
-    /// Reads `HOME`, `USER`, `SSH_AUTH_SOCK`, `FLEET_SSH_PASSPHRASE` and `~/.ssh/config`.
+    /// Reads `HOME`, `USER`, `SSH_AUTH_SOCK`, `FLEET_SSH_PASSPHRASE` and `~/.ssh/config` (saying once on
+    /// stderr that its `Match` blocks are ignored, when it has any).
     init(_ global: GlobalOptions) {
         let env = ProcessInfo.processInfo.environment
         let home = env["HOME"] ?? NSHomeDirectory()
@@ -22,10 +23,14 @@ struct SSHClientSettings: Sendable {
             acceptNewHostKeys: global.acceptNewHostKeys
         )
         timeout = global.timeout
-        config = (try? String(contentsOfFile: home + "/.ssh/config", encoding: .utf8)).map(SSHConfigFile.parse)
+        config = (try? String(contentsOfFile: home + "/.ssh/config", encoding: .utf8)).map {
+            SSHConfigFile.parse($0)
+        }
+        if let note = config?.matchNote { Terminal.err("fleet: \(note)\n") }
     }
 
-    /// The target for `host`: inventory variables beat `~/.ssh/config`, which beats defaults.
+    /// The target for `host`: inventory variables beat `~/.ssh/config`, which beats defaults; a
+    /// `ProxyJump` in `ansible_ssh_common_args` / `ansible_ssh_extra_args` beats the config's.
     func target(for host: InventoryHost) -> SSHTarget {
         var target = SSHTarget.resolve(
             alias: host.name,
@@ -33,7 +38,9 @@ struct SSHClientSettings: Sendable {
                 host: host.vars["ansible_host"].flatMap { $0.isEmpty ? nil : $0 },
                 port: host.vars["ansible_port"] == nil ? nil : host.port,
                 user: host.user,
-                identityFile: host.privateKeyFile
+                identityFile: host.privateKeyFile,
+                sshCommonArgs: host.vars["ansible_ssh_common_args"],
+                sshExtraArgs: host.vars["ansible_ssh_extra_args"]
             ),
             config: config,
             client: client

@@ -4,7 +4,8 @@
 /// Rules: blanks separate words; `'…'` is literal; `"…"` allows the `\"` and `\\` escapes;
 /// a backslash outside quotes escapes the next character; an unquoted `#` starts a comment, even
 /// inside a word (`a=b#c` is the word `a=b`), as in shlex.
-/// Quotes may appear inside a word (`k="a b"` is the word `k=a b`).
+/// Quotes may appear inside a word (`k="a b"` is the word `k=a b`). With `comments: false`, `#` is an
+/// ordinary character, as in `shlex.split(text)` (how Ansible splits `ansible_ssh_common_args`).
 enum INIShellWords {
     /// One word and the 1-based column where it starts.
     struct Word: Sendable, Hashable {
@@ -27,7 +28,9 @@ enum INIShellWords {
     }
 
     /// Splits `line`; `firstColumn` is the column of `line`'s first character in the file.
-    static func split(_ line: some StringProtocol, firstColumn: Int = 1) throws(UnterminatedQuote) -> Split {
+    static func split(
+        _ line: some StringProtocol, firstColumn: Int = 1, comments: Bool = true
+    ) throws(UnterminatedQuote) -> Split {
         let chars = Array(line)
         var words: [Word] = []
         var current: String?
@@ -50,7 +53,7 @@ enum INIShellWords {
                     index += 1
                     continue
                 }
-                if char == "#" {
+                if char == "#" && comments {
                     return Split(words: words, commentColumn: firstColumn + index)
                 }
                 current = ""
@@ -97,7 +100,7 @@ enum INIShellWords {
                 } else {
                     index += 1
                 }
-            case "#":
+            case "#" where comments:
                 finish()
                 return Split(words: words, commentColumn: firstColumn + index)
             default:

@@ -4,10 +4,11 @@ import Foundation
 ///
 /// Supported keywords: `Host` (patterns with `*`, `?`, `!`), `HostName`, `User`, `Port`,
 /// `IdentityFile` (accumulates), `UserKnownHostsFile` and `GlobalKnownHostsFile` (each a list of
-/// files), `HostKeyAlias` and `StrictHostKeyChecking` (only `accept-new` relaxes anything; every
-/// other value stays strict).
-/// As in OpenSSH, the first value obtained for a keyword wins. `Match` blocks and `Include` are
-/// skipped; other keywords are ignored.
+/// files), `HostKeyAlias`, `StrictHostKeyChecking` (only `accept-new` relaxes anything; every
+/// other value stays strict), `ProxyJump` and `ProxyCommand` (read only to be refused).
+/// As in OpenSSH, the first value obtained for a keyword wins, and `ProxyJump` and `ProxyCommand`
+/// compete: whichever applies first wins. `Match` blocks are skipped (their lines are listed in
+/// ``matchLines`` so the caller can say so once), `Include` too; other keywords are ignored.
 ///
 /// ```swift
 /// let config = SSHConfigFile.parse(text)
@@ -28,6 +29,8 @@ public struct SSHConfigFile: Sendable, Hashable {
         public var keyword: String
         /// The value, unquoted.
         public var value: String
+        /// The 1-based line number in the file.
+        public var line: Int
     }
 
     /// What the file says about one host alias.
@@ -48,25 +51,47 @@ public struct SSHConfigFile: Sendable, Hashable {
         public var hostKeyAlias: String?
         /// True when `StrictHostKeyChecking accept-new` applies.
         public var acceptNew: Bool?
+        /// The first `ProxyJump` or `ProxyCommand` that applies.
+        public var proxy: ProxySetting?
     }
 
     /// The blocks, in file order.
     public var blocks: [Block]
+    /// The lines that open a `Match` block, which fleet ignores.
+    public var matchLines: [Int] = []
+    /// How the file is named in messages (`~/.ssh/config`).
+    public var displayName = "~/.ssh/config"
 
     /// Parses config text; unknown keywords are kept, malformed lines are ignored.
-    public static func parse(_ text: String) -> SSHConfigFile {
+    /// - Parameter displayName: how messages name the file.
+    public static func parse(_ text: String, displayName: String = "~/.ssh/config") -> SSHConfigFile {
         var blocks = [Block(patterns: ["*"], options: [])]
-        for rawLine in text.split(whereSeparator: \.isNewline) {
+        var matchLines: [Int] = []
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .enumerated()
+        {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let (keyword, value) = splitKeyword(line) else { continue }
             switch keyword {
             case "host": blocks.append(Block(patterns: words(value), options: []))
-            case "match": blocks.append(Block(patterns: [], options: []))
-            default: blocks[blocks.count - 1].options.append(Option(keyword: keyword, value: unquote(value)))
+            case "match":
+                blocks.append(Block(patterns: [], options: []))
+                matchLines.append(index + 1)
+            default:
+                blocks[blocks.count - 1].options.append(
+                    Option(keyword: keyword, value: unquote(value), line: index + 1))
             }
         }
-        return SSHConfigFile(blocks: blocks)
+        return SSHConfigFile(blocks: blocks, matchLines: matchLines, displayName: displayName)
+    }
+
+    /// The note to show once when the file has `Match` blocks, else nil.
+    public var matchNote: String? {
+        guard !matchLines.isEmpty else { return nil }
+        let lines = matchLines.map(String.init).joined(separator: ", ")
+        return "note: \(displayName): Match blocks (line\(matchLines.count == 1 ? "" : "s") \(lines)) are ignored; "
+            + "fleet applies Host blocks only"
     }
 
     /// The options that apply to `alias`, first value winning.
@@ -91,6 +116,10 @@ public struct SSHConfigFile: Sendable, Hashable {
                     result.hostKeyAlias = option.value
                 case "stricthostkeychecking" where result.acceptNew == nil:
                     result.acceptNew = option.value.lowercased() == "accept-new"
+                case "proxyjump" where result.proxy == nil:
+                    result.proxy = .proxyJump(option.value, origin: "\(displayName) line \(option.line)")
+                case "proxycommand" where result.proxy == nil:
+                    result.proxy = .proxyCommand(option.value, origin: "\(displayName) line \(option.line)")
                 default:
                     break
                 }

@@ -14,6 +14,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
             case resolve, connect, banner, handshake, hostKeyUnknown, hostKeyMismatch, hostKeyRevoked
             case knownHostsFile, authentication, rsaUnsupported, keyFile, timedOut, cancelled
             case connectionLost, channel, sftp, notFound, remoteCommand, localFile, invalidArgument
+            case unsupportedProxy
         }
         private let kind: Kind
 
@@ -57,6 +58,8 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let localFile = Code(kind: .localFile)
         /// An argument cannot be used (for example a NUL byte in a command).
         public static let invalidArgument = Code(kind: .invalidArgument)
+        /// The host is set to go through `ProxyCommand` (refused, never run) or an unusable `ProxyJump`.
+        public static let unsupportedProxy = Code(kind: .unsupportedProxy)
 
         /// The code's name, such as `hostKeyMismatch`.
         public var description: String { kind.rawValue }

@@ -9,13 +9,26 @@ extension SSHTarget {
         public var user: String?
         /// `ansible_ssh_private_key_file`.
         public var identityFile: String?
+        /// `ansible_ssh_common_args`: read for `-J` / `-o ProxyJump` / `-o ProxyCommand`.
+        public var sshCommonArgs: String?
+        /// `ansible_ssh_extra_args`: read like `sshCommonArgs`, after it.
+        public var sshExtraArgs: String?
 
         /// Creates overrides; nil means "not set in the inventory".
-        public init(host: String? = nil, port: Int? = nil, user: String? = nil, identityFile: String? = nil) {
+        public init(
+            host: String? = nil,
+            port: Int? = nil,
+            user: String? = nil,
+            identityFile: String? = nil,
+            sshCommonArgs: String? = nil,
+            sshExtraArgs: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.user = user
             self.identityFile = identityFile
+            self.sshCommonArgs = sshCommonArgs
+            self.sshExtraArgs = sshExtraArgs
         }
     }
 
@@ -69,6 +82,12 @@ extension SSHTarget {
     /// replaces the global ones. `~`, `%d` (home), `%h` (host), `%p` (port), `%r` (user), `%u` (local user),
     /// `%n` (the alias), `%k` (`HostKeyAlias`, else the alias) and `%%` are expanded in paths.
     ///
+    /// The route: `-J` / `-o ProxyJump` / `-o ProxyCommand` in `ansible_ssh_common_args`, then in
+    /// `ansible_ssh_extra_args`, then the config's first `ProxyJump` or `ProxyCommand`. Each hop is
+    /// resolved like a host (its own `Host` block gives `HostName`, `User`, `Port`, `IdentityFile`,
+    /// known_hosts files; a user or port in the hop wins); the first hop's own `ProxyJump` puts more
+    /// bastions in front of it, as with OpenSSH. `ProxyCommand` gives a `.refused` route.
+    ///
     /// - Parameters:
     ///   - alias: the inventory host name; matched against `Host` patterns.
     ///   - inventory: the host's inventory variables.
@@ -80,6 +99,17 @@ extension SSHTarget {
         inventory: InventoryOverrides = .init(),
         config: SSHConfigFile? = nil,
         client: ClientEnvironment
+    ) -> SSHTarget {
+        resolve(alias: alias, inventory: inventory, config: config, client: client, depth: 0)
+    }
+
+    /// ``resolve(alias:inventory:config:client:)`` at `depth` bastions below the inventory host.
+    static func resolve(
+        alias: String,
+        inventory: InventoryOverrides,
+        config: SSHConfigFile?,
+        client: ClientEnvironment,
+        depth: Int
     ) -> SSHTarget {
         let options = config?.options(for: alias) ?? SSHConfigFile.HostOptions()
         let host = inventory.host ?? options.hostName ?? alias
@@ -106,6 +136,7 @@ extension SSHTarget {
             options.globalKnownHostsFiles.map { $0.filter { $0.lowercased() != "none" }.map(expand) }
             ?? client.globalKnownHostsFiles
         let acceptNew = client.acceptNewHostKeys || options.acceptNew == true
+        let proxy = proxySetting(inventory: inventory, options: options)
         return SSHTarget(
             host: host,
             port: port,
@@ -116,7 +147,8 @@ extension SSHTarget {
             hostKeyAlias: options.hostKeyAlias,
             hostKeyPolicy: acceptNew ? .acceptNew : .strict,
             agentSocket: client.agentSocket,
-            passphrase: client.passphrase
+            passphrase: client.passphrase,
+            route: route(alias: alias, host: host, proxy: proxy, config: config, client: client, depth: depth)
         )
     }
 }

@@ -31,6 +31,8 @@ public struct SSHTarget: Sendable, Hashable {
     public var passphrase: String?
     /// How often a banner failure (sshd `MaxStartups`) is retried; 0 disables retries.
     public var bannerRetries: Int
+    /// How the TCP stream to the host is made: directly, or through bastions (`ProxyJump`).
+    public var route: SSHRoute
 
     /// Creates a target; see the properties for meanings.
     public init(
@@ -46,7 +48,8 @@ public struct SSHTarget: Sendable, Hashable {
         operationTimeout: Duration = .seconds(60),
         agentSocket: String? = nil,
         passphrase: String? = nil,
-        bannerRetries: Int = 5
+        bannerRetries: Int = 5,
+        route: SSHRoute = .direct
     ) {
         self.host = host
         self.port = port
@@ -61,5 +64,6 @@ public struct SSHTarget: Sendable, Hashable {
         self.agentSocket = agentSocket
         self.passphrase = passphrase
         self.bannerRetries = bannerRetries
+        self.route = route
     }
 }

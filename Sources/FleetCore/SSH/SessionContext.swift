@@ -19,28 +19,51 @@ final class SessionContext {
 
     /// Connects, checks the host key and authenticates, all within `target.connectTimeout`.
     static func open(_ target: SSHTarget, cancel: CancelFlag, logger: Logger) throws(SSHError) -> SessionContext {
-        let deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
+        SessionContext(target: target, session: try openSession(target, cancel: cancel, logger: logger))
+    }
+
+    /// Opens an authenticated session to `target` along its route, reporting each step to `logger`.
+    ///
+    /// Direct: TCP connect, handshake, host-key check and authentication within `connectTimeout`.
+    /// Through bastions: a tunnel from the shared ``BastionPool`` connection (waiting at most
+    /// `operationTimeout` for a free channel and `connectTimeout` for the bastion to open it), then
+    /// the same steps within a fresh `connectTimeout`. A refused route throws its error at once.
+    static func openSession(_ target: SSHTarget, cancel: CancelFlag?, logger: Logger?) throws(SSHError)
+        -> LibSSH2Session
+    {
+        if case .refused(let error) = target.route { throw error }
         let verifier = HostKeyVerifier(target)
         let known = try verifier.load(host: target.host)
+        var deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         var start = ContinuousClock.now
-        let socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
-        logger.sshStep(.connect, since: start)
+        let socket: Int32
+        switch target.route {
+        case .direct, .refused:
+            socket = try TCPConnector.connect(host: target.host, port: target.port, deadline: deadline)
+            logger?.sshStep(.connect, since: start)
+        case .jump(let hops):
+            socket = try BastionPool.shared.openTunnel(
+                through: hops, to: target.host, port: target.port, queueTimeout: target.operationTimeout,
+                openTimeout: target.connectTimeout, cancel: cancel)
+            logger?.sshStep(.tunnel, since: start, hops.map(\.description).joined(separator: ","))
+            deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
+        }
         let session = try LibSSH2Session(socket: socket, host: target.host)
         try session.preferHostKeyAlgorithms(
             HostKeyVerifier.preferredAlgorithms(
                 host: target.host, port: target.port, alias: target.hostKeyAlias, in: known))
         start = .now
         try session.handshake(deadline)
-        logger.sshStep(.handshake, since: start)
+        logger?.sshStep(.handshake, since: start)
         start = .now
         try verifier.verify(try session.hostKey(), host: target.host, port: target.port, known: known)
-        logger.sshStep(.hostKey, since: start)
+        logger?.sshStep(.hostKey, since: start)
         start = .now
         try session.authenticate(
             user: target.user, agentSocket: target.agentSocket, identityFiles: target.identityFiles,
             passphrase: target.passphrase, deadline: deadline)
-        logger.sshStep(.authentication, since: start, target.user)
-        return SessionContext(target: target, session: session)
+        logger?.sshStep(.authentication, since: start, target.user)
+        return session
     }
 
     /// A deadline of `timeout` (or the target's operation timeout) from now.

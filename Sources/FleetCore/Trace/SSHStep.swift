@@ -4,6 +4,8 @@ import Logging
 public enum SSHStep: String, Sendable, CaseIterable {
     /// TCP connect to the host's port.
     case connect = "tcp connect"
+    /// A `direct-tcpip` channel opened through the route's bastion connection (`ProxyJump`).
+    case tunnel = "bastion tunnel"
     /// The SSH handshake (banner, key exchange).
     case handshake
     /// The host key checked against known_hosts.

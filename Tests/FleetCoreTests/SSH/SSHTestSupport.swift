@@ -71,27 +71,6 @@ enum SSHTestSupport {
         return path
     }
 
-    /// PIDs whose parent is `parent` (from /proc).
-    static func children(of parent: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 2 && Int32(fields[1]) == parent
-        }
-    }
-
     /// Every live descendant of `root` (children, grandchildren, …).
-    static func descendants(of root: Int32) -> [Int32] {
-        var result: [Int32] = []
-        var frontier = [root]
-        while let parent = frontier.popLast() {
-            let found = children(of: parent)
-            result += found
-            frontier += found
-        }
-        return result
-    }
+    static func descendants(of root: Int32) -> [Int32] { ProcessProbe.descendants(of: root) }
 }

@@ -71,6 +71,18 @@ final class LibSSH2Session {
         }
     }
 
+    /// The `poll` entry for the socket in an event loop that drives many channels: readable when
+    /// `wantInput`, writable when libssh2 last blocked on sending. Sets `TCP_QUICKACK` first.
+    func pollEntry(wantInput: Bool) -> pollfd {
+        var one: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        var events: Int16 = wantInput ? Int16(POLLIN) : 0
+        let directions = libssh2_session_block_directions(raw)
+        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
+        return pollfd(fd: socket, events: events, revents: 0)
+    }
+
     /// Repeats `call` while it returns `EAGAIN`, waiting on the socket in between; returns the final code.
     func retrying(_ deadline: OperationDeadline, operation: String, _ call: () -> Int32) throws(SSHError) -> Int32 {
         try ensureUsable(operation)

@@ -1,0 +1,78 @@
+import Synchronization
+
+/// The process's bastion connections, one per distinct hop chain, shared by every host behind it.
+///
+/// `SSHConnection` asks the pool for a tunnel when its target's route is `.jump`; the pool starts the
+/// chain's ``BastionConnection`` on first use (and, for a two-hop chain, the first hop's through the
+/// same pool), so sixteen hosts behind one bastion make one connection to it, not sixteen.
+///
+/// Channels per bastion connection: at most ``channelsPerBastion`` (10, sshd's default `MaxSessions`).
+/// OpenSSH does not count `direct-tcpip` channels against `MaxSessions`, but every tunnel carries a
+/// whole host session through one TCP connection, so the bound keeps one bastion from multiplexing an
+/// unbounded share of a large fleet and keeps a waiting host's turn predictable; hosts past it wait.
+final class BastionPool: Sendable {
+    /// The pool every connection uses.
+    static let shared = BastionPool()
+
+    /// Tunnels open at once through one bastion connection.
+    static let channelsPerBastion = 10
+    /// How long an unused bastion connection stays open for the next host.
+    static let idleLinger: Duration = .seconds(2)
+
+    private let connections = Mutex<[[SSHTarget]: BastionConnection]>([:])
+
+    /// Opens a tunnel through the bastions of `chain` to `host`:`port` and returns the socket a session
+    /// to the host runs over (the caller owns it).
+    ///
+    /// Blocks the calling thread (a session thread, never the cooperative pool) while the request waits
+    /// for a free channel (at most `queueTimeout`) and while the bastion opens it (at most `openTimeout`).
+    /// - Throws: the bastion's own failure (unreachable, host key, authentication) with the bastion named
+    ///   and the requesting host as the error's host; `.timedOut`, `.cancelled`, or `.connect` when the
+    ///   bastion cannot reach the host.
+    func openTunnel(
+        through chain: [SSHTarget],
+        to host: String,
+        port: Int,
+        queueTimeout: Duration,
+        openTimeout: Duration,
+        cancel: CancelFlag?
+    ) throws(SSHError) -> Int32 {
+        let request = TunnelRequest(host: host, port: port)
+        let bastion = connections.withLock { connections in
+            let connection =
+                connections[chain]
+                ?? BastionConnection(
+                    chain: chain, maxChannels: Self.channelsPerBastion, idleLinger: Self.idleLinger, pool: self)
+            connections[chain] = connection
+            connection.enqueue(request)
+            return connection.name
+        }
+        do throws(SSHError) {
+            return try request.wait(
+                bastion: bastion, queueTimeout: queueTimeout, openTimeout: openTimeout, cancel: cancel)
+        } catch  where error.code == .timedOut || error.code == .cancelled {
+            throw error
+        } catch {
+            throw SSHError(
+                error.code, host: host, operation: "connect through bastion \(bastion)",
+                message: "bastion \(bastion): \(error.message)", hint: error.hint,
+                libssh2Code: error.libssh2Code)
+        }
+    }
+
+    /// Removes `connection` if it is idle with nothing queued; the connection then closes itself.
+    func retire(_ connection: BastionConnection) -> Bool {
+        connections.withLock { connections in
+            guard connections[connection.chain] === connection, !connection.hasIncoming else { return false }
+            connections[connection.chain] = nil
+            return true
+        }
+    }
+
+    /// Removes `connection` after it failed, so the next request starts a fresh one.
+    func forget(_ connection: BastionConnection) {
+        connections.withLock { connections in
+            if connections[connection.chain] === connection { connections[connection.chain] = nil }
+        }
+    }
+}
