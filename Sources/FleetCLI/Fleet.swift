@@ -8,6 +8,6 @@ struct Fleet: AsyncParsableCommand {
         commandName: "fleet",
         abstract: "Stage, inspect and coordinate upgrades across a Cosmos validator fleet.",
         version: FleetVersion.current,
-        subcommands: [StatusCommand.self, ExecCommand.self, InventoryCommand.self]
+        subcommands: [StatusCommand.self, ExecCommand.self, InventoryCommand.self, StageCommand.self]
     )
 }

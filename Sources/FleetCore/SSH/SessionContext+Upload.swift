@@ -129,19 +129,26 @@ extension SessionContext {
     /// One `rm -f` over exec (a few milliseconds); the glob only matches `.<name>.fleet-*.tmp`, and
     /// every fixed part of it is quoted. Failures are ignored: the upload itself does not need it.
     private func removeStaleTemporaries(of remotePath: String, deadline: OperationDeadline) {
-        let sample = Self.temporaryName(for: remotePath)
-        guard let marker = sample.range(of: ".fleet-", options: .backwards) else { return }
-        let prefix = String(sample[..<marker.upperBound])
-        _ = try? exec(
-            "rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
+        _ = try? exec("rm -f -- \(Self.temporaryGlob(for: remotePath))", stdin: nil, deadline: deadline)
     }
 
     /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.
     static func temporaryName(for remotePath: String) -> String {
+        let random = String(UInt64.random(in: .min ... .max), radix: 16)
+        return temporaryPrefix(for: remotePath) + random + ".tmp"
+    }
+
+    /// A shell glob matching every ``temporaryName(for:)`` of `remotePath` and nothing else; its fixed
+    /// parts are quoted, so it is one word for `sh` whatever the path holds.
+    static func temporaryGlob(for remotePath: String) -> String {
+        ShellQuote.quote(temporaryPrefix(for: remotePath)) + "*" + ShellQuote.quote(".tmp")
+    }
+
+    /// `<dir>/.<name>.fleet-`, the fixed start of every temporary name of `remotePath`.
+    private static func temporaryPrefix(for remotePath: String) -> String {
         let slash = remotePath.lastIndex(of: "/")
         let directory = slash.map { String(remotePath[...$0]) } ?? ""
         let name = slash.map { String(remotePath[remotePath.index(after: $0)...]) } ?? remotePath
-        let random = String(UInt64.random(in: .min ... .max), radix: 16)
-        return "\(directory).\(name).fleet-\(random).tmp"
+        return "\(directory).\(name).fleet-"
     }
 }
