@@ -63,4 +63,46 @@ struct StageFaultSandboxTests {
             }
         }
     }
+
+    @Test(
+        "Ctrl-C mid-upload: exit 130, no final path holds anything but the whole file; the next run cleans up and stages"
+    )
+    func interruptedMidUpload() async throws {
+        try await withSandbox(.init(nodes: 8, noChain: true)) { sandbox in
+            try await withTemporaryDirectory("fleet-stage") { dir in
+                let file = try StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
+                let digest = try FileDigest.sha256(ofFile: file)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: TestPaths.product("fleet"))
+                process.arguments = [
+                    "stage", "v2", file, "-i", sandbox.inventory, "--known-hosts", sandbox.knownHosts,
+                ]
+                process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+                let errors = dir + "/stderr"
+                _ = FileManager.default.createFile(atPath: errors, contents: nil)
+                process.standardError = FileHandle(forWritingAtPath: errors)
+                try process.run()
+                try await waitUntil("an upload to be under way", timeout: .seconds(120)) {
+                    sandbox.nodes.contains { !StageSandbox.temporaries(beside: StageSandbox.target($0)).isEmpty }
+                }
+                process.interrupt()
+                try await waitUntil("fleet to exit after SIGINT") { !process.isRunning }
+                #expect(process.terminationStatus == 130)
+                let said = try String(contentsOfFile: errors, encoding: .utf8)
+                #expect(said.contains("interrupted"), "\(said)")
+                for node in sandbox.nodes {
+                    let target = StageSandbox.target(node)
+                    if FileManager.default.fileExists(atPath: target) {
+                        #expect(try FileDigest.sha256(ofFile: target) == digest, "\(node.name): partial file")
+                    }
+                }
+                let rerun = try await StageSandbox.stage(sandbox, ["v2", file])
+                #expect(rerun.exitCode == 0, "\(rerun.output)\(rerun.errorOutput)")
+                for node in sandbox.nodes {
+                    #expect(try FileDigest.sha256(ofFile: StageSandbox.target(node)) == digest)
+                    #expect(StageSandbox.temporaries(beside: StageSandbox.target(node)).isEmpty)
+                }
+            }
+        }
+    }
 }

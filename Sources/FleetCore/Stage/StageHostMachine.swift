@@ -36,10 +36,11 @@ public struct StageHostMachine: Sendable {
         case backoffElapsed
         /// The inspection read the target path.
         case inspected(StageRemoteFacts)
-        /// The file is at the final path (renamed into place after the on-node sha256 check).
-        case transferred
-        /// The final path's sha256, read again after the rename (nil when it is gone).
-        case rechecked(sha256: String?)
+        /// The file is at the final path (renamed into place after the on-node sha256 check); `identity`
+        /// is the verified temp file's.
+        case transferred(StageRemoteFacts.Identity)
+        /// What the final path holds after the rename (nil when it is not a regular file).
+        case rechecked(StageRemoteFacts.Identity?)
         /// An operation on the open session failed.
         case failed(reason: String)
     }
@@ -55,7 +56,7 @@ public struct StageHostMachine: Sendable {
         /// Transfer to a temp name beside the target, verify on the node, rename into place;
         /// `replacing` when a file is there now (the rename must replace it atomically).
         case transfer(replacing: Bool)
-        /// Read the final path's sha256 again.
+        /// Check that the final path holds the verified file (its inode and size; no second hash).
         case recheck
         /// Stop: the host's result, the sha256 now at the target (when known), and the reason for
         /// `refused` and `failed`.
@@ -68,7 +69,7 @@ public struct StageHostMachine: Sendable {
         case backingOff(attempt: Int)
         case inspecting
         case transferring
-        case verifying
+        case verifying(StageRemoteFacts.Identity)
         case finished(StageResult)
     }
 
@@ -121,14 +122,16 @@ public struct StageHostMachine: Sendable {
             return .connect(attempt: attempt + 1)
         case (.inspecting, .inspected(let facts)):
             return decide(facts.target)
-        case (.transferring, .transferred):
-            state = .verifying
+        case (.transferring, .transferred(let identity)):
+            state = .verifying(identity)
             return .recheck
-        case (.verifying, .rechecked(let sha256)):
-            guard let sha256, sha256.lowercased() == wanted else {
-                let found = sha256.map { "sha256 \($0)" } ?? "no file"
+        case (.verifying(let verified), .rechecked(let found)):
+            guard found == verified else {
+                let what = found.map { "inode \($0.inode), \($0.size) bytes" } ?? "no file"
                 return finish(
-                    .failed, sha256: sha256, reason: "after the rename the target holds \(found), expected \(wanted)")
+                    .failed, sha256: nil,
+                    reason: "after the rename the target holds \(what), not the verified file (inode "
+                        + "\(verified.inode), \(verified.size) bytes)")
             }
             return finish(.staged, sha256: wanted, reason: nil)
         case (.inspecting, .failed(let reason)), (.transferring, .failed(let reason)),

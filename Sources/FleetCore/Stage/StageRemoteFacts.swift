@@ -1,5 +1,20 @@
 /// What the inspection round trip found at a node's target path.
 public struct StageRemoteFacts: Sendable, Hashable {
+    /// Which file a path holds: a rename keeps both, so the final path can be re-checked against the
+    /// verified temp file without hashing it again.
+    public struct Identity: Sendable, Hashable {
+        /// The inode number.
+        public var inode: UInt64
+        /// The size in bytes.
+        public var size: Int64
+
+        /// Creates an identity.
+        public init(inode: UInt64, size: Int64) {
+            self.inode = inode
+            self.size = size
+        }
+    }
+
     /// What is at the target path.
     public enum Target: Sendable, Hashable {
         /// Nothing.

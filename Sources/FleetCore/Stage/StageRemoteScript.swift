@@ -60,18 +60,26 @@ public enum StageRemoteScript {
 
     // MARK: - Recheck
 
-    /// Prints the sha256 of `target`, or nothing when it is not a regular file.
+    /// Prints the inode and size of `target` (`<inode> <size>`), or nothing when it is not a regular file.
     public static func recheck(target: String) -> String {
-        "T=\(ShellQuote.quote(target)); if [ -f \"$T\" ]; then sha256sum -- \"$T\" | cut -c1-64; fi"
+        "T=\(ShellQuote.quote(target)); if [ -f \"$T\" ] && [ ! -L \"$T\" ]; then stat -c '%i %s' -- \"$T\"; fi"
     }
 
-    /// The sha256 ``recheck(target:)`` printed (nil for none), or why the check failed.
-    public static func parseRecheck(stdout: Data, exitStatus: Int32?, stderr: Data) -> Result<String?, StageFailure> {
+    /// What ``recheck(target:)`` printed (nil for no file), or why the check failed.
+    public static func parseRecheck(
+        stdout: Data, exitStatus: Int32?, stderr: Data
+    ) -> Result<StageRemoteFacts.Identity?, StageFailure> {
         guard exitStatus == 0 else {
             return .failure(.init(reason: "re-reading the target failed" + detail(exitStatus, stderr)))
         }
-        let text = String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return .success(isSHA256(text) ? text : nil)
+        return .success(identity(String(decoding: stdout, as: UTF8.self)))
+    }
+
+    /// `<inode> <size>` as an identity.
+    static func identity(_ text: String) -> StageRemoteFacts.Identity? {
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        guard fields.count == 2, let inode = UInt64(fields[0]), let size = Int64(fields[1]) else { return nil }
+        return StageRemoteFacts.Identity(inode: inode, size: size)
     }
 
     // MARK: - Pull
@@ -88,7 +96,7 @@ public enum StageRemoteScript {
     ///
     /// `curl --fail --location --proto =http,https --proto-redir =http,https --max-filesize`; without
     /// `replacing`, the rename is a hard link, which fails when a file appeared at `target` meanwhile.
-    /// Prints `done\t<bytes>` on success.
+    /// Prints `verified\t<inode> <bytes>` before the rename and `done` after it.
     public static func pull(url: String, sha256: String, maximumBytes: Int64, target: String, replacing: Bool) -> String
     {
         let temporary = SessionContext.temporaryName(for: target)
@@ -111,16 +119,16 @@ public enum StageRemoteScript {
             if [ "$s" != "$W" ]; then printf 'sha256\\t%s\\n' "$s"; exit \(PullExit.mismatch.rawValue); fi
             chmod 0755 -- "$P" || exit 1
             sync -- "$P" 2>/dev/null || sync
-            printf 'verified\\n' || exit \(PullExit.disconnected.rawValue)
+            printf 'verified\\t%s\\n' "$(stat -c '%i %s' -- "$P")" || exit \(PullExit.disconnected.rawValue)
             \(publish)
-            printf 'done\\t%s\\n' "$(stat -c %s -- "$T")"
+            printf 'done\\n'
             """
     }
 
-    /// The bytes downloaded, or why the pull failed.
+    /// The downloaded file's identity (its size is the bytes downloaded), or why the pull failed.
     public static func parsePull(
         stdout: Data, exitStatus: Int32?, stderr: Data, url: String, sha256: String
-    ) -> Result<Int64, StageFailure> {
+    ) -> Result<StageRemoteFacts.Identity, StageFailure> {
         let lines = String(decoding: stdout, as: UTF8.self).split(separator: "\n")
         func value(_ key: String) -> String? {
             lines.lazy.map { $0.split(separator: "\t", maxSplits: 1) }.first {
@@ -128,7 +136,9 @@ public enum StageRemoteScript {
             }
             .map { String($0[1]) }
         }
-        if exitStatus == 0, let done = value("done"), let bytes = Int64(done) { return .success(bytes) }
+        if exitStatus == 0, lines.contains("done"), let verified = value("verified").flatMap(identity) {
+            return .success(verified)
+        }
         switch exitStatus.flatMap(PullExit.init(rawValue:)) {
         case .noCurl:
             return .failure(.init(reason: "curl is not installed on the node; install it or push the file instead"))

@@ -100,7 +100,7 @@ public enum StageRunner {
                     StageRemoteScript.parseRecheck(
                         stdout: result.stdout, exitStatus: result.exitStatus, stderr: result.stderr
                     )
-                    .map { .rechecked(sha256: $0) }
+                    .map { .rechecked($0) }
                 }
             case .finish(let result, let sha256, let reason):
                 await connection?.close()
@@ -146,11 +146,12 @@ public enum StageRunner {
                 if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
                     try await connection.mkdirP(String(path[..<slash]))
                 }
-                try await connection.upload(
+                let inode = try await connection.upload(
                     localPath: local, remotePath: path, mode: 0o755, fsync: true, expectedSHA256: request.sha256,
                     progress: { progress($0.bytesSent) })
                 report.bytes = request.bytes ?? 0
-                return .transferred
+                guard let inode else { return .failed(reason: "the node did not report the uploaded file's inode") }
+                return .transferred(.init(inode: inode, size: request.bytes ?? 0))
             } catch {
                 return .failed(reason: error.description)
             }
@@ -164,9 +165,9 @@ public enum StageRunner {
                     stdout: result.stdout, exitStatus: result.exitStatus, stderr: result.stderr, url: url,
                     sha256: request.sha256)
                 {
-                case .success(let bytes):
-                    report.bytes = bytes
-                    return .transferred
+                case .success(let identity):
+                    report.bytes = identity.size
+                    return .transferred(identity)
                 case .failure(let failure):
                     return .failed(reason: failure.reason)
                 }

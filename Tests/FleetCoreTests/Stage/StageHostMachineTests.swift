@@ -6,6 +6,7 @@ import Testing
 @Suite(.tags(.pure)) struct StageHostMachineTests {
     static let wanted = String(repeating: "a", count: 64)
     static let other = String(repeating: "b", count: 64)
+    static let verified = StageRemoteFacts.Identity(inode: 42, size: 1000)
 
     /// Runs `events` after `start` and `connected`, returning every action.
     static func drive(force: Bool = false, _ events: [StageHostMachine.Event]) -> [StageHostMachine.Action] {
@@ -21,9 +22,9 @@ import Testing
         #expect(machine.handle(.connected) == .inspect)
         #expect(machine.handle(.inspected(.init(target: .missing))) == .transfer(replacing: false))
         #expect(machine.phase == .transferring)
-        #expect(machine.handle(.transferred) == .recheck)
+        #expect(machine.handle(.transferred(Self.verified)) == .recheck)
         #expect(machine.phase == .verifying)
-        #expect(machine.handle(.rechecked(sha256: Self.wanted)) == .finish(.staged, sha256: Self.wanted, reason: nil))
+        #expect(machine.handle(.rechecked(Self.verified)) == .finish(.staged, sha256: Self.wanted, reason: nil))
         #expect(machine.phase == .done(.staged))
     }
 
@@ -104,17 +105,19 @@ import Testing
     }
 
     @Test func aWrongFileAfterTheRenameFails() {
-        let actions = Self.drive([.inspected(.init(target: .missing)), .transferred, .rechecked(sha256: Self.other)])
-        guard case .finish(.failed, Self.other, let reason?) = actions.last else {
-            Issue.record("expected a failure, got \(String(describing: actions.last))")
-            return
-        }
-        #expect(reason.contains("expected \(Self.wanted)"))
-        let gone = Self.drive([.inspected(.init(target: .missing)), .transferred, .rechecked(sha256: nil)])
+        let replaced = StageRemoteFacts.Identity(inode: 43, size: 1000)
+        let actions = Self.drive([
+            .inspected(.init(target: .missing)), .transferred(Self.verified), .rechecked(replaced),
+        ])
+        let reason =
+            "after the rename the target holds inode 43, 1000 bytes, not the verified file (inode 42, 1000 bytes)"
+        #expect(actions.last == .finish(.failed, sha256: nil, reason: reason))
+        let gone = Self.drive([.inspected(.init(target: .missing)), .transferred(Self.verified), .rechecked(nil)])
         #expect(
             gone.last
                 == .finish(
-                    .failed, sha256: nil, reason: "after the rename the target holds no file, expected \(Self.wanted)"))
+                    .failed, sha256: nil,
+                    reason: "after the rename the target holds no file, not the verified file (inode 42, 1000 bytes)"))
     }
 
     @Test func cancelledWhileBackingOffFails() {

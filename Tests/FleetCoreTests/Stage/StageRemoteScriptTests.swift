@@ -37,11 +37,13 @@ import Testing
             #expect(left == [".gaiad.fleet-1.part", ".other.fleet-1.tmp", "gaiad", "gaiad.fleet-1.tmp"])
 
             let recheck = try Self.sh(StageRemoteScript.recheck(target: target))
-            #expect(
+            let identity = try #require(
                 try StageRemoteScript.parseRecheck(
                     stdout: recheck.stdout, exitStatus: recheck.exitCode, stderr: recheck.stderr
-                )
-                .get() == sha)
+                ).get())
+            let attributes = try FileManager.default.attributesOfItem(atPath: target)
+            #expect(identity.inode == (attributes[.systemFileNumber] as? NSNumber)?.uint64Value)
+            #expect(identity.size == 6)
 
             try FileManager.default.removeItem(atPath: target)
             try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: "nowhere")
@@ -86,7 +88,7 @@ import Testing
         #expect(reason(10)?.contains("curl is not installed") == true)
         #expect(
             try StageRemoteScript.parsePull(
-                stdout: Data("verified\ndone\t42\n".utf8), exitStatus: 0, stderr: Data(), url: "u", sha256: want
-            ).get() == 42)
+                stdout: Data("verified\t77 42\ndone\n".utf8), exitStatus: 0, stderr: Data(), url: "u", sha256: want
+            ).get() == StageRemoteFacts.Identity(inode: 77, size: 42))
     }
 }
