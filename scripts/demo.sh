@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: start a 4-node sandbox fleet (2 sentries, 2 validators) and show it alive over SSH.
+# `make demo`: start a 4-node sandbox fleet (2 sentries, 2 validators), show it alive over SSH, then stage
+# the v2 release on every node with `fleet stage` and show it staged in `fleet status`.
 # The sandbox folder (default .sandbox/demo in the checkout) holds the operator's files; the nodes run from
 # a /tmp/fleet-demo.* folder that `make demo-down` removes, so the checkout may be private (/root/…).
 set -euo pipefail
@@ -39,10 +40,24 @@ for n in m["nodes"]:
     current=$(sed -n 1p <<<"$out"); version=$(sed -n 2p <<<"$out"); height=$(sed -n 3p <<<"$out")
     printf '%-12s %-10s %-22s %-10s %-8s %-8s %s\n' "$name" "$role" "$host:$port" "$current" "$version" "$height" "$address"
 done
+fleet="$(swift build --show-bin-path)/fleet"
+fleet_args=(-i "$dir/inventory.ini" --known-hosts "$dir/known_hosts")
 echo
 echo "The same fleet through fleet status (libssh2, strict host keys, one round trip per node):"
 echo "\$ fleet status -i $dir/inventory.ini --known-hosts $dir/known_hosts"
-"$(swift build --show-bin-path)/fleet" status -i "$dir/inventory.ini" --known-hosts "$dir/known_hosts" || true
+"$fleet" status "${fleet_args[@]}" || true
+
+# Pre-stage the v2 release everywhere: pushed over SFTP with live progress, checked with sha256sum on each
+# node, renamed into upgrades/v2/bin/ (never a partial file there). A rerun would find it already staged.
+v2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["releases"]["v2"]["path"])' "$manifest")
+echo
+echo "Stage v2 on every node:"
+echo "\$ fleet stage v2 $v2 -i $dir/inventory.ini --known-hosts $dir/known_hosts"
+"$fleet" stage v2 "$v2" "${fleet_args[@]}"
+echo
+echo "v2 is now staged on every node (STAGED column):"
+echo "\$ fleet status -i $dir/inventory.ini --known-hosts $dir/known_hosts"
+"$fleet" status "${fleet_args[@]}" || true
 echo
 echo "Inventory:   $dir/inventory.ini"
 echo "Known hosts: $dir/known_hosts    Client key: $dir/client_key"

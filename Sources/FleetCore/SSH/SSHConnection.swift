@@ -136,6 +136,8 @@ public final class SSHConnection: Sendable {
     ///   - expectedSHA256: when set, the host's `sha256sum` of the temp file must equal it before the rename.
     ///   - timeout: the longest the transfer may go without progress; default `target.operationTimeout`.
     ///   - progress: called on the connection's thread about every MiB and at the end; keep it cheap.
+    /// - Returns: with `expectedSHA256`, the inode of the verified file (now at `remotePath`), when known.
+    @discardableResult
     public func upload(
         localPath: String,
         remotePath: String,
@@ -144,7 +146,7 @@ public final class SSHConnection: Sendable {
         expectedSHA256: String? = nil,
         timeout: Duration? = nil,
         progress: (@Sendable (UploadProgress) -> Void)? = nil
-    ) async throws(SSHError) {
+    ) async throws(SSHError) -> UInt64? {
         try await withContext("upload \(remotePath)") { context, cancel throws(SSHError) in
             try context.upload(
                 .file(localPath), to: remotePath, mode: mode, fsync: fsync, expectedSHA256: expectedSHA256,
@@ -163,7 +165,7 @@ public final class SSHConnection: Sendable {
         try await withContext("write \(remotePath)") { context, cancel throws(SSHError) in
             let deadline = context.deadline(timeout, cancel: cancel)
             if atomically {
-                try context.upload(
+                _ = try context.upload(
                     .data(data), to: remotePath, mode: mode, fsync: true, expectedSHA256: nil, progress: nil,
                     deadline: deadline)
             } else {

@@ -11,7 +11,9 @@ extension SessionContext {
     ///    keeping about 960 000 bytes in flight: unacknowledged bytes are passed again, unchanged,
     ///    with new bytes behind them, so the pipeline never drains between blocks.
     /// 2. Optionally `fsync`, then set `mode` exactly with setstat on the handle, then close.
-    /// 3. Optionally check `sha256sum` of the temp file on the host against `expectedSHA256`.
+    /// 3. Optionally check `sha256sum` of the temp file on the host against `expectedSHA256`, reading its
+    ///    inode in the same round trip (the rename keeps it, so a caller can re-check the final path by
+    ///    identity without hashing it again).
     /// 4. Make it visible: SFTP `rename` when nothing is at the final path (OpenSSH does link+unlink,
     ///    so the final name appears complete). OpenSSH's SFTP v3 rename refuses to replace an
     ///    existing file and libssh2 1.10 has no posix-rename, so when the rename fails we run
@@ -30,7 +32,7 @@ extension SessionContext {
         expectedSHA256: String?,
         progress: (@Sendable (UploadProgress) -> Void)?,
         deadline: OperationDeadline
-    ) throws(SSHError) {
+    ) throws(SSHError) -> UInt64? {
         let reader = try UploadReader(source, host: target.host)
         let sftp = try sftp(deadline)
         if case .file = source { removeStaleTemporaries(of: remotePath, deadline: deadline) }
@@ -42,11 +44,13 @@ extension SessionContext {
             if fsync { try handle.fsync(deadline.renewed()) }
             try handle.setPermissions(mode, deadline: deadline.renewed())
             try handle.close(deadline.renewed())
+            var inode: UInt64?
             if let expectedSHA256 {
-                try verifySHA256(
+                inode = try verifySHA256(
                     temporary, expected: expectedSHA256, finalPath: remotePath, deadline: deadline.renewed())
             }
             try publish(temporary, as: remotePath, sftp: sftp, deadline: deadline.renewed())
+            return inode
         } catch {
             if session.broken == nil {
                 try? sftp.unlink(temporary, deadline: OperationDeadline(after: .seconds(5)))
@@ -102,15 +106,25 @@ extension SessionContext {
 
     private func verifySHA256(
         _ temporary: String, expected: String, finalPath: String, deadline: OperationDeadline
-    ) throws(SSHError) {
-        let result = try run(["sha256sum", "--", temporary], operation: "verify \(finalPath)", deadline: deadline)
-        let actual = result.output.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+    ) throws(SSHError) -> UInt64? {
+        let quoted = ShellQuote.quote(temporary)
+        let result = try exec("sha256sum -- \(quoted) && stat -c %i -- \(quoted)", stdin: nil, deadline: deadline)
+        let lines = result.output.split(separator: "\n")
+        let actual = lines.first?.split(separator: " ").first.map { String($0).lowercased() } ?? ""
+        guard result.succeeded else {
+            let why = result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw SSHError(
+                .remoteCommand, host: target.host, operation: "verify \(finalPath)",
+                message: "`sha256sum` of the uploaded file failed (exit \(result.exitStatus ?? -1))"
+                    + (why.isEmpty ? "" : ": \(why)"))
+        }
         guard actual == expected.lowercased() else {
             throw SSHError(
                 .remoteCommand, host: target.host, operation: "verify \(finalPath)",
                 message: "the uploaded file has sha256 \(actual), expected \(expected.lowercased())",
                 hint: "The local file changed during the upload or the transfer was corrupted; upload again")
         }
+        return lines.count > 1 ? UInt64(lines[1].trimmingCharacters(in: .whitespaces)) : nil
     }
 
     private func publish(
@@ -129,19 +143,26 @@ extension SessionContext {
     /// One `rm -f` over exec (a few milliseconds); the glob only matches `.<name>.fleet-*.tmp`, and
     /// every fixed part of it is quoted. Failures are ignored: the upload itself does not need it.
     private func removeStaleTemporaries(of remotePath: String, deadline: OperationDeadline) {
-        let sample = Self.temporaryName(for: remotePath)
-        guard let marker = sample.range(of: ".fleet-", options: .backwards) else { return }
-        let prefix = String(sample[..<marker.upperBound])
-        _ = try? exec(
-            "rm -f -- \(ShellQuote.quote(prefix))*\(ShellQuote.quote(".tmp"))", stdin: nil, deadline: deadline)
+        _ = try? exec("rm -f -- \(Self.temporaryGlob(for: remotePath))", stdin: nil, deadline: deadline)
     }
 
     /// `<dir>/.<name>.fleet-<16 hex>.tmp`, next to the final path so the rename stays on one file system.
     static func temporaryName(for remotePath: String) -> String {
+        let random = String(UInt64.random(in: .min ... .max), radix: 16)
+        return temporaryPrefix(for: remotePath) + random + ".tmp"
+    }
+
+    /// A shell glob matching every ``temporaryName(for:)`` of `remotePath` and nothing else; its fixed
+    /// parts are quoted, so it is one word for `sh` whatever the path holds.
+    static func temporaryGlob(for remotePath: String) -> String {
+        ShellQuote.quote(temporaryPrefix(for: remotePath)) + "*" + ShellQuote.quote(".tmp")
+    }
+
+    /// `<dir>/.<name>.fleet-`, the fixed start of every temporary name of `remotePath`.
+    private static func temporaryPrefix(for remotePath: String) -> String {
         let slash = remotePath.lastIndex(of: "/")
         let directory = slash.map { String(remotePath[...$0]) } ?? ""
         let name = slash.map { String(remotePath[remotePath.index(after: $0)...]) } ?? remotePath
-        let random = String(UInt64.random(in: .min ... .max), radix: 16)
-        return "\(directory).\(name).fleet-\(random).tmp"
+        return "\(directory).\(name).fleet-"
     }
 }

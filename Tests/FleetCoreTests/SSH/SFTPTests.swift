@@ -133,7 +133,7 @@ struct SFTPTests {
             for decoy in ["keep.fleet-x.tmp", ".medium.bin.fleetX.tmp"] {
                 #expect(FileManager.default.createFile(atPath: node.home + "/" + decoy, contents: Data()))
             }
-            try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
+            _ = try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
                 try await ssh.upload(localPath: local, remotePath: remote, mode: 0o644)
             }
             let same = try await runOffPool {

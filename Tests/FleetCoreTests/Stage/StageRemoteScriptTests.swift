@@ -1,0 +1,94 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// The node-side commands of `fleet stage`, run by a real `/bin/sh` on real files.
+@Suite(.tags(.processes), .timeLimit(.minutes(1))) struct StageRemoteScriptTests {
+    static func sh(_ script: String) throws -> CommandResult {
+        try ProcessRunner.run(["/bin/sh", "-c", script])
+    }
+
+    static func inspect(_ target: String) throws -> StageRemoteFacts {
+        let result = try sh(StageRemoteScript.inspect(target: target))
+        return try StageRemoteScript.parseInspection(
+            stdout: result.stdout, exitStatus: result.exitCode, stderr: result.stderr
+        ).get()
+    }
+
+    @Test func inspectionTellsWhatIsAtTheTargetAndRemovesOnlyRecognisedTempFiles() async throws {
+        try await withTemporaryDirectory { root in
+            // A directory name a shell would split or expand, to show every value is quoted.
+            let bin = root + "/it's $(x) *"
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            let target = bin + "/gaiad"
+            #expect(try Self.inspect(target) == StageRemoteFacts(target: .missing))
+
+            try Data("hello\n".utf8).write(to: URL(fileURLWithPath: target))
+            let sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+            for leftover in [".gaiad.fleet-1a2b.tmp", ".gaiad.fleet-ffff.tmp"] {
+                try Data().write(to: URL(fileURLWithPath: bin + "/" + leftover))
+            }
+            for kept in [".other.fleet-1.tmp", "gaiad.fleet-1.tmp", ".gaiad.fleet-1.part"] {
+                try Data().write(to: URL(fileURLWithPath: bin + "/" + kept))
+            }
+            #expect(try Self.inspect(target) == StageRemoteFacts(target: .file(sha256: sha), removedTemporaries: 2))
+            let left = try FileManager.default.contentsOfDirectory(atPath: bin).sorted()
+            #expect(left == [".gaiad.fleet-1.part", ".other.fleet-1.tmp", "gaiad", "gaiad.fleet-1.tmp"])
+
+            let recheck = try Self.sh(StageRemoteScript.recheck(target: target))
+            let identity = try #require(
+                try StageRemoteScript.parseRecheck(
+                    stdout: recheck.stdout, exitStatus: recheck.exitCode, stderr: recheck.stderr
+                ).get())
+            let attributes = try FileManager.default.attributesOfItem(atPath: target)
+            #expect(identity.inode == (attributes[.systemFileNumber] as? NSNumber)?.uint64Value)
+            #expect(identity.size == 6)
+
+            try FileManager.default.removeItem(atPath: target)
+            try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: "nowhere")
+            #expect(try Self.inspect(target).target == .symlink)
+            try FileManager.default.removeItem(atPath: target)
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+            #expect(try Self.inspect(target).target == .directory)
+            let gone = try Self.sh(StageRemoteScript.recheck(target: target))
+            #expect(
+                try StageRemoteScript.parseRecheck(stdout: gone.stdout, exitStatus: gone.exitCode, stderr: gone.stderr)
+                    .get() == nil)
+        }
+    }
+
+    @Test func outputThatIsNotTheScriptsIsAFailureNotAFact() {
+        let parsed = StageRemoteScript.parseInspection(
+            stdout: Data("target\tfile\tnot-a-hash\n".utf8), exitStatus: 0, stderr: Data())
+        #expect((try? parsed.get()) == nil)
+        let failed = StageRemoteScript.parseInspection(
+            stdout: Data(), exitStatus: 1, stderr: Data("sh: permission denied\n".utf8))
+        #expect(throws: StageFailure(reason: "reading the target failed (exit 1): sh: permission denied")) {
+            try failed.get()
+        }
+    }
+
+    @Test func pullFailuresSayWhy() throws {
+        let want = String(repeating: "a", count: 64)
+        func reason(_ exit: Int32, stdout: String = "", stderr: String = "") -> String? {
+            if case .failure(let failure) = StageRemoteScript.parsePull(
+                stdout: Data(stdout.utf8), exitStatus: exit, stderr: Data(stderr.utf8), url: "http://x/y", sha256: want)
+            {
+                return failure.reason
+            }
+            return nil
+        }
+        #expect(
+            reason(11, stderr: "curl: (22) The requested URL returned error: 404\n")
+                == "downloading http://x/y failed: curl: (22) The requested URL returned error: 404")
+        #expect(
+            reason(12, stdout: "sha256\t\(String(repeating: "b", count: 64))\n")
+                == "the downloaded file has sha256 \(String(repeating: "b", count: 64)), expected \(want)")
+        #expect(reason(10)?.contains("curl is not installed") == true)
+        #expect(
+            try StageRemoteScript.parsePull(
+                stdout: Data("verified\t77 42\ndone\n".utf8), exitStatus: 0, stderr: Data(), url: "u", sha256: want
+            ).get() == StageRemoteFacts.Identity(inode: 77, size: 42))
+    }
+}
