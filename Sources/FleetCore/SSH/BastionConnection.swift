@@ -93,12 +93,15 @@ final class BastionConnection: Sendable {
     }
 
     private func failAll(_ error: SSHError, queued: [TunnelRequest]) {
-        for request in queued
-            + incoming.withLock({ requests in
-                defer { requests = [] }; return requests
-            })
-        {
-            request.fail(error)
+        for request in queued + takeIncoming() { request.fail(error) }
+    }
+
+    /// The requests queued since the last call.
+    private func takeIncoming() -> [TunnelRequest] {
+        incoming.withLock { requests in
+            let taken = requests
+            requests = []
+            return taken
         }
     }
 
@@ -111,9 +114,7 @@ final class BastionConnection: Sendable {
         while true {
             var buffer = [UInt8](repeating: 0, count: 64)
             while read(wakeReader, &buffer, buffer.count) > 0 {}
-            queue += incoming.withLock { requests in
-                defer { requests = [] }; return requests
-            }
+            queue += takeIncoming()
             queue.removeAll { $0.isAbandoned }
             var moved = false
 
@@ -127,9 +128,12 @@ final class BastionConnection: Sendable {
                     if let tunnel = try LibSSH2Tunnel.open(session: session, host: request.host, port: request.port) {
                         opening = nil
                         moved = true
-                        if let peer = tunnel.takePeer(), request.fulfill(peer) {
+                        let peer = tunnel.takePeer()
+                        if let peer, request.fulfill(peer) {
                             tunnels.append(tunnel)
                         } else {
+                            // The host gave up while the bastion was connecting: close both ends.
+                            if let peer { close(peer) }
                             closing.append(tunnel)
                         }
                     }
@@ -161,11 +165,8 @@ final class BastionConnection: Sendable {
                 let since = idleSince ?? .now
                 idleSince = since
                 if since.duration(to: .now) >= idleLinger && pool.retire(self) {
+                    // Out of the pool with nothing queued (checked under the pool's lock): nobody can reach us.
                     session.disconnect(OperationDeadline(after: .seconds(2)))
-                    failAll(
-                        SSHError(
-                            .connectionLost, host: name, operation: "connect", message: "the bastion connection closed"),
-                        queued: [])
                     return
                 }
             } else {

@@ -48,7 +48,13 @@ public final class SSHConnection: Sendable {
                     context = nil
                     context = try SessionContext.open(target, cancel: cancel, logger: sessionLogger)
                 }
-                logger.debug("ssh connected", metadata: ["fleet.ssh.attempts": "\(attempt + 1)"])
+                logger.debug(
+                    "ssh connected",
+                    metadata: [
+                        "fleet.ssh.attempts": "\(attempt + 1)",
+                        "fleet.ssh.via":
+                            "\(target.route.jumpHosts.map { "\($0.host):\($0.port)" }.joined(separator: ","))",
+                    ])
                 return SSHConnection(target: target, worker: worker, logger: logger)
             } catch  where error.isTransientConnectFailure && attempt < target.bannerRetries {
                 attempt += 1

@@ -6,7 +6,7 @@ import Foundation
 /// The other end of the pair (``takePeer()``) is the socket the next session (a host or another
 /// bastion) runs over, on its own thread. ``pump()`` moves bytes both ways without blocking, on the
 /// bastion session's thread, which owns this channel like every other libssh2 object of its session.
-/// Each direction holds at most one 32 KiB chunk, so a slow reader stalls only its own channel:
+/// Each direction holds at most one 256 KiB chunk, so a slow reader stalls only its own channel:
 /// the SSH channel window (and the socket buffer) push back on the writer.
 final class LibSSH2Tunnel {
     private let raw: OpaquePointer
@@ -18,7 +18,7 @@ final class LibSSH2Tunnel {
     /// Where the channel leads, for errors.
     let destination: String
 
-    private static let chunk = 32 * 1024
+    private static let chunk = 256 * 1024
     private var outbound = [UInt8](repeating: 0, count: LibSSH2Tunnel.chunk)
     private var outboundRange = 0..<0
     private var inbound = [UInt8](repeating: 0, count: LibSSH2Tunnel.chunk)
