@@ -85,6 +85,9 @@ struct GlobalOptions: ParsableArguments {
             ))
     }
 
+    /// The inventory sources as one string, for messages (`a.ini, dir/`).
+    var inventoryPath: String { inventoryLocation.sources.joined(separator: ", ") }
+
     /// Bounds on dynamic-inventory executables: `FLEET_INVENTORY_TIMEOUT` (a Go duration), default 30 s.
     func sourceOptions() throws -> InventoryLoader.SourceOptions {
         var options = InventoryLoader.SourceOptions()

@@ -77,3 +77,26 @@ struct FleetHelpTests {
         }
     }
 }
+
+/// `FLEET_INVENTORY_TIMEOUT` bounds a dynamic inventory, through the built binary.
+@Suite("fleet with a slow dynamic inventory", .tags(.processes), .timeLimit(.minutes(1)))
+struct DynamicInventoryTimeoutTests {
+    @Test("a script past FLEET_INVENTORY_TIMEOUT is an inventory error (exit 2) naming it; a bad value is refused")
+    func timeout() async throws {
+        try await withTemporaryDirectory { dir in
+            let script = dir + "/slow.sh"
+            let fd = open(script, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+            let bytes = Array("#!/bin/sh\nsleep 600\n".utf8)
+            #expect(write(fd, bytes, bytes.count) == bytes.count)
+            close(fd)
+            let slow = try await InventoryCheckCommandTests.fleet(
+                ["-i", script, "inventory", "list"], in: dir, env: ["FLEET_INVENTORY_TIMEOUT": "300ms"])
+            #expect(slow.exitCode == 2)
+            #expect(slow.errorOutput.contains("`\(script) --list` did not finish within 300ms"), "\(slow.errorOutput)")
+            let bad = try await InventoryCheckCommandTests.fleet(
+                ["-i", script, "inventory", "list"], in: dir, env: ["FLEET_INVENTORY_TIMEOUT": "soon"])
+            #expect(bad.exitCode == 2)
+            #expect(bad.errorOutput.contains("FLEET_INVENTORY_TIMEOUT=soon"), "\(bad.errorOutput)")
+        }
+    }
+}

@@ -33,6 +33,8 @@ enum InventoryScript {
             out.forEach { close($0) }
             throw failure("cannot start: \(GoText.errno(errno))")
         }
+        // Close-on-exec right away (pipe2 is not visible from Swift's Glibc module): inventories load before
+        // any fan-out, so no other thread spawns in between.
         for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
@@ -77,7 +79,8 @@ enum InventoryScript {
         while !open.isEmpty {
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { return (output, errors, false) }
-            let milliseconds = Int32(min(left.components.seconds * 1000 + 1, 1000))
+            let (seconds, attoseconds) = left.components
+            let milliseconds = Int32(min(seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1, 1000))
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&fds, nfds_t(fds.count), milliseconds)
             if ready < 0, errno != EINTR { return (output, errors, true) }
