@@ -45,7 +45,7 @@ final class SessionContext {
             socket = try BastionPool.shared.openTunnel(
                 through: hops, to: target.host, port: target.port, queueTimeout: target.operationTimeout,
                 openTimeout: target.connectTimeout, cancel: cancel)
-            logger?.sshStep(.tunnel, since: start, hops.map(\.description).joined(separator: ","))
+            logger?.sshStep(.tunnel, since: start, hops.map { "\($0.host):\($0.port)" }.joined(separator: ","))
             deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         }
         let session = try LibSSH2Session(socket: socket, host: target.host)

@@ -15,6 +15,7 @@ final class AcceptLoop: Sendable {
     let limit: Int
     private let serve: @Sendable (Int32) -> Void
     private let overLimit: @Sendable (Int32) -> Void
+    private let whenIdle: (@Sendable () -> Void)?
     private let active = Mutex(0)
     private let stopped = Mutex(false)
     private let wake: (read: Int32, write: Int32)
@@ -22,16 +23,19 @@ final class AcceptLoop: Sendable {
     /// - Parameters:
     ///   - serve: handles one accepted connection (blocking is fine); the loop closes it afterwards.
     ///   - overLimit: answers a connection refused for the limit (non-blocking writes only).
+    ///   - whenIdle: runs on the thread of the last connection served, once no other is left.
     init(
         descriptor: Int32,
         limit: Int,
         serve: @escaping @Sendable (Int32) -> Void,
-        overLimit: @escaping @Sendable (Int32) -> Void
+        overLimit: @escaping @Sendable (Int32) -> Void,
+        whenIdle: (@Sendable () -> Void)? = nil
     ) {
         self.descriptor = descriptor
         self.limit = limit
         self.serve = serve
         self.overLimit = overLimit
+        self.whenIdle = whenIdle
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {
             for fd in fds {
@@ -89,7 +93,11 @@ final class AcceptLoop: Sendable {
             let thread = Thread { [self] in
                 serve(fd)
                 close(fd)
-                active.withLock { $0 -= 1 }
+                let left = active.withLock { count -> Int in
+                    count -= 1
+                    return count
+                }
+                if left == 0 { whenIdle?() }
             }
             thread.stackSize = 256 << 10
             thread.start()

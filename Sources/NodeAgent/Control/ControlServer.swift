@@ -24,7 +24,9 @@ final class ControlServer: Sendable {
     /// Creates the socket (see ``UnixSocket/listen(at:backlog:)``); nothing is accepted before ``start()``.
     ///
     /// - Throws: ``AgentError`` when the socket cannot be created safely.
-    init(path: String, handler: @escaping Handler) throws(AgentError) {
+    /// - Parameter releasePages: give the pages a request faulted in back to the kernel once no connection
+    ///   is left (``StartupPageRelease``).
+    init(path: String, releasePages: Bool = false, handler: @escaping Handler) throws(AgentError) {
         self.path = path
         let fd = try UnixSocket.listen(at: path)
         var info = stat()
@@ -35,7 +37,8 @@ final class ControlServer: Sendable {
             serve: { Self.serve($0, handler: handler) },
             overLimit: {
                 UnixSocket.writeAll($0, ControlMessage.encode(ControlReply(.busy, "too many control connections")))
-            }
+            },
+            whenIdle: releasePages ? StartupPageRelease.releaseQuietly : nil
         )
     }
 

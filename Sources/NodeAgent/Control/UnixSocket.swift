@@ -8,7 +8,7 @@ enum UnixSocket {
     /// Creates the listening socket at `path`, mode 0600, owned by the calling user.
     ///
     /// The directory must be owned by this user (or root) and writable by nobody else, so no other user
-    /// can swap the socket. A leftover socket (or symlink) at `path` is removed first: the caller holds
+    /// can swap the socket; the agent's own directory loses group and other write bits (a umask of 002). A leftover socket (or symlink) at `path` is removed first: the caller holds
     /// the agent lock, so no live agent owns it. The mode is set on the socket before `bind(2)` (Linux
     /// creates the node with the socket's mode), so the node is never wider than 0600.
     ///
@@ -23,7 +23,14 @@ enum UnixSocket {
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw AgentError(.command, "control socket \(path): \(directory) is not a directory")
         }
-        guard info.st_uid == geteuid() || info.st_uid == 0, info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+        let writableByOthers = info.st_mode & (S_IWGRP | S_IWOTH) != 0
+        // The agent's own directory, made group-writable by a umask such as 002: taking the write bits away is
+        // enough (nobody else can change it from then on). A directory someone else owns cannot be trusted.
+        if info.st_uid == geteuid(), writableByOthers {
+            guard chmod(directory, info.st_mode & 0o7777 & ~(S_IWGRP | S_IWOTH)) == 0 else {
+                throw failure("chmod go-w \(directory)")
+            }
+        } else if info.st_uid != geteuid() && info.st_uid != 0 || writableByOthers {
             throw AgentError(
                 .command,
                 "control socket \(path): \(directory) must be owned by uid \(geteuid()) and writable by nobody "

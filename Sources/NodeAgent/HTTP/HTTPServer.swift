@@ -8,7 +8,9 @@ import Glibc
 /// ``maxConnections`` at once, one more is answered 503), request head at most ``maxRequestBytes`` (431
 /// beyond) and complete within ``readTimeout`` (408), GET or HEAD only (405 with `Allow`). It reads the
 /// supervisor's published view (``AgentPublication``) and never waits for the supervisor. No NIO: the
-/// idle agent's memory is the point (docs/agent-http.md).
+/// idle agent's memory is the point (docs/agent-http.md); for the same reason the pages a request faulted
+/// in (JSON, the status collector, swift-prometheus) go back to the kernel once no request is left
+/// (``StartupPageRelease``, unless `NODE_AGENT_KEEP_STARTUP_PAGES`).
 final class HTTPServer: Sendable {
     /// Connections served at once.
     static let maxConnections = 8
@@ -40,7 +42,8 @@ final class HTTPServer: Sendable {
             descriptor: fd,
             limit: maxConnections,
             serve: { serve($0, endpoints) },
-            overLimit: { UnixSocket.writeAll($0, HTTPResponse(status: 503, body: "too many connections\n").bytes) }
+            overLimit: { UnixSocket.writeAll($0, HTTPResponse(status: 503, body: "too many connections\n").bytes) },
+            whenIdle: configuration.keepStartupPages ? nil : StartupPageRelease.releaseQuietly
         )
         loop.start()
         return HTTPServer(address: address, loop: loop)

@@ -30,7 +30,8 @@ extension Supervisor {
     func startControlServer() throws(AgentError) -> ControlServer {
         let continuation = self.continuation
         let (configuration, publication) = (self.configuration, self.publication)
-        let server = try ControlServer(path: ControlMessage.socketPath(in: configuration.layout)) { request, uid in
+        let path = ControlMessage.socketPath(in: configuration.layout)
+        let server = try ControlServer(path: path, releasePages: !configuration.keepStartupPages) { request, uid in
             if request.command == .status {
                 let status = await Supervisor.status(configuration, publication)
                 return ControlReply(.ok, "status from the running agent", status: status)

@@ -26,9 +26,12 @@ struct ControlChannelTests {
 
         let switched = try await h.agentCommand(["switch", "v2"])
         #expect(switched.exitCode == 0, "\(switched.errorOutput)\n\(agent.stdout)")
+        // The state file follows in the background.
+        try await eventually("the new node recorded", agent: agent) {
+            h.state()?.child.state == "running" && h.state()?.child.pid.map { $0 != old } == true
+        }
         let new = try #require(h.state()?.child.pid)
         #expect(switched.output == "switched genesis -> v2; the node runs (pid \(new))\n")
-        #expect(new != old)
         #expect(!h.nodePids().contains(old), "the old node is stopped")
         #expect(h.currentTarget == "upgrades/v2")
         let mark = h.blocks().count
@@ -114,16 +117,20 @@ struct ControlChannelTests {
         #expect(
             restarted.exitCode == 0 && restarted.output.hasPrefix("restarted; the node runs"),
             "\(restarted.errorOutput)")
-        #expect(h.state()?.child.starts == 2)
+        try await eventually("the second start recorded", agent: agent) { h.state()?.child.starts == 2 }
 
         let parked = try await h.agentCommand(["switch", "v2", "--no-restart"])
         #expect(parked.exitCode == 0 && parked.output.contains("the node is stopped"), "\(parked.errorOutput)")
         #expect(h.currentTarget == "upgrades/v2")
-        #expect(h.state()?.child.state == "parked" && h.state()?.child.pid == nil)
+        // The state file is written in the background, after the answer.
+        try await eventually("parked recorded", agent: agent) {
+            h.state()?.child.state == "parked" && h.state()?.child.pid == nil
+        }
         let started = try await h.agentCommand(["restart"])
         #expect(started.exitCode == 0, "\(started.errorOutput)")
-        try await eventually("v2 started", agent: agent) { agent.childOutput.contains("started v2") }
-        #expect(h.state()?.child.starts == 3)
+        try await eventually("v2 started and recorded", agent: agent) {
+            agent.childOutput.contains("started v2") && h.state()?.child.starts == 3
+        }
     }
 
     @Test func aSwitchedNodeThatExitsAtStartIsSwitchedBack() async throws {
@@ -153,6 +160,7 @@ struct ControlChannelTests {
         try FileManager.default.createDirectory(atPath: h.root + "/.node-agent", withIntermediateDirectories: true)
         let stale = try #require(try? UnixSocket.listen(at: h.controlSocket))
         close(stale)
+        chmod(h.root + "/.node-agent", 0o775)  // what a umask of 002 leaves
         let agent = try h.start(["start"])
         try await eventually("genesis running", agent: agent) { h.state()?.child.state == "running" }
 
@@ -161,6 +169,7 @@ struct ControlChannelTests {
         #expect(info.st_mode & S_IFMT == S_IFSOCK)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(info.st_uid == getuid())
+        #expect(lstat(h.root + "/.node-agent", &info) == 0 && info.st_mode & 0o777 == 0o755, "group write taken away")
         let status = try await h.statusDocument(rpc: "http://127.0.0.1:1")
         #expect(status.source == .agent, "the agent answers on the replaced socket")
 
@@ -178,5 +187,19 @@ struct ControlChannelTests {
             "runuser", "-u", "fleetsbx", "--", "/usr/bin/python3", "-c", probe, h.controlSocket,
         ])
         #expect(other.output == "refused\n", "\(other.output)\(other.errorOutput)")
+    }
+
+    @Test func aControlDirectoryOwnedBySomeoneElseIsRefused() async throws {
+        let h = try AgentHarness()
+        defer { h.cleanUp() }
+        try h.installSleeper("genesis", name: "genesis")
+        let directory = h.root + "/.node-agent"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let owner = try await ProcessRunner.runAsync(["chown", "fleetsbx", directory])
+        #expect(owner.exitCode == 0, "\(owner.errorOutput)")
+        let agent = try await h.run(["start"])
+        #expect(agent.process.exited == .exited(1))
+        #expect(agent.stderr.contains("\(directory) must be owned by uid \(getuid()) and writable by nobody else"))
+        #expect(!agent.childOutput.contains("started"), "the node never started")
     }
 }
