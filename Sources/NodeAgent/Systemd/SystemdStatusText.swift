@@ -25,6 +25,10 @@ enum SystemdStatusText {
             text = "\(release) exited; checking for an upgrade"
         case .upgrading(let step):
             text = "upgrading \(snapshot.pendingPlan?.name ?? release): \(step)"
+        case .switching:
+            text = "switching from \(release) on request"
+        case .parked:
+            text = "parked on \(release) (node stopped on request)"
         case .finished:
             text = "stopped"
         }
