@@ -27,28 +27,39 @@ enum BackupWalker {
         _ root: String, relative: String, skip: Set<String>, into found: inout [Found]
     ) throws(AgentError) {
         let directory = relative.isEmpty ? root : root + "/" + relative
-        for name in try names(in: directory) {
-            let path = relative.isEmpty ? name : relative + "/" + name
-            if skip.contains(path) { continue }
-            let full = root + "/" + path
-            var info = stat()
-            guard lstat(full, &info) == 0 else { throw .step("lstat \(full)", errno: errno) }
-            let kind: BackupEntry.Kind
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: kind = .directory
-            case S_IFREG: kind = .file
-            case S_IFLNK: kind = .symlink(target: try linkTarget(full, size: Int(info.st_size)))
-            default: kind = .special
-            }
-            let entry = BackupEntry(
-                path: path,
-                kind: kind,
-                size: kind == .file ? Int64(info.st_size) : 0,
-                mode: info.st_mode & 0o7777
-            )
-            found.append(Found(entry: entry, allocated: Int64(info.st_blocks) * 512, links: Int(info.st_nlink)))
-            if kind == .directory { try walk(root, relative: path, skip: skip, into: &found) }
+        let paths = try names(in: directory).map { relative.isEmpty ? $0 : relative + "/" + $0 }.filter {
+            !skip.contains($0)
         }
+        let stats = LaneResults<Found>(count: paths.count)
+        stats.run(lanes: BackupTreeWriter.lanes) { position throws(AgentError) in
+            try entry(root, paths[position])
+        }
+        for position in paths.indices {
+            let next = try stats.take(position).get()
+            found.append(next)
+            if next.entry.kind == .directory { try walk(root, relative: next.entry.path, skip: skip, into: &found) }
+        }
+    }
+
+    /// `lstat` of one entry.
+    private static func entry(_ root: String, _ path: String) throws(AgentError) -> Found {
+        let full = root + "/" + path
+        var info = stat()
+        guard lstat(full, &info) == 0 else { throw .step("lstat \(full)", errno: errno) }
+        let kind: BackupEntry.Kind
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: kind = .directory
+        case S_IFREG: kind = .file
+        case S_IFLNK: kind = .symlink(target: try linkTarget(full, size: Int(info.st_size)))
+        default: kind = .special
+        }
+        let entry = BackupEntry(
+            path: path,
+            kind: kind,
+            size: kind == .file ? Int64(info.st_size) : 0,
+            mode: info.st_mode & 0o7777
+        )
+        return Found(entry: entry, allocated: Int64(info.st_blocks) * 512, links: Int(info.st_nlink))
     }
 
     /// The names in one directory, sorted, without `.` and `..`.

@@ -8,7 +8,7 @@ import Testing
 
 /// A 1 GiB LevelDB-shaped data directory backed up by a real agent during a real upgrade on mockchaind,
 /// changed by the new binary and by compaction, then restored byte for byte with `restore-backup`.
-@Suite(.tags(.processes), .timeLimit(.minutes(5)))
+@Suite(.tags(.processes), .timeLimit(.minutes(10)))
 struct BackupDuringUpgradeTests {
     /// `sha256sum` of every file under `data/`, sorted: what the custom pre-upgrade hook records right after
     /// the backup (node stopped, before the switch) and what the test compares after the restore.
