@@ -4,7 +4,7 @@
 One implementation for `make demo` and for the tests.
 
     sandbox.py build-versions --out DIR [--versions v1,v2,v3]
-    sandbox.py up --dir DIR [--nodes 4] [--validators 2] [--agent PATH] [--no-chain] [--shared-key a,b]
+    sandbox.py up --dir DIR [--nodes 4 (at most 254)] [--validators 2] [--agent PATH] [--no-chain] [--shared-key a,b]
                   [--run-prefix NAME]
     sandbox.py down --dir DIR
     sandbox.py show --dir DIR
@@ -20,17 +20,23 @@ Only the Python 3 standard library and OpenSSH (sshd, ssh-keygen) are used.
 """
 
 import argparse
+import contextlib
 import hashlib
+import importlib.machinery
+import importlib.util
+import io
 import json
 import os
 import pwd
 import random
+import resource
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -42,6 +48,10 @@ SANDBOX_USER = "fleetsbx"
 SSH_PORT = 22022
 RPC_PORT = 26657
 DAEMON_NAME = "mockchaind"
+# One 127.A.B.0/24 block holds every node (.1 to .254).
+MAX_NODES = 254
+# Processes started or waited for at once: starting them is mostly waiting (exec, key loading, imports).
+WORKERS = 32
 
 
 def die(msg):
@@ -218,7 +228,26 @@ def node_names(count, validators):
     return names
 
 
-def prepare_node(run_root, index, name, role, subnet, user, client_pub, genesis_binary, args):
+class ReleaseModule:
+    """A mockchaind release loaded once as a module, so `init` runs in this process: one Python start-up
+    for the whole sandbox instead of one per node (200 nodes: seconds instead of minutes on 2 cores)."""
+
+    def __init__(self, path):
+        self.path = path
+        loader = importlib.machinery.SourceFileLoader("mockchaind_release", path)
+        spec = importlib.util.spec_from_loader(loader.name, loader)
+        self.module = importlib.util.module_from_spec(spec)
+        loader.exec_module(self.module)
+        self.lock = threading.Lock()  # init prints its result: stdout is redirected, one call at a time
+
+    def init(self, argv):
+        with self.lock, contextlib.redirect_stdout(io.StringIO()):
+            code = self.module.cmd_init(argv)
+        if code:
+            die(f"mockchaind init {' '.join(argv)} exited {code}")
+
+
+def prepare_node(run_root, index, name, role, subnet, user, client_pub, release, args):
     ndir = os.path.join(run_root, "nodes", name)
     os.makedirs(ndir, exist_ok=True)
     host = f"{subnet}.{index + 1}"
@@ -235,15 +264,11 @@ def prepare_node(run_root, index, name, role, subnet, user, client_pub, genesis_
     genesis_bin = os.path.join(cosmovisor, "genesis", "bin")
     os.makedirs(genesis_bin, exist_ok=True)
     os.makedirs(os.path.join(cosmovisor, "upgrades"), exist_ok=True)
-    shutil.copy2(genesis_binary, os.path.join(genesis_bin, DAEMON_NAME))
+    shutil.copy2(release.path, os.path.join(genesis_bin, DAEMON_NAME))
     current = os.path.join(cosmovisor, "current")
     if not os.path.lexists(current):
         os.symlink("genesis", current)
-    init = [
-        sys.executable, genesis_binary, "init", name, "--home", home,
-        "--rpc-laddr", f"{host}:{RPC_PORT}", "--block-interval", args.block_interval,
-    ]
-    subprocess.run(init, check=True, stdout=subprocess.DEVNULL)
+    release.init([name, "--home", home, "--rpc-laddr", f"{host}:{RPC_PORT}", "--block-interval", args.block_interval])
     with open(os.path.join(ndir, "ssh_host_ed25519_key.pub")) as f:
         host_pub = f.read().split()
     return {
@@ -267,13 +292,17 @@ def chown_tree(path, user):
             os.lchown(entry, pw.pw_uid, pw.pw_gid)
 
 
-def start_sshd(node):
+def check_sshd_config(node):
+    """`sshd -t` on one node's config: every node's differs only in its paths and address."""
     config = os.path.join(node["dir"], "sshd_config")
-    log = os.path.join(node["dir"], "sshd.log")
-    os.makedirs("/run/sshd", exist_ok=True) if os.geteuid() == 0 else None
     check = subprocess.run([SSHD, "-t", "-f", config], capture_output=True, text=True)
     if check.returncode != 0:
         die(f"{node['name']}: sshd rejected {config}: {check.stderr.strip()}")
+
+
+def start_sshd(node):
+    config = os.path.join(node["dir"], "sshd_config")
+    log = os.path.join(node["dir"], "sshd.log")
     # -D keeps sshd in the foreground so its PID is ours to stop; a new session keeps it out of our group.
     proc = subprocess.Popen(
         [SSHD, "-D", "-f", config, "-E", log],
@@ -382,9 +411,10 @@ def start(args):
 
     subnet = pick_subnet(args.subnet)
     names = node_names(args.nodes, args.validators if args.validators is not None else args.nodes // 2)
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    release = ReleaseModule(genesis)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         nodes = list(pool.map(
-            lambda item: prepare_node(run_root, item[0], item[1][0], item[1][1], subnet, user, client_pub, genesis, args),
+            lambda item: prepare_node(run_root, item[0], item[1][0], item[1][1], subnet, user, client_pub, release, args),
             enumerate(names),
         ))
 
@@ -417,19 +447,24 @@ def start(args):
     manifest["inventory"] = write_inventory(root, manifest)
     save(root, manifest)  # saved before anything starts, so `down` can always clean up
 
-    for node in nodes:
-        start_sshd(node)
-        if not args.no_chain:
-            start_chain(node, manifest, user)
+    raise_open_files_limit()
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", exist_ok=True)
+    check_sshd_config(nodes[0])
+    # Started from a pool (each start is an exec and a config read), the manifest saved after each kind:
+    # a failure in between is cleaned up by `down`, which also finds processes by the run folder's path.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(start_sshd, nodes))
         save(root, manifest)
-    deadline = time.time() + 20
-    for node in nodes:
-        if not wait_banner(node["host"], node["port"], deadline):
-            die(f"{node['name']}: sshd did not answer on {node['host']}:{node['port']}; its log ends with:\n"
-                + log_tail(os.path.join(node["dir"], "sshd.log")))
-        if not args.no_chain and not wait_rpc(node["host"], RPC_PORT, deadline):
-            die(f"{node['name']}: the node did not serve {node['rpc']}; its log ends with:\n"
-                + log_tail(os.path.join(node["dir"], "node.log")))
+        if not args.no_chain:
+            list(pool.map(lambda node: start_chain(node, manifest, user), nodes))
+            save(root, manifest)
+    # Every process gets its time to start: the machine starts them all at once, whatever its cores.
+    deadline = time.time() + 20 + 0.25 * len(nodes)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        problems = [p for p in pool.map(lambda node: node_problem(node, args, deadline), nodes) if p]
+    if problems:
+        die(problems[0] + (f"\n(and {len(problems) - 1} more nodes)" if len(problems) > 1 else ""))
     manifest["started_in_seconds"] = round(time.time() - started, 3)
     save(root, manifest)
     if args.json:
@@ -438,6 +473,25 @@ def start(args):
         print(f"sandbox: {len(nodes)} nodes up in {manifest['started_in_seconds']} s at {subnet}.0/24 "
               f"(inventory {manifest['inventory']})")
     return 0
+
+
+def node_problem(node, args, deadline):
+    """Why `node` is not up by `deadline` (with its log's end), or None."""
+    if not wait_banner(node["host"], node["port"], deadline):
+        return (f"{node['name']}: sshd did not answer on {node['host']}:{node['port']}; its log ends with:\n"
+                + log_tail(os.path.join(node["dir"], "sshd.log")))
+    if not args.no_chain and not wait_rpc(node["host"], RPC_PORT, deadline):
+        return (f"{node['name']}: the node did not serve {node['rpc']}; its log ends with:\n"
+                + log_tail(os.path.join(node["dir"], "node.log")))
+    return None
+
+
+def raise_open_files_limit():
+    """The soft limit on open files up to the hard one, for the nodes started from here (sshd keeps one per
+    connection, a node one per RPC client): a 200-node sandbox must not depend on the login's 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
 def log_tail(path, lines=15):
@@ -583,7 +637,7 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p_up = sub.add_parser("up")
     p_up.add_argument("--dir", required=True)
-    p_up.add_argument("--nodes", type=int, default=4)
+    p_up.add_argument("--nodes", type=int, default=4, help=f"1 to {MAX_NODES}")
     p_up.add_argument("--validators", type=int)
     p_up.add_argument("--versions", default="v1,v2,v3")
     p_up.add_argument("--subnet", help="127.A.B to use instead of a random free block")
@@ -603,6 +657,8 @@ def main():
     p_build.add_argument("--versions", default="v1,v2,v3")
     args = parser.parse_args()
     if args.command == "up":
+        if not 1 <= args.nodes <= MAX_NODES:
+            die(f"--nodes {args.nodes}: a sandbox has 1 to {MAX_NODES} nodes (one 127.x.y.0/24 block)")
         return up(args)
     if args.command == "down":
         return down(args)
