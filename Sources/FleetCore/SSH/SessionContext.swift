@@ -28,7 +28,9 @@ final class SessionContext {
     /// Through bastions: a tunnel from the shared ``BastionPool`` connection (waiting at most
     /// `operationTimeout` for a free channel and `connectTimeout` for the bastion to open it), then
     /// the same steps within a fresh `connectTimeout`. A refused route throws its error at once.
-    static func openSession(_ target: SSHTarget, cancel: CancelFlag?, logger: Logger?) throws(SSHError)
+    static func openSession(
+        _ target: SSHTarget, cancel: CancelFlag?, logger: Logger?
+    ) throws(SSHError)
         -> LibSSH2Session
     {
         if case .refused(let error) = target.route { throw error }

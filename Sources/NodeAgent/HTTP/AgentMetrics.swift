@@ -64,12 +64,9 @@ struct AgentMetrics {
         return registry.emitToString()
     }
 
-    /// The last backup's duration and size.
-    ///
-    /// TODO(backup branch): `AgentRuntimeState.lastBackup` lands with the fast backups; return its
-    /// duration and size here at merge. Until then there is no backup record and these metrics are absent.
+    /// The last backup's duration and size (bytes copied plus bytes shared by links or clones).
     private func lastBackup(_ record: AgentRuntimeState) -> (seconds: Double, bytes: Int64)? {
-        nil
+        record.lastBackup.map { ($0.seconds, $0.bytesCopied + $0.bytesLinked) }
     }
 
     private func stagedUpgrades() -> Int {
