@@ -2,8 +2,8 @@
 # Installs the Debian packages the project needs, once: apt-get runs only when one is missing.
 set -euo pipefail
 
-# systemd: the tests check node-agent's unit with systemd-analyze verify (no systemd needs to run as PID 1).
-packages=(libssh2-1-dev openssh-server openssh-client python3 pkg-config curl procps zip unzip binutils systemd)
+# python3-venv: scripts/python-venv.sh (prometheus_client for the /metrics test). systemd: the tests check node-agent's unit with systemd-analyze verify (no systemd needs to run as PID 1).
+packages=(libssh2-1-dev openssh-server openssh-client python3 pkg-config curl procps zip unzip binutils systemd python3-venv)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
