@@ -19,7 +19,10 @@ struct BackupDuringUpgradeTests {
         defer { h.cleanUp() }
         let rpc = try h.setUpMockchain(blockInterval: "60ms")
         // 512 tables of 2 MiB (1 GiB) in three databases, 4 MiB logs, manifests, cs.wal/, a link.
-        try BackupTree.makeData(h.home + "/data", tables: 512, tableSize: 2 << 20, logSize: 4 << 20)
+        let home = h.home
+        try await runOffPool {
+            try BackupTree.makeData(home + "/data", tables: 512, tableSize: 2 << 20, logSize: 4 << 20)
+        }
         let atBackup = h.directory + "/at-backup.sha256"
         try h.installFile("cosmovisor/capture.sh", "#!/bin/sh\n\(Self.listing) > \(atBackup)\n")
         let backups = h.directory + "/backups"
@@ -65,7 +68,7 @@ struct BackupDuringUpgradeTests {
         }
         try BackupTree.writeFile(data + "/blockstore.db/000900.ldb", size: 2 << 20, seed: 99)
         try BackupTree.append(data + "/cs.wal/wal", "wal entry")
-        let changed = try ProcessRunner.run(["/bin/sh", "-c", Self.listing], directory: h.home)
+        let changed = try await ProcessRunner.runAsync(["/bin/sh", "-c", Self.listing], directory: h.home)
         let captured = try String(contentsOfFile: atBackup, encoding: .utf8)
         #expect(changed.output != captured)
 
@@ -74,7 +77,7 @@ struct BackupDuringUpgradeTests {
         let restored = try await AgentCLI.run(["restore-backup", names[0]], environment: cli)
         #expect(restored.exitCode == 0, "\(restored.errorOutput)")
         #expect(restored.output.contains("restored \(backup) as \(data)"), "\(restored.output)")
-        let after = try ProcessRunner.run(["/bin/sh", "-c", Self.listing], directory: h.home)
+        let after = try await ProcessRunner.runAsync(["/bin/sh", "-c", Self.listing], directory: h.home)
         #expect(after.exitCode == 0)
         #expect(after.output == captured, "the restored data is the data at backup time, file for file")
         #expect(captured.split(separator: "\n").count > 500)

@@ -11,11 +11,11 @@ struct SystemdUnitVerifyTests {
 
     /// Runs `systemd-analyze verify` on `unit` saved as `<folder>/cosmovisor.service`: its exit status and
     /// everything it printed (a warning is a failure too: verify exits 0 on most of them).
-    static func verify(_ unit: String, in folder: String) throws -> (Int32, String) {
+    static func verify(_ unit: String, in folder: String) async throws -> (Int32, String) {
         let units = folder + "/units"
         try FileManager.default.createDirectory(atPath: units, withIntermediateDirectories: true)
         try unit.write(toFile: units + "/cosmovisor.service", atomically: true, encoding: .utf8)
-        let result = try ProcessRunner.run([analyze, "verify", units + "/cosmovisor.service"])
+        let result = try await ProcessRunner.runAsync([analyze, "verify", units + "/cosmovisor.service"])
         return (result.exitCode, result.output + result.errorOutput)
     }
 
@@ -35,7 +35,8 @@ struct SystemdUnitVerifyTests {
             environment["UNSAFE_SKIP_BACKUP"] = "true"
             environment["COSMOVISOR_CUSTOM_PREUPGRADE"] = #"pre "x" \ 100%z $PATH"#
             environment["COSMOVISOR_TIMEFORMAT_LOGS"] = ""
-            let result = try ProcessRunner.run([agent, "systemd-unit", "--user", "root"], environment: environment)
+            let result = try await ProcessRunner.runAsync(
+                [agent, "systemd-unit", "--user", "root"], environment: environment)
             #expect(result.exitCode == 0, "\(result.errorOutput)")
             let unit = result.output
             for line in [
@@ -48,12 +49,12 @@ struct SystemdUnitVerifyTests {
             ] {
                 #expect(unit.split(separator: "\n").contains { $0 == line }, "missing \(line) in\n\(unit)")
             }
-            let (status, output) = try Self.verify(unit, in: folder)
+            let (status, output) = try await Self.verify(unit, in: folder)
             #expect(status == 0 && output.isEmpty, "systemd-analyze verify:\n\(output)\nunit:\n\(unit)")
 
             // The check can fail: an unescaped specifier is reported.
             let broken = unit.replacingOccurrences(of: "100%%z", with: "100%z")
-            let (_, complaint) = try Self.verify(broken, in: folder)
+            let (_, complaint) = try await Self.verify(broken, in: folder)
             #expect(complaint.contains("Failed to resolve specifiers"), "\(complaint)")
         }
     }
@@ -61,10 +62,10 @@ struct SystemdUnitVerifyTests {
     @Test func aMissingOrInvalidSettingIsAnError() async throws {
         let agent = TestPaths.product("node-agent")
         let environment = ["DAEMON_NAME": "gaiad"]
-        let result = try ProcessRunner.run([agent, "systemd-unit"], environment: environment)
+        let result = try await ProcessRunner.runAsync([agent, "systemd-unit"], environment: environment)
         #expect(result.exitCode == 1)
         #expect(result.errorOutput.contains("DAEMON_HOME"), "\(result.errorOutput)")
-        let relative = try ProcessRunner.run(
+        let relative = try await ProcessRunner.runAsync(
             [agent, "systemd-unit", "--exec", "bin/node-agent"], environment: environment)
         #expect(relative.exitCode == 1)
         #expect(
