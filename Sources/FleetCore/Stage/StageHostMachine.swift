@@ -57,7 +57,7 @@ public struct StageHostMachine: Sendable {
         /// `replacing` when a file is there now (the rename must replace it atomically).
         case transfer(replacing: Bool)
         /// Check that the final path holds the verified file (its inode and size; no second hash).
-        case recheck
+        case recheck(StageRemoteFacts.Identity)
         /// Stop: the host's result, the sha256 now at the target (when known), and the reason for
         /// `refused` and `failed`.
         case finish(StageResult, sha256: String?, reason: String?)
@@ -124,7 +124,7 @@ public struct StageHostMachine: Sendable {
             return decide(facts.target)
         case (.transferring, .transferred(let identity)):
             state = .verifying(identity)
-            return .recheck
+            return .recheck(identity)
         case (.verifying(let verified), .rechecked(let found)):
             guard found == verified else {
                 let what = found.map { "inode \($0.inode), \($0.size) bytes" } ?? "no file"

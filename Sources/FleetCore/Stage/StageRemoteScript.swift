@@ -4,6 +4,14 @@ public import Foundation
 ///
 /// Every interpolated value goes through ``ShellQuote``; the temp-file names are the upload's
 /// (`<dir>/.<name>.fleet-<random>.tmp`), so one pattern is recognised and cleaned up by both modes.
+///
+/// Hashing a staged binary on every rerun would cost as much CPU as the first push, so the sha256 of a
+/// file is taken from ``NodeProbe``'s cache on the node when an entry matches the file's device, inode,
+/// size, mtime and ctime (nanoseconds): `<key>` written by the probe, or `<key>.sha256` written by
+/// ``recheck(target:verified:sha256:)`` for the file a stage just verified and renamed into place. Any
+/// write, rename over or chmod changes the ctime, so a changed file is hashed again; the only file
+/// recorded younger than the probe's 2 s rule is one whose content was verified under a random temp
+/// name before the rename made it reachable.
 public enum StageRemoteScript {
     // MARK: - Inspect
 
@@ -20,7 +28,11 @@ public enum StageRemoteScript {
         if [ -L "$T" ] && [ ! -f "$T" ]; then printf 'target\\tsymlink\\n'
         elif [ -d "$T" ]; then printf 'target\\tdirectory\\n'
         elif [ -f "$T" ]; then
-          s=$(sha256sum -- "$T" | cut -c1-64)
+          C=\(NodeProbe.cacheDirectory); s=""
+          k=$(stat -L -c \(NodeProbe.cacheKeyFormat) -- "$T" 2>/dev/null) || k=""
+          if [ -n "$k" ] && [ -r "$C/$k.sha256" ]; then read -r s < "$C/$k.sha256"
+          elif [ -n "$k" ] && [ -r "$C/$k" ]; then read -r s _ < "$C/$k"; fi
+          [ ${#s} -eq 64 ] || s=$(sha256sum -- "$T" | cut -c1-64)
           [ -n "$s" ] || exit 3
           printf 'target\\tfile\\t%s\\n' "$s"
         elif [ -e "$T" ]; then printf 'target\\tother\\n'
@@ -60,9 +72,21 @@ public enum StageRemoteScript {
 
     // MARK: - Recheck
 
-    /// Prints the inode and size of `target` (`<inode> <size>`), or nothing when it is not a regular file.
-    public static func recheck(target: String) -> String {
-        "T=\(ShellQuote.quote(target)); if [ -f \"$T\" ] && [ ! -L \"$T\" ]; then stat -c '%i %s' -- \"$T\"; fi"
+    /// Prints the inode and size of `target` (`<inode> <size>`), or nothing when it is not a regular file;
+    /// when they are `verified`'s, records `sha256` for the file in the probe's cache (see above).
+    public static func recheck(target: String, verified: StageRemoteFacts.Identity, sha256: String) -> String {
+        """
+        T=\(ShellQuote.quote(target)); W=\(ShellQuote.quote(sha256.lowercased()))
+        if [ -f "$T" ] && [ ! -L "$T" ]; then
+          i=$(stat -c '%i %s' -- "$T") || exit 1
+          printf '%s\\n' "$i"
+          if [ "$i" = \(ShellQuote.quote("\(verified.inode) \(verified.size)")) ]; then
+            C=\(NodeProbe.cacheDirectory); k=$(stat -c \(NodeProbe.cacheKeyFormat) -- "$T") && mkdir -p "$C" &&
+              printf '%s\\n' "$W" > "$C/$k.sha256.$$" && mv -f "$C/$k.sha256.$$" "$C/$k.sha256"
+          fi 2>/dev/null
+        fi
+        exit 0
+        """
     }
 
     /// What ``recheck(target:)`` printed (nil for no file), or why the check failed.

@@ -95,8 +95,11 @@ public enum StageRunner {
                     progress: {
                         progress(StageProgressEvent(host: name, phase: .transferring, bytesSent: $0, totalBytes: total))
                     })
-            case .recheck:
-                event = await run(connection, StageRemoteScript.recheck(target: path)) { result in
+            case .recheck(let verifiedIdentity):
+                event = await run(
+                    connection,
+                    StageRemoteScript.recheck(target: path, verified: verifiedIdentity, sha256: request.sha256)
+                ) { result in
                     StageRemoteScript.parseRecheck(
                         stdout: result.stdout, exitStatus: result.exitStatus, stderr: result.stderr
                     )

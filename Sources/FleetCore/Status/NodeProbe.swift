@@ -37,6 +37,11 @@ public enum NodeProbe {
         }
     }
 
+    /// The node's cache folder, as a shell word (expanded on the node).
+    public static let cacheDirectory = #""${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe""#
+    /// The `stat -c` format of a cache key (device, inode, size, mtime, ctime), quoted as one shell word.
+    public static let cacheKeyFormat = "'%d_%i_%s_%.9Y_%.9Z'"
+
     /// The remote command for `target`.
     ///
     /// - Parameter cacheMinimumAge: seconds a binary must be unchanged before its facts are cached.
@@ -60,12 +65,12 @@ public enum NodeProbe {
               k=none; if [ -d "$L" ]; then k=dir; elif [ -e "$L" ]; then k=file; fi
               printf 'current\\t%s\\t%s\\n' "$k" "$(p "$(readlink "$L")")"
             elif [ -e "$L" ]; then printf 'current\\tnotlink\\t\\n'; fi
-            C="${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe"; mkdir -p "$C" 2>/dev/null || C=""
+            C=\(cacheDirectory); mkdir -p "$C" 2>/dev/null || C=""
             for d in "$H/cosmovisor/genesis" "$H/cosmovisor/upgrades"/*; do
               [ -d "$d" ] || continue
               b="$d/bin/$N"; n=$(basename "$d")
               if [ -f "$b" ]; then
-                x=0; [ -x "$b" ] && x=1; k=$(stat -L -c '%d_%i_%s_%.9Y_%.9Z' "$b"); z=$(echo "$k" | cut -d_ -f3); s=""; v=""
+                x=0; [ -x "$b" ] && x=1; k=$(stat -L -c \(cacheKeyFormat) "$b"); z=$(echo "$k" | cut -d_ -f3); s=""; v=""
                 if [ -n "$C" ] && [ -r "$C/$k" ]; then read -r s v < "$C/$k"; fi
                 if [ -z "$s" ]; then
                   s=$(sha256sum "$b" | cut -c1-64)

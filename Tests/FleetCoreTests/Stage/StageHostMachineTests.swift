@@ -22,7 +22,7 @@ import Testing
         #expect(machine.handle(.connected) == .inspect)
         #expect(machine.handle(.inspected(.init(target: .missing))) == .transfer(replacing: false))
         #expect(machine.phase == .transferring)
-        #expect(machine.handle(.transferred(Self.verified)) == .recheck)
+        #expect(machine.handle(.transferred(Self.verified)) == .recheck(Self.verified))
         #expect(machine.phase == .verifying)
         #expect(machine.handle(.rechecked(Self.verified)) == .finish(.staged, sha256: Self.wanted, reason: nil))
         #expect(machine.phase == .done(.staged))
