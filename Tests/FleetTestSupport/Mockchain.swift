@@ -4,7 +4,7 @@ import Foundation
 /// initialised with v1, and a loopback RPC port. The real node RPC for tests (`/status`, `/abci_query`).
 ///
 /// ```swift
-/// let chain = try Mockchain(in: dir)
+/// let chain = try await Mockchain.prepared(in: dir)
 /// try await chain.run("v1", ["propose-upgrade", "v2", "40", "--home", chain.home])
 /// try await chain.serving { … GET chain.rpc + "/status" … }
 /// ```
@@ -38,6 +38,11 @@ public struct Mockchain: Sendable {
         guard initialised.exitCode == 0 else {
             throw SandboxError(message: "mockchaind init failed: \(initialised.errorOutput)")
         }
+    }
+
+    /// ``init(in:blockInterval:)`` off the cooperative pool (it builds the releases and runs `init`).
+    public static func prepared(in directory: String, blockInterval: String = "20ms") async throws -> Mockchain {
+        try await runOffPool { try Mockchain(in: directory, blockInterval: blockInterval) }
     }
 
     /// Runs release `version` with `arguments` to completion.

@@ -56,10 +56,12 @@ public enum ProcessRunner {
         let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async {
+        // A thread of its own: a blocking read on DispatchQueue.global() would hold one of the few threads
+        // Swift concurrency's cooperative pool shares with it on Linux, stalling every other test's tasks.
+        Thread {
             errBox.set(err.fileHandleForReading.readDataToEndOfFile())
             group.leave()
-        }
+        }.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()

@@ -12,7 +12,7 @@ struct MockchaindTests {
     @Test("versions are distinct files that print their own version")
     func versionsAreDistinct() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             var hashes = Set<String>()
             for version in ["v1", "v2", "v3"] {
                 let result = try await chain.run(version, ["version"])
@@ -30,7 +30,7 @@ struct MockchaindTests {
         arguments: [("v2", 7, "{\"binaries\":{}}"), ("Upgrade Two", 5, "")])
     func upgradeNeeded(name: String, height: Int, info: String) async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             var propose = ["propose-upgrade", name, String(height), "--home", chain.home]
             if !info.isEmpty { propose += ["--info", info] }
             #expect(try await chain.run("v1", propose).exitCode == 0)
@@ -51,7 +51,7 @@ struct MockchaindTests {
     @Test("the release that handles the upgrade applies it and goes on")
     func newBinaryAppliesUpgrade() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             #expect(try await chain.run("v1", ["propose-upgrade", "v2", "4", "--home", chain.home]).exitCode == 0)
             #expect(try await chain.run("v1", ["start", "--home", chain.home]).exitCode != 0)
             let resumed = try await chain.run("v2", ["start", "--home", chain.home, "--halt-height", "8"])
@@ -67,7 +67,7 @@ struct MockchaindTests {
     @Test("--halt-height stops before committing H: exits 0, or stays up with blocks stopped")
     func haltHeight() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             let result = try await chain.run("v1", ["start", "--home", chain.home, "--halt-height", "6"])
             #expect(result.exitCode == 0)
             #expect(try chain.blocks().last?.height == 5)
@@ -93,7 +93,7 @@ struct MockchaindTests {
     @Test("pre-upgrade exits with the configured codes, one per call")
     func preUpgradeExitCodes() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             try "31 30\n".write(
                 toFile: chain.home + "/config/pre-upgrade-exit-codes", atomically: true, encoding: .utf8)
             #expect(try await chain.run("v2", ["pre-upgrade", "--home", chain.home]).exitCode == 31)
@@ -105,7 +105,7 @@ struct MockchaindTests {
     @Test("priv_validator_key.json is CometBFT-shaped and its address is sha256(pubkey)[:20]")
     func consensusKey() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             let data = try Data(contentsOf: URL(fileURLWithPath: chain.home + "/config/priv_validator_key.json"))
             let key = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let pub = try #require((key["pub_key"] as? [String: String])?["value"])
@@ -136,7 +136,7 @@ struct MockchaindTests {
     @Test("abci_query: no plan is an empty value, an unknown path is code 6, a plan is a protobuf value")
     func abciQueryAnswers() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             try await chain.serving {
                 let none = try await Self.abciQuery(chain, path: "/cosmos.upgrade.v1beta1.Query/CurrentPlan")
                 #expect(none["code"] as? Int == 0)
@@ -164,7 +164,7 @@ struct MockchaindTests {
     @Test("node-agent prepare-upgrade stages the binary of the plan it reads from mockchaind's abci_query")
     func prepareUpgradeFromThePlanQuery() async throws {
         try await withTemporaryDirectory { dir in
-            let chain = try Mockchain(in: dir)
+            let chain = try await Mockchain.prepared(in: dir)
             let release = try #require(FileManager.default.contents(atPath: chain.releases["v2"]!))
             try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
             try release.write(to: URL(fileURLWithPath: dir + "/www/mockchaind"))

@@ -8,7 +8,7 @@ struct SandboxLimitsTests {
     @Test("more nodes than one 127.x.y.0/24 block holds are refused at once, naming the limit")
     func tooManyNodes() async throws {
         try await withTemporaryDirectory("fleet-sandbox") { folder in
-            let result = try ProcessRunner.run([
+            let result = try await ProcessRunner.runAsync([
                 "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "up", "--dir", folder, "--nodes", "255",
             ])
             #expect(result.exitCode == 1)

@@ -13,8 +13,8 @@ struct StageFaultSandboxTests {
     func connectionKilledMidUpload() async throws {
         try await withSandbox(.init(nodes: 8, noChain: true)) { sandbox in
             try await withTemporaryDirectory("fleet-stage") { dir in
-                let file = try StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
-                let digest = try FileDigest.sha256(ofFile: file)
+                let file = try await StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
+                let digest = try await StageSandbox.sha256(file)
                 let victim = try #require(sandbox.nodes.last)
                 let victimTarget = StageSandbox.target(victim)
                 async let run = StageSandbox.stage(sandbox, ["v2", file, "--json"])
@@ -45,7 +45,7 @@ struct StageFaultSandboxTests {
                 #expect(!FileManager.default.fileExists(atPath: victimTarget))
                 for node in sandbox.nodes.dropLast() {
                     #expect(hosts[node.name]?["result"] as? String == "staged", "\(node.name)")
-                    #expect(try FileDigest.sha256(ofFile: StageSandbox.target(node)) == digest)
+                    #expect(try await StageSandbox.sha256(StageSandbox.target(node)) == digest)
                 }
 
                 let rerun = try await StageSandbox.stage(sandbox, ["v2", file, "--json"])
@@ -58,7 +58,7 @@ struct StageFaultSandboxTests {
                     #expect(second[node.name]?["result"] as? String == "already-staged")
                     #expect(second[node.name]?["bytes"] as? Int == 0)
                 }
-                #expect(try FileDigest.sha256(ofFile: victimTarget) == digest)
+                #expect(try await StageSandbox.sha256(victimTarget) == digest)
                 #expect(StageSandbox.temporaries(beside: victimTarget).isEmpty)
             }
         }
@@ -70,8 +70,8 @@ struct StageFaultSandboxTests {
     func interruptedMidUpload() async throws {
         try await withSandbox(.init(nodes: 8, noChain: true)) { sandbox in
             try await withTemporaryDirectory("fleet-stage") { dir in
-                let file = try StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
-                let digest = try FileDigest.sha256(ofFile: file)
+                let file = try await StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
+                let digest = try await StageSandbox.sha256(file)
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: TestPaths.product("fleet"))
                 process.arguments = [
@@ -93,13 +93,13 @@ struct StageFaultSandboxTests {
                 for node in sandbox.nodes {
                     let target = StageSandbox.target(node)
                     if FileManager.default.fileExists(atPath: target) {
-                        #expect(try FileDigest.sha256(ofFile: target) == digest, "\(node.name): partial file")
+                        #expect(try await StageSandbox.sha256(target) == digest, "\(node.name): partial file")
                     }
                 }
                 let rerun = try await StageSandbox.stage(sandbox, ["v2", file])
                 #expect(rerun.exitCode == 0, "\(rerun.output)\(rerun.errorOutput)")
                 for node in sandbox.nodes {
-                    #expect(try FileDigest.sha256(ofFile: StageSandbox.target(node)) == digest)
+                    #expect(try await StageSandbox.sha256(StageSandbox.target(node)) == digest)
                     #expect(StageSandbox.temporaries(beside: StageSandbox.target(node)).isEmpty)
                 }
             }

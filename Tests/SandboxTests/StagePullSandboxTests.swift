@@ -13,8 +13,8 @@ struct StagePullSandboxTests {
     func pull() async throws {
         try await withSandbox(.init(nodes: 2, noChain: true)) { sandbox in
             try await withTemporaryDirectory("fleet-stage-www") { www in
-                let file = try StageSandbox.randomFile(www, "release.bin", bytes: 3 << 20)
-                let digest = try FileDigest.sha256(ofFile: file)
+                let file = try await StageSandbox.randomFile(www, "release.bin", bytes: 3 << 20)
+                let digest = try await StageSandbox.sha256(file)
                 try await StaticHTTPServer.serving(www) { server in
                     let url = server.baseURL + "/release.bin"
                     let good = try await StageSandbox.stage(
@@ -25,7 +25,7 @@ struct StagePullSandboxTests {
                         #expect(hosts[node.name]?["result"] as? String == "staged")
                         #expect(hosts[node.name]?["bytes"] as? Int == 3 << 20)
                         let target = StageSandbox.target(node)
-                        #expect(try FileDigest.sha256(ofFile: target) == digest)
+                        #expect(try await StageSandbox.sha256(target) == digest)
                         #expect(try StageSandbox.identity(target).mode == 0o755)
                         #expect(StageSandbox.temporaries(beside: target).isEmpty)
                     }

@@ -38,12 +38,21 @@ enum StageSandbox {
         return entries.filter { $0.contains(".fleet-") }
     }
 
-    /// A file of `bytes` random bytes in `directory`.
-    static func randomFile(_ directory: String, _ name: String, bytes: Int) throws -> String {
+    /// A file of `bytes` random bytes in `directory`, written off the cooperative pool.
+    static func randomFile(_ directory: String, _ name: String, bytes: Int) async throws -> String {
         let path = directory + "/" + name
-        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
-        try random.readData(ofLength: bytes).write(to: URL(fileURLWithPath: path))
+        try await runOffPool {
+            guard let random = FileHandle(forReadingAtPath: "/dev/urandom") else {
+                throw SandboxError(message: "cannot open /dev/urandom")
+            }
+            try random.readData(ofLength: bytes).write(to: URL(fileURLWithPath: path))
+        }
         return path
+    }
+
+    /// The file's sha256 (hex), computed off the cooperative pool.
+    static func sha256(_ path: String) async throws -> String {
+        try await runOffPool { try FileDigest.sha256(ofFile: path) }
     }
 
     /// Inode, mtime (ns) and permission bits of `path`.

@@ -12,8 +12,8 @@ struct StageSandboxTests {
     func stageRerunRefuseForce() async throws {
         try await withSandbox(.init(nodes: 8, noChain: true)) { sandbox in
             try await withTemporaryDirectory("fleet-stage") { dir in
-                let file = try StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
-                let digest = try FileDigest.sha256(ofFile: file)
+                let file = try await StageSandbox.randomFile(dir, "v2.bin", bytes: 64 << 20)
+                let digest = try await StageSandbox.sha256(file)
                 let first = try await StageSandbox.stage(sandbox, ["v2", file, "--json"])
                 #expect(first.exitCode == 0, "\(first.output)\(first.errorOutput)")
                 let staged = try StageSandbox.hosts(first)
@@ -24,7 +24,7 @@ struct StageSandboxTests {
                     #expect(staged[node.name]?["bytes"] as? Int == 64 << 20)
                     #expect(staged[node.name]?["sha256"] as? String == digest)
                     let target = StageSandbox.target(node)
-                    #expect(try FileDigest.sha256(ofFile: target) == digest, "\(node.name)")
+                    #expect(try await StageSandbox.sha256(target) == digest, "\(node.name)")
                     let identity = try StageSandbox.identity(target)
                     #expect(identity.mode == 0o755, "\(node.name): mode \(String(identity.mode, radix: 8))")
                     #expect(StageSandbox.temporaries(beside: target).isEmpty, "\(node.name)")
@@ -42,8 +42,8 @@ struct StageSandboxTests {
                     #expect(identity.mtime == identities[node.name]?.mtime, "\(node.name) touched")
                 }
 
-                let other = try StageSandbox.randomFile(dir, "v2-other.bin", bytes: 1 << 20)
-                let otherDigest = try FileDigest.sha256(ofFile: other)
+                let other = try await StageSandbox.randomFile(dir, "v2-other.bin", bytes: 1 << 20)
+                let otherDigest = try await StageSandbox.sha256(other)
                 let refused = try await StageSandbox.stage(sandbox, ["v2", other])
                 #expect(refused.exitCode == 1)
                 #expect(refused.output.contains("0 staged, 0 already staged, 8 refused, 0 failed"), "\(refused.output)")
@@ -56,7 +56,7 @@ struct StageSandboxTests {
                     #expect(
                         identity.inode == identities[node.name]?.inode && identity.mtime == identities[node.name]?.mtime
                     )
-                    #expect(try FileDigest.sha256(ofFile: StageSandbox.target(node)) == digest)
+                    #expect(try await StageSandbox.sha256(StageSandbox.target(node)) == digest)
                 }
 
                 let forced = try await StageSandbox.stage(sandbox, ["V2", other, "--force"])
@@ -64,7 +64,7 @@ struct StageSandboxTests {
                 #expect(forced.output.contains("8 staged, 0 already staged, 0 refused, 0 failed"))
                 for node in sandbox.nodes {
                     let target = StageSandbox.target(node)
-                    #expect(try FileDigest.sha256(ofFile: target) == otherDigest, "\(node.name)")
+                    #expect(try await StageSandbox.sha256(target) == otherDigest, "\(node.name)")
                     #expect(try StageSandbox.identity(target).mode == 0o755)
                     #expect(StageSandbox.temporaries(beside: target).isEmpty)
                 }
@@ -89,7 +89,7 @@ struct StageSandboxTests {
     func refusedBeforeConnectingOrWriting() async throws {
         try await withSandbox(.init(nodes: 8, noChain: true)) { sandbox in
             try await withTemporaryDirectory("fleet-stage") { dir in
-                let file = try StageSandbox.randomFile(dir, "v2.bin", bytes: 4096)
+                let file = try await StageSandbox.randomFile(dir, "v2.bin", bytes: 4096)
                 let before = StageSandbox.connectionCounts(sandbox)
                 let cases: [([String], String)] = [
                     ([".."], #"invalid upgrade name "..""#),

@@ -23,7 +23,7 @@ struct AtomicSymlinkTests {
             let link = dir + "/current"
             try AtomicSymlink.replace(link: link, target: "genesis")
             let probe = ReaderProbe()
-            DispatchQueue.global().async {
+            Thread {
                 probe.started.signal()
                 while !probe.stop.load(ordering: .acquiring) {
                     switch AtomicSymlink.target(of: link) {
@@ -34,7 +34,7 @@ struct AtomicSymlinkTests {
                     probe.reads.add(1, ordering: .relaxed)
                 }
                 probe.finished.signal()
-            }
+            }.start()
             probe.started.wait()
             for index in 0..<1000 {
                 try AtomicSymlink.replace(link: link, target: index.isMultiple(of: 2) ? "upgrades/v2" : "genesis")

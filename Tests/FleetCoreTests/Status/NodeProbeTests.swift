@@ -7,9 +7,9 @@ import Testing
 @Suite("Node probe", .tags(.processes), .timeLimit(.minutes(1)))
 struct NodeProbeTests {
     /// A home with genesis v1, upgrades/v2 (executable), upgrades/v3 (not executable), current → upgrades/v2.
-    static func makeHome(in dir: String) throws -> (home: String, releases: String) {
+    static func makeHome(in dir: String) async throws -> (home: String, releases: String) {
         let releases = dir + "/releases"
-        let built = try ProcessRunner.run([
+        let built = try await ProcessRunner.runAsync([
             "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases,
         ])
         try #require(built.exitCode == 0, "\(built.errorOutput)")
@@ -22,7 +22,7 @@ struct NodeProbeTests {
         }
         chmod("\(home)/cosmovisor/upgrades/v3/bin/mockchaind", 0o644)
         try fm.createSymbolicLink(atPath: home + "/cosmovisor/current", withDestinationPath: "upgrades/v2")
-        let initialised = try ProcessRunner.run(["\(releases)/v1/mockchaind", "init", "n1", "--home", home])
+        let initialised = try await ProcessRunner.runAsync(["\(releases)/v1/mockchaind", "init", "n1", "--home", home])
         try #require(initialised.exitCode == 0)
         return (home, releases)
     }
@@ -43,7 +43,7 @@ struct NodeProbeTests {
     @Test("without an agent, the probes report current, every binary, the pending plan, the key and the chain")
     func probeFallback() async throws {
         try await withTemporaryDirectory { dir in
-            let (home, releases) = try Self.makeHome(in: dir)
+            let (home, releases) = try await Self.makeHome(in: dir)
             try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
             let port = try TestPorts.free()
@@ -83,7 +83,7 @@ struct NodeProbeTests {
     @Test("a remote signer is reported instead of a key address; a dead RPC is an error, not a height")
     func remoteSignerAndDeadRPC() async throws {
         try await withTemporaryDirectory { dir in
-            let (home, _) = try Self.makeHome(in: dir)
+            let (home, _) = try await Self.makeHome(in: dir)
             try "priv_validator_laddr = \"tcp://10.0.0.5:26659\"\n"
                 .write(toFile: home + "/config/config.toml", atomically: true, encoding: .utf8)
             let target = NodeProbe.Target(
@@ -100,7 +100,7 @@ struct NodeProbeTests {
     @Test("the hash and version cache gives the same answers and never hides a changed binary")
     func cache() async throws {
         try await withTemporaryDirectory { dir in
-            let (home, releases) = try Self.makeHome(in: dir)
+            let (home, releases) = try await Self.makeHome(in: dir)
             let target = NodeProbe.Target(
                 daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:1", agentPath: nil)
             let cache = dir + "/cache"
@@ -129,7 +129,7 @@ struct NodeProbeTests {
     )
     func currentLinkForms(target: String) async throws {
         try await withTemporaryDirectory { dir in
-            let (home, _) = try Self.makeHome(in: dir)
+            let (home, _) = try await Self.makeHome(in: dir)
             let written = target == "ABSOLUTE" ? home + "/cosmovisor/upgrades/v2" : target
             try FileManager.default.removeItem(atPath: home + "/cosmovisor/current")
             let link = home + "/cosmovisor/current"
@@ -155,7 +155,7 @@ struct NodeProbeTests {
     )
     func unusableCurrent(target: String, message: String) async throws {
         try await withTemporaryDirectory { dir in
-            let (home, _) = try Self.makeHome(in: dir)
+            let (home, _) = try await Self.makeHome(in: dir)
             let link = home + "/cosmovisor/current"
             try FileManager.default.removeItem(atPath: link)
             try Data().write(to: URL(fileURLWithPath: home + "/cosmovisor/upgrades/file"))
@@ -179,7 +179,7 @@ struct NodeProbeTests {
     @Test("an applied plan whose name has upper case is not pending (the record holds the recased name)")
     func appliedMixedCasePlan() async throws {
         try await withTemporaryDirectory { dir in
-            let (home, _) = try Self.makeHome(in: dir)
+            let (home, _) = try await Self.makeHome(in: dir)
             let fm = FileManager.default
             try fm.moveItem(atPath: home + "/cosmovisor/upgrades/v2", toPath: home + "/cosmovisor/upgrades/v9-lambda")
             try fm.removeItem(atPath: home + "/cosmovisor/current")

@@ -17,7 +17,7 @@ struct BackupDuringUpgradeTests {
     @Test func oneGibibyteIsBackedUpDuringAnUpgradeAndRestoredByteForByte() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain(blockInterval: "60ms")
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
         // 512 tables of 2 MiB (1 GiB) in three databases, 4 MiB logs, manifests, cs.wal/, a link.
         let home = h.home
         try await runOffPool {

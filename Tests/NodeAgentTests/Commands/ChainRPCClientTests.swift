@@ -14,7 +14,7 @@ struct ChainRPCClientTests {
     func oneClient() async throws {
         try await withTemporaryDirectory { dir in
             // A real node RPC (mockchaind: `/status` and x/upgrade's CurrentPlan over `abci_query`), no plan.
-            let chain = try Mockchain(in: dir + "/chain")
+            let chain = try await Mockchain.prepared(in: dir + "/chain")
             try await chain.serving {
                 let client = ChainRPCClient(baseURL: chain.rpc + "/")
                 #expect(client.baseURL == chain.rpc)

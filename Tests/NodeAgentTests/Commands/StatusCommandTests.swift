@@ -25,12 +25,12 @@ struct StatusCommandTests {
         init(_ dir: String) async throws {
             self.dir = dir
             port = try Self.freePort()
-            let built = try ProcessRunner.run([
+            let built = try await ProcessRunner.runAsync([
                 "/usr/bin/python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", dir + "/rel",
             ])
             try #require(built.exitCode == 0, "\(built.errorOutput)")
             releases = try JSONDecoder().decode([String: Sandbox.Release].self, from: built.stdout)
-            let initialised = try ProcessRunner.run([
+            let initialised = try await ProcessRunner.runAsync([
                 releases["v1"]!.path, "init", "node0", "--home", dir + "/home", "--rpc-laddr", "127.0.0.1:\(port)",
                 "--block-interval", "50ms",
             ])

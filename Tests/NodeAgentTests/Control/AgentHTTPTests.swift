@@ -52,7 +52,7 @@ struct AgentHTTPTests {
     @Test func metricsStatusAndHealthOverHTTP() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain(blockInterval: "60ms")
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
         let port = try TestPorts.free()
         let base = "http://127.0.0.1:\(port)"
         let agent = try h.start(

@@ -14,7 +14,7 @@ struct ControlChannelTests {
     @Test func switchOnARunningAgentStopsSwitchesAndStartsTheNewRelease() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain(blockInterval: "60ms")
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running", agent: agent) {
             h.blocks().count >= 3 && h.state()?.child.state == "running" && h.state()?.child.pid != nil

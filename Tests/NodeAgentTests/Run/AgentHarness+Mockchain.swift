@@ -16,9 +16,9 @@ extension AgentHarness {
     /// Builds mockchaind v1–v3, installs v1 as genesis and v2/v3 as upgrades, and initialises the node home.
     ///
     /// - Returns: the RPC URL the node will serve.
-    func setUpMockchain(blockInterval: String = "50ms") throws -> String {
+    func setUpMockchain(blockInterval: String = "50ms") async throws -> String {
         let releases = directory + "/releases"
-        let build = try ProcessRunner.run([
+        let build = try await ProcessRunner.runAsync([
             "python3", TestPaths.scripts + "/sandbox.py", "build-versions", "--out", releases,
         ])
         guard build.exitCode == 0 else { throw HarnessError("build-versions: \(build.errorOutput)") }
@@ -26,7 +26,7 @@ extension AgentHarness {
         try installCopy("upgrades/v2", from: releases + "/v2/mockchaind")
         try installCopy("upgrades/v3", from: releases + "/v3/mockchaind")
         let port = try Self.freePort()
-        let initialise = try ProcessRunner.run([
+        let initialise = try await ProcessRunner.runAsync([
             releases + "/v1/mockchaind", "init", "node", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)",
             "--block-interval", blockInterval,
         ])

@@ -11,8 +11,8 @@ import Testing
 @Suite(.tags(.processes), .timeLimit(.minutes(2)))
 struct RunDownloadTests {
     /// Sets up mockchaind with `upgrades/v2` removed and its binary served as `www/mockchaind-v2`.
-    static func setUp(_ h: AgentHarness) throws -> (rpc: String, www: String, bytes: Data) {
-        let rpc = try h.setUpMockchain()
+    static func setUp(_ h: AgentHarness) async throws -> (rpc: String, www: String, bytes: Data) {
+        let rpc = try await h.setUpMockchain()
         try FileManager.default.removeItem(atPath: h.root + "/upgrades/v2")
         let www = h.directory + "/www"
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
@@ -38,7 +38,7 @@ struct RunDownloadTests {
     @Test func aMissingBinaryWithAGoodChecksumIsDownloadedBeforeTheSwitch() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let (rpc, www, bytes) = try Self.setUp(h)
+        let (rpc, www, bytes) = try await Self.setUp(h)
         try await StaticHTTPServer.serving(www) { server in
             let url = server.baseURL + "/mockchaind-v2?checksum=sha256:" + FileDigest.hex(.sha256, of: bytes)
             try Self.propose(h, at: 8, url: url)
@@ -62,7 +62,7 @@ struct RunDownloadTests {
     @Test func aBadChecksumLeavesTheNodeStoppedAtTheHeightAndNoUpgradeDirectory() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let (rpc, www, bytes) = try Self.setUp(h)
+        let (rpc, www, bytes) = try await Self.setUp(h)
         try await StaticHTTPServer.serving(www) { server in
             let wrong = String(repeating: "0", count: 64)
             try Self.propose(h, at: 8, url: server.baseURL + "/mockchaind-v2?checksum=sha256:" + wrong)
@@ -89,7 +89,7 @@ struct RunDownloadTests {
     @Test func withoutDownloadsTheMissingBinaryIsCosmovisorsError() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let (rpc, www, _) = try Self.setUp(h)
+        let (rpc, www, _) = try await Self.setUp(h)
         try await StaticHTTPServer.serving(www) { server in
             try Self.propose(h, at: 6, url: server.baseURL + "/mockchaind-v2")
             let agent = try await h.run(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])

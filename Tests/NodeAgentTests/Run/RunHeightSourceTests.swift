@@ -27,7 +27,7 @@ struct RunHeightSourceTests {
         let h = try AgentHarness()
         defer { h.cleanUp() }
         // A real node RPC: mockchaind commits up to height 42, then stays up without making blocks.
-        let chain = try Mockchain(in: h.directory + "/chain", blockInterval: "10ms")
+        let chain = try await Mockchain.prepared(in: h.directory + "/chain", blockInterval: "10ms")
         try await chain.serving("v1", ["--halt-height", "43", "--halt-stay-up"]) {
             let rpc = HeightSource(rpcURL: "http://localhost:\(chain.port)", binary: "/bin/false", home: h.home)
             try await waitUntil("the node's RPC to report height 42") { await rpc.height() == 42 }

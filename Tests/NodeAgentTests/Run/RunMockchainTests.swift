@@ -13,7 +13,7 @@ struct RunMockchainTests {
     @Test func twoUpgradesInARowWithRestartAndStateFile() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain(blockInterval: "60ms")
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
 
         // Before the upgrade, the state file (read by this other process) matches the processes and links on disk.
@@ -78,7 +78,7 @@ struct RunMockchainTests {
     {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         try codes.write(toFile: h.home + "/config/pre-upgrade-exit-codes", atomically: true, encoding: .utf8)
         try h.propose("v2", at: 4)
         let agent = try await h.run(
@@ -108,7 +108,7 @@ struct RunMockchainTests {
     @Test func planWrittenBeforeItsHeightWaitsForTheRPCAndHaltsTheOldBinary() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         let agent = try h.start(
             ["start", "--home", h.home, "--halt-stay-up"],
             environment: ["NODE_AGENT_RPC_URL": rpc]
@@ -139,7 +139,7 @@ struct RunMockchainTests {
     @Test func scheduledUpgradeWithoutUpgradeInfoHaltsAtItsHeightAndIsApplied() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         // What `add-batch-upgrade` leaves: an entry in manual-upgrades.json and no upgrade-info.json.
         let layout = CosmovisorLayout(home: h.home, daemonName: h.daemon)
         try ManualUpgradeSchedule(upgrades: [.init(name: "v2", height: 15, addedAt: "2026-01-01T00:00:00Z")])
@@ -169,7 +169,7 @@ struct RunMockchainTests {
     @Test func pendingUpgradeAtStartIsAppliedBeforeAnyChildStarts() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         // The node stopped at height 9 and wrote the plan for 10; the agent was restarted before switching.
         try "9\n".write(toFile: h.home + "/data/height", atomically: true, encoding: .utf8)
         try UpgradePlan(name: "v2", height: 10).jsonData().write(to: URL(fileURLWithPath: h.infoPath))
@@ -186,7 +186,7 @@ struct RunMockchainTests {
     @Test func badUpgradeInfoNeverCrashesTheAgentNorOrphansTheChild() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running", agent: agent) { h.blocks().count >= 2 }
         let child = h.nodePids()

@@ -69,7 +69,7 @@ struct RunSignalAndCrashTests {
     @Test func aNodeLeftByAKilledAgentBlocksANewAgent() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         let first = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
         try await eventually("v1 running", agent: first) { h.blocks().count >= 2 }
         let orphan = try #require(h.nodePids().first)
@@ -111,7 +111,7 @@ struct RunSignalAndCrashTests {
     func killedAtEachStepOfAnUpgradeEndsInTheRightState(step: String) async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         try h.propose("v2", at: 6)
         let env = ["NODE_AGENT_RPC_URL": rpc, "UNSAFE_SKIP_BACKUP": "false"]
         var crashing = env

@@ -13,7 +13,7 @@ struct SystemdNotifyTests {
     @Test func readyStatusWatchdogExtensionAndStoppingAcrossAnUpgrade() async throws {
         let h = try AgentHarness(daemon: "mockchaind")
         defer { h.cleanUp() }
-        let rpc = try h.setUpMockchain()
+        let rpc = try await h.setUpMockchain()
         let listener = try NotifyListener(h.directory + "/notify.sock")
         defer { listener.close() }
         // The custom pre-upgrade step waits until the test has seen its extension: a slow step, no sleep.
