@@ -15,6 +15,10 @@ import Synchronization
 /// that has had no tunnel for `idleLinger` says goodbye and leaves the pool, so one `fleet` run
 /// reuses it from host to host. If the bastion cannot be reached, authenticated or trusted, every
 /// waiting request fails with that error, and the next request starts a fresh connection.
+///
+/// The thread touches libssh2 only while holding ``libssh2Access``. When the process exits (with this
+/// connection's thread still lingering), ``closeForExit(within:)`` says goodbye to the bastion and then
+/// takes that lock for good, so no libssh2 call races OpenSSL's own exit-time cleanup.
 final class BastionConnection: Sendable {
     /// The hops up to and including this bastion.
     let chain: [SSHTarget]
@@ -27,6 +31,12 @@ final class BastionConnection: Sendable {
     /// Written to wake the thread's `poll` when a request arrives.
     private let wakeReader: Int32
     private let wakeWriter: Int32
+    /// Held around every libssh2 call the thread makes; taken for good at process exit.
+    private let libssh2Access = NSLock()
+    /// Set at process exit: the thread says goodbye to the bastion and stops.
+    private let exitRequested = Mutex(false)
+    /// Signalled when the thread is done with libssh2 (session freed, or never made).
+    private let finished = DispatchSemaphore(value: 0)
 
     init(chain: [SSHTarget], maxChannels: Int, idleLinger: Duration, pool: BastionPool) {
         self.chain = chain
@@ -42,8 +52,15 @@ final class BastionConnection: Sendable {
         }
         wakeReader = fds[0]
         wakeWriter = fds[1]
+        self.pool = pool
+    }
+
+    private let pool: BastionPool
+
+    /// Starts the thread that connects and serves tunnels.
+    func start() {
         let thread = Thread { [self] in self.run(pool: pool) }
-        thread.name = "fleet-bastion \(bastion.host)"
+        thread.name = "fleet-bastion \(chain[chain.count - 1].host)"
         thread.start()
     }
 
@@ -64,8 +81,26 @@ final class BastionConnection: Sendable {
 
     // MARK: - The thread
 
+    /// Makes the thread say goodbye and stop, waits for it at most `limit`, then keeps it away from
+    /// libssh2 for the rest of the process. Called by the pool at process exit.
+    func closeForExit(within limit: Duration) {
+        exitRequested.withLock { $0 = true }
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
+        let (seconds, attoseconds) = limit.components
+        _ = finished.wait(
+            timeout: .now() + .milliseconds(Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
+        libssh2Access.lock()  // Never unlocked: the process is exiting.
+    }
+
+    private var isExitRequested: Bool { exitRequested.withLock { $0 } }
+
     private func run(pool: BastionPool) {
-        let session: LibSSH2Session
+        defer {
+            pool.threadEnded(self)
+            finished.signal()
+        }
+        var session: LibSSH2Session?
         do {
             session = try connect()
         } catch {
@@ -73,7 +108,11 @@ final class BastionConnection: Sendable {
             failAll(error, queued: [])
             return
         }
-        serve(session, pool: pool)
+        if let session { serve(session, pool: pool) }
+        // The session is freed (its last reference dropped) under the lock, like every libssh2 call.
+        libssh2Access.lock()
+        session = nil
+        libssh2Access.unlock()
     }
 
     /// Connects to the bastion the way `SSHConnection` connects to a host, retrying banner failures.
@@ -83,6 +122,11 @@ final class BastionConnection: Sendable {
         var attempt = 0
         while true {
             do throws(SSHError) {
+                libssh2Access.lock()
+                defer { libssh2Access.unlock() }
+                guard !isExitRequested else {
+                    throw SSHError(.cancelled, host: target.host, operation: "connect", message: "fleet is exiting")
+                }
                 return try SessionContext.openSession(target, cancel: nil, logger: nil)
             } catch  where error.isTransientConnectFailure && attempt < target.bannerRetries {
                 attempt += 1
@@ -105,76 +149,106 @@ final class BastionConnection: Sendable {
         }
     }
 
-    private func serve(_ session: LibSSH2Session, pool: BastionPool) {
+    /// The thread's state while it serves tunnels.
+    private struct Serving {
         var queue: [TunnelRequest] = []
         var opening: TunnelRequest?
         var tunnels: [LibSSH2Tunnel] = []
         var closing: [LibSSH2Tunnel] = []
         var idleSince: ContinuousClock.Instant? = .now
+    }
+
+    /// What the thread does after one round of work.
+    private enum Next {
+        case again
+        case wait
+        case stop
+    }
+
+    private func serve(_ session: LibSSH2Session, pool: BastionPool) {
+        var state = Serving()
         while true {
             var buffer = [UInt8](repeating: 0, count: 64)
             while read(wakeReader, &buffer, buffer.count) > 0 {}
-            queue += takeIncoming()
-            queue.removeAll { $0.isAbandoned }
-            var moved = false
-
-            if opening == nil, tunnels.count + closing.count < maxChannels, !queue.isEmpty {
-                let next = queue.removeFirst()
-                if next.startOpening() { opening = next }
-                moved = true
+            libssh2Access.lock()
+            let next = round(session, &state, pool: pool)
+            libssh2Access.unlock()
+            switch next {
+            case .again: continue
+            case .stop: return
+            case .wait: wait(session, tunnels: state.tunnels, busy: state.opening != nil || !state.closing.isEmpty)
             }
-            if let request = opening {
-                do throws(SSHError) {
-                    if let tunnel = try LibSSH2Tunnel.open(session: session, host: request.host, port: request.port) {
-                        opening = nil
-                        moved = true
-                        let peer = tunnel.takePeer()
-                        if let peer, request.fulfill(peer) {
-                            tunnels.append(tunnel)
-                        } else {
-                            // The host gave up while the bastion was connecting: close both ends.
-                            if let peer { close(peer) }
-                            closing.append(tunnel)
-                        }
-                    }
-                } catch {
-                    opening = nil
-                    moved = true
-                    request.fail(error)
-                }
-            }
-            for tunnel in tunnels where tunnel.pump() { moved = true }
-            closing += tunnels.filter(\.isDone)
-            tunnels.removeAll(where: \.isDone)
-            closing.removeAll { tunnel in
-                let gone = tunnel.release()
-                if gone { moved = true }
-                return gone
-            }
-
-            if let broken = session.broken {
-                pool.forget(self)
-                let error = SSHError(
-                    broken.code, host: broken.host, operation: broken.operation,
-                    message: "the connection to bastion \(name) broke: \(broken.message)", hint: broken.hint)
-                failAll(error, queued: queue + (opening.map { [$0] } ?? []))
-                return  // The tunnels' sockets close with them, so the hosts behind see the connection end.
-            }
-
-            if tunnels.isEmpty && closing.isEmpty && opening == nil && queue.isEmpty {
-                let since = idleSince ?? .now
-                idleSince = since
-                if since.duration(to: .now) >= idleLinger && pool.retire(self) {
-                    // Out of the pool with nothing queued (checked under the pool's lock): nobody can reach us.
-                    session.disconnect(OperationDeadline(after: .seconds(2)))
-                    return
-                }
-            } else {
-                idleSince = nil
-            }
-            if moved { continue }
-            wait(session, tunnels: tunnels, busy: opening != nil || !closing.isEmpty)
         }
+    }
+
+    /// One round of work on the session: take requests, open a channel, pump, release, notice failure or idleness.
+    private func round(_ session: LibSSH2Session, _ state: inout Serving, pool: BastionPool) -> Next {
+        if isExitRequested {
+            pool.forget(self)
+            session.disconnect(OperationDeadline(after: .milliseconds(500)))
+            let error = SSHError(.cancelled, host: name, operation: "tunnel", message: "fleet is exiting")
+            failAll(error, queued: state.queue + (state.opening.map { [$0] } ?? []))
+            return .stop
+        }
+        state.queue += takeIncoming()
+        state.queue.removeAll { $0.isAbandoned }
+        var moved = false
+
+        if state.opening == nil, state.tunnels.count + state.closing.count < maxChannels, !state.queue.isEmpty {
+            let next = state.queue.removeFirst()
+            if next.startOpening() { state.opening = next }
+            moved = true
+        }
+        if let request = state.opening {
+            do throws(SSHError) {
+                if let tunnel = try LibSSH2Tunnel.open(session: session, host: request.host, port: request.port) {
+                    state.opening = nil
+                    moved = true
+                    let peer = tunnel.takePeer()
+                    if let peer, request.fulfill(peer) {
+                        state.tunnels.append(tunnel)
+                    } else {
+                        // The host gave up while the bastion was connecting: close both ends.
+                        if let peer { close(peer) }
+                        state.closing.append(tunnel)
+                    }
+                }
+            } catch {
+                state.opening = nil
+                moved = true
+                request.fail(error)
+            }
+        }
+        for tunnel in state.tunnels where tunnel.pump() { moved = true }
+        state.closing += state.tunnels.filter(\.isDone)
+        state.tunnels.removeAll(where: \.isDone)
+        state.closing.removeAll { tunnel in
+            let gone = tunnel.release()
+            if gone { moved = true }
+            return gone
+        }
+
+        if let broken = session.broken {
+            pool.forget(self)
+            let error = SSHError(
+                broken.code, host: broken.host, operation: broken.operation,
+                message: "the connection to bastion \(name) broke: \(broken.message)", hint: broken.hint)
+            failAll(error, queued: state.queue + (state.opening.map { [$0] } ?? []))
+            return .stop  // The tunnels' sockets close with them, so the hosts behind see the connection end.
+        }
+
+        if state.tunnels.isEmpty && state.closing.isEmpty && state.opening == nil && state.queue.isEmpty {
+            let since = state.idleSince ?? .now
+            state.idleSince = since
+            if since.duration(to: .now) >= idleLinger && pool.retire(self) {
+                // Out of the pool with nothing queued (checked under the pool's lock): nobody can reach us.
+                session.disconnect(OperationDeadline(after: .seconds(2)))
+                return .stop
+            }
+        } else {
+            state.idleSince = nil
+        }
+        return moved ? .again : .wait
     }
 
     /// Sleeps until the bastion socket, a tunnel's local end or the wake pipe is ready, 100 ms at most.

@@ -20,6 +20,8 @@ final class BastionPool: Sendable {
     static let idleLinger: Duration = .seconds(2)
 
     private let connections = Mutex<[[SSHTarget]: BastionConnection]>([:])
+    /// Every connection whose thread still runs, in the pool or not (retired ones say goodbye after leaving).
+    private let running = Mutex<[ObjectIdentifier: BastionConnection]>([:])
 
     /// Opens a tunnel through the bastions of `chain` to `host`:`port` and returns the socket a session
     /// to the host runs over (the caller owns it).
@@ -40,9 +42,7 @@ final class BastionPool: Sendable {
         let request = TunnelRequest(host: host, port: port)
         let bastion = connections.withLock { connections in
             let connection =
-                connections[chain]
-                ?? BastionConnection(
-                    chain: chain, maxChannels: Self.channelsPerBastion, idleLinger: Self.idleLinger, pool: self)
+                connections[chain] ?? startConnection(chain)
             connections[chain] = connection
             connection.enqueue(request)
             return connection.name
@@ -60,12 +60,37 @@ final class BastionPool: Sendable {
         }
     }
 
+    private func startConnection(_ chain: [SSHTarget]) -> BastionConnection {
+        _ = LibSSH2.initialized  // Registers the exit hook before any bastion thread exists.
+        let connection = BastionConnection(
+            chain: chain, maxChannels: Self.channelsPerBastion, idleLinger: Self.idleLinger, pool: self)
+        running.withLock { $0[ObjectIdentifier(connection)] = connection }
+        connection.start()
+        return connection
+    }
+
+    /// Called by a connection's thread when it is done with libssh2.
+    func threadEnded(_ connection: BastionConnection) {
+        _ = running.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
     /// Removes `connection` if it is idle with nothing queued; the connection then closes itself.
     func retire(_ connection: BastionConnection) -> Bool {
         connections.withLock { connections in
             guard connections[connection.chain] === connection, !connection.hasIncoming else { return false }
             connections[connection.chain] = nil
             return true
+        }
+    }
+
+    /// Closes every connection before the process exits: each says goodbye to its bastion (waiting at most
+    /// `limit` in all) and makes no libssh2 call afterwards, since OpenSSL tears itself down at exit.
+    func closeAllForExit(within limit: Duration = .seconds(1)) {
+        connections.withLock { $0 = [:] }
+        let open = running.withLock { Array($0.values) }
+        let deadline = ContinuousClock.now + limit
+        for connection in open {
+            connection.closeForExit(within: max(.zero, ContinuousClock.now.duration(to: deadline)))
         }
     }
 

@@ -1,9 +1,18 @@
 import CSSH2
+import Glibc
 
 /// Process-wide libssh2 state and the one helper every return code passes through.
 enum LibSSH2 {
     /// `libssh2_init(0)`, run once before the first session; never undone (no `libssh2_exit`).
-    static let initialized: Bool = libssh2_init(0) == 0
+    ///
+    /// It also registers the exit hook that closes the bastion connections: `atexit` handlers run in
+    /// reverse order, so ours runs before the OpenSSL cleanup that `libssh2_init` registered, while
+    /// their threads may still use the library.
+    static let initialized: Bool = {
+        let ok = libssh2_init(0) == 0
+        atexit { BastionPool.shared.closeAllForExit() }
+        return ok
+    }()
 
     /// Throws when `rc` is a libssh2 failure, with the session's last error message; returns `rc` otherwise.
     ///
