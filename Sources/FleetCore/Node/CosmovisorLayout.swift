@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Every path of the cosmovisor tree, computed from `DAEMON_HOME` and `DAEMON_NAME`.
 ///
@@ -85,25 +85,6 @@ public struct CosmovisorLayout: Sendable, Hashable {
     public var privValidatorKeyFile: String { join(nodeConfigDirectory, "priv_validator_key.json") }
     /// `$DAEMON_HOME/config/config.toml` (CometBFT's).
     public var nodeConfigFile: String { join(nodeConfigDirectory, "config.toml") }
-
-    // MARK: - backups
-
-    /// Cosmovisor's backup folder: `<parent>/data-backup-<Y>-<M>-<D>`, local date, no zero padding.
-    public static func backupDirectory(in parent: String, date: Date, calendar: Calendar = .current) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return join(parent, "data-backup-\(parts.year ?? 0)-\(parts.month ?? 0)-\(parts.day ?? 0)")
-    }
-
-    /// A per-upgrade backup folder: `<parent>/data-backup-<Y>-<M>-<D>-<escaped name>`, so two upgrades on
-    /// the same day never share one.
-    public static func backupDirectory(
-        in parent: String,
-        for name: UpgradeName,
-        date: Date,
-        calendar: Calendar = .current
-    ) -> String {
-        backupDirectory(in: parent, date: date, calendar: calendar) + "-" + name.directory
-    }
 
     // MARK: - agent files
 

@@ -47,19 +47,4 @@ struct CosmovisorLayoutTests {
         #expect(layout.pidFile == "/foo/cosmovisor/.node-agent/agent.pid")
         #expect(layout.manualUpgradesFile == "/foo/cosmovisor/.node-agent/manual-upgrades.json")
     }
-
-    @Test("backup folders use the local date without zero padding")
-    func backupNames() throws {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let date = Date(timeIntervalSince1970: 1_628_553_600)  // 2021-08-10 UTC
-        #expect(
-            CosmovisorLayout.backupDirectory(in: "/b", date: date, calendar: calendar) == "/b/data-backup-2021-8-10"
-        )
-        let name = try UpgradeName("V2")
-        #expect(
-            CosmovisorLayout.backupDirectory(in: "/b", for: name, date: date, calendar: calendar)
-                == "/b/data-backup-2021-8-10-v2"
-        )
-    }
 }
