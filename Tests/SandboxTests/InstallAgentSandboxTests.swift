@@ -63,6 +63,16 @@ struct InstallAgentSandboxTests {
                 (try? await MockchainStatus.fetch(outside.rpc)) != nil
             }
 
+            // An unreadable binary is refused before any connection.
+            let before = StageSandbox.connectionCounts(sandbox)
+            let missing = try await Self.fleet(
+                sandbox, ["install-agent", "--no-systemd", "--agent-binary", "/nonexistent/node-agent"])
+            #expect(missing.exitCode == 2)
+            #expect(
+                missing.errorOutput.contains("--agent-binary /nonexistent/node-agent: no such file"),
+                "\(missing.errorOutput)")
+            #expect(StageSandbox.connectionCounts(sandbox) == before)
+
             let first = try await Self.fleet(
                 sandbox,
                 [
@@ -178,9 +188,8 @@ struct InstallAgentSandboxTests {
                 #expect((status["child"] as? [String: Any])?["pid"] as? Int != nil, "\(host): no child")
             }
 
-            // A third run: all already installed and running, the same agents.
-            let third = try await Self.fleet(
-                sandbox, ["install-agent", "--no-systemd", "--agent-binary", TestPaths.product("node-agent")])
+            // A third run, with the node-agent next to fleet: all already installed and running, the same agents.
+            let third = try await Self.fleet(sandbox, ["install-agent", "--no-systemd"])
             #expect(third.exitCode == 0, "\(third.output)\(third.errorOutput)")
             #expect(
                 third.output.contains("0 started, 4 already running, 0 installed (not started), 0 refused, 0 failed"))
@@ -190,6 +199,14 @@ struct InstallAgentSandboxTests {
                         "\(node.name): agent already installed at \(Self.agentPath(node)), already running (pid \(agentPIDs[node.name] ?? 0)), not restarted"
                     ), "\(third.output)")
             }
+
+            // Without --no-systemd on a node that has no systemd: a clear failure, nothing started.
+            let systemd = try await Self.fleet(sandbox, ["install-agent", "-l", "sentry-1"])
+            #expect(systemd.exitCode == 1)
+            #expect(
+                systemd.output.contains(
+                    "sentry-1: failed: this node does not run systemd (no /run/systemd/system or systemctl); use --no-systemd"
+                ), "\(systemd.output)")
         }
     }
 }

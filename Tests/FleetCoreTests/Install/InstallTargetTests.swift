@@ -61,7 +61,8 @@ import Testing
     @Test func theAgentGoesToAgentPathAndTheDaemonToGenesisWithTheSameForce() throws {
         let host = try InventoryHost(
             name: "n1", vars: ["daemon_home": "/srv/n1", "daemon_name": "gaiad", "agent_path": "/srv/bin/node-agent"])
-        let agent = InstallRequest.Binary(path: "/build/node-agent", sha256: String(repeating: "A", count: 64), bytes: 7)
+        let agent = InstallRequest.Binary(
+            path: "/build/node-agent", sha256: String(repeating: "A", count: 64), bytes: 7)
         let daemon = InstallRequest.Binary(path: "/build/gaiad", sha256: String(repeating: "b", count: 64), bytes: 9)
         let request = InstallRequest(agent: agent, daemon: daemon, mode: .detached, force: true)
         let stage = request.agentStage(for: try InstallTarget(host: host))
