@@ -16,6 +16,8 @@ public struct StageRequest: Sendable, Hashable {
         case upgrade(String)
         /// `cosmovisor/genesis/bin/<daemon_name>`, for fresh nodes.
         case genesis
+        /// An absolute path the caller chose (`fleet install-agent`: the host's `agent_path`).
+        case path(String)
     }
 
     /// Where the bytes come from.
@@ -80,12 +82,15 @@ public struct StageRequest: Sendable, Hashable {
 
     /// The path this request writes on `host`, or why the inventory cannot say.
     public func targetPath(for host: InventoryHost) -> Result<String, StageError> {
+        if case .path(let path) = destination { return .success(path) }
         guard let home = host.daemonHome else { return .failure(.missingVariable("daemon_home", host: host.name)) }
         guard let daemon = host.daemonName else { return .failure(.missingVariable("daemon_name", host: host.name)) }
         let layout = CosmovisorLayout(home: home, daemonName: daemon)
         switch destination {
         case .genesis:
             return .success(layout.genesisBinary)
+        case .path(let path):
+            return .success(path)
         case .upgrade(let name):
             let recase = !Self.isTrue(host.vars["cosmovisor_disable_recase"] ?? "")
             do {

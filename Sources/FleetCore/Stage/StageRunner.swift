@@ -41,12 +41,26 @@ public enum StageRunner {
         return results.map(\.1)
     }
 
+    /// Stages `request` on one host over a connection the caller opened (and keeps open afterwards), with
+    /// the same inspection, skip, refusal, upload and re-check as ``run(_:hosts:target:maxConcurrent:maximumConnectAttempts:progress:)``.
+    public static func stage(
+        _ request: StageRequest,
+        on host: InventoryHost,
+        over connection: SSHConnection,
+        progress: @escaping @Sendable (StageProgressEvent) -> Void = { _ in }
+    ) async -> StageHostReport {
+        await stage(
+            request, on: host, target: connection.target, maximumConnectAttempts: 1, progress: progress,
+            existing: connection)
+    }
+
     private static func stage(
         _ request: StageRequest,
         on host: InventoryHost,
         target: SSHTarget,
         maximumConnectAttempts: Int,
-        progress: @escaping @Sendable (StageProgressEvent) -> Void
+        progress: @escaping @Sendable (StageProgressEvent) -> Void,
+        existing: SSHConnection? = nil
     ) async -> StageHostReport {
         let path: String
         switch request.targetPath(for: host) {
@@ -65,6 +79,9 @@ public enum StageRunner {
         while true {
             let event: StageHostMachine.Event
             switch action {
+            case .connect where existing != nil:
+                connection = existing
+                event = .connected
             case .connect:
                 do throws(SSHError) {
                     connection = try await SSHConnection.connect(target)
@@ -106,7 +123,7 @@ public enum StageRunner {
                     .map { .rechecked($0) }
                 }
             case .finish(let result, let sha256, let reason):
-                await connection?.close()
+                if existing == nil { await connection?.close() }
                 report.result = result
                 report.sha256 = sha256
                 report.error = reason
