@@ -2,6 +2,10 @@ import FleetTestSupport
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// One simulated chain per sandbox: every node follows it, and it commits a block only while validators
 /// holding > 2/3 of the voting power are up (scripts/mockchaind.py SharedChain, docs/sandbox.md).
 @Suite("Shared chain: liveness", .tags(.sshd), .timeLimit(.minutes(3)))
@@ -77,6 +81,33 @@ struct SharedChainTests {
                 }
                 #expect(try SharedChain.historyProblem(sandbox, node.name) == nil)
             }
+        }
+    }
+}
+
+extension SharedChainTests {
+    @Test("--shared-key: two running nodes report one validator address; either keeps its power up")
+    func sharedKeyIsOneValidator() async throws {
+        let options = Sandbox.Options(
+            nodes: 4, validators: 2, sharedKey: ["validator-1", "validator-2"], blockInterval: "100ms")
+        try await withSandbox(options) { sandbox in
+            let first = try await SharedChain.status(sandbox, "validator-1")
+            let second = try await SharedChain.status(sandbox, "validator-2")
+            #expect(first.validatorAddress == second.validatorAddress, "the double-sign set-up is visible in /status")
+            #expect(first.votingPower == 5000 && second.votingPower == 5000, "one key, one validator with our 50%")
+            let (data, _) = try await URLSession.shared.data(
+                from: URL(string: sandbox.node("sentry-1")!.rpc + "/validators")!)
+            let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let result = try #require(body["result"] as? [String: Any])
+            let validators = try #require(result["validators"] as? [[String: Any]])
+            #expect(result["total"] as? String == "4", "our one key and three other operators")
+            #expect(validators.compactMap { Int($0["voting_power"] as? String ?? "") }.reduce(0, +) == 10000)
+            #expect(validators.filter { $0["address"] as? String == first.validatorAddress }.count == 1)
+
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            try await sandbox.stopNodes(["validator-1"], kill: true)
+            let down = try await sandbox.chainReport().height
+            try await SharedChain.waitForChain(sandbox, atLeast: down + 20, "validator-2 signs with the same key")
         }
     }
 }

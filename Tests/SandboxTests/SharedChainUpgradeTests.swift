@@ -120,3 +120,37 @@ struct SharedChainUpgradeTests {
         }
     }
 }
+
+extension SharedChainUpgradeTests {
+    @Test(
+        "a scheduled upgrade (node-agent add-upgrade --upgrade-height H on every node): nothing at ≥ H on v1, all resume on v2"
+    )
+    func scheduledUpgradeOnEveryNode() async throws {
+        let options = Sandbox.Options(
+            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
+        try await withSandbox(options) { sandbox in
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            let height = try await sandbox.chainReport().height + 80
+            for node in sandbox.nodes {
+                let command = [
+                    "DAEMON_HOME=\(node.home)", "DAEMON_NAME=\(sandbox.daemonName)", sandbox.agent!, "add-upgrade",
+                    "v2",
+                    sandbox.releases["v2"]!.path, "--upgrade-height", String(height),
+                ].joined(separator: " ")
+                let added = try await ProcessRunner.runAsync(sandbox.sshArguments(node) + [command])
+                #expect(added.exitCode == 0, "\(node.name): \(added.output)\(added.errorOutput)")
+            }
+            #expect(try await sandbox.chainReport().height < height, "scheduled ahead of the chain")
+            try await SharedChain.waitForChain(
+                sandbox, atLeast: height + 10, "every node back on v2", timeout: .seconds(120))
+            #expect(try await sandbox.chainReport().applied.isEmpty, "a scheduled upgrade is no governance plan")
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) past \(height + 5)") {
+                    try await SharedChain.status(sandbox, node.name).height > height + 5
+                }
+                let problem = try SharedChain.historyProblem(sandbox, node.name) { $0 < height ? ["v1"] : ["v2"] }
+                #expect(problem == nil)
+            }
+        }
+    }
+}
