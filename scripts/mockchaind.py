@@ -6,15 +6,22 @@ It makes blocks at a fixed interval, keeps its height in <home>/data, serves a C
 --halt-height, and at the height of a governance plan it cannot handle it writes
 data/upgrade-info.json and stops exactly as x/upgrade does (see docs/cosmovisor-spec.md §6).
 
-Every version is a distinct file: scripts/sandbox.py build-versions stamps the two constants below.
+A node whose config/node.json names a `chain_dir` follows the sandbox's one shared chain (see SharedChain and
+docs/sandbox.md): blocks are committed only while validators holding > 2/3 of the voting power are up on a binary
+that can make them. Without it, the node is a one-validator chain of its own, with all of the power.
+
+Every version is a distinct file: scripts/sandbox.py build-versions stamps the constants below.
 Only the Python 3 standard library is used.
 """
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import http.server
 import json
 import os
+import random
 import signal
 import sys
 import threading
@@ -23,6 +30,7 @@ import urllib.parse
 
 VERSION = "dev"  # stamped per release file
 HANDLES = []  # upgrade names this binary has a handler for; stamped per release file
+BROKEN = False  # stamped True for a release that fails at start (rollout tests)
 
 UPGRADE_INFO = "upgrade-info.json"
 PLAN_FILE = "mock-plan.json"  # the chain's pending governance plan (stands in for x/upgrade state)
@@ -30,6 +38,12 @@ HEIGHT_FILE = "height"
 BLOCKS_LOG = "blocks.log"
 APPLIED_FILE = "applied-upgrades"
 CURRENT_PLAN_QUERY = "/cosmos.upgrade.v1beta1.Query/CurrentPlan"
+# The shared chain's folder: chain.json (static), state.json (flock-guarded by chain.lock), nodes/<name>.{lock,json}.
+CHAIN_CONFIG = "chain.json"
+CHAIN_STATE = "state.json"
+CHAIN_LOCK = "chain.lock"
+CHAIN_NODES = "nodes"
+SINGLE_NODE_POWER = 10
 
 
 # MARK: - ed25519 (RFC 8032 reference arithmetic, key generation only)
@@ -193,6 +207,30 @@ class Chain:
         node = read_json(os.path.join(self.config, "node.json")) or {}
         self.chain_id = node.get("chain_id", "mockchain-1")
         self.moniker = node.get("moniker", os.path.basename(home))
+        self.catching_up = False  # the shared chain's block sync after a restart behind the chain
+        self.voting_power = SINGLE_NODE_POWER
+        self.shared = None  # the SharedChain this node follows, if any
+
+    def current_plan(self):
+        if self.shared:
+            return self.shared.state()["plan"]
+        return read_json(os.path.join(self.data, PLAN_FILE))
+
+    def validators_document(self, query):
+        args = urllib.parse.parse_qs(query)
+
+        def number(key):
+            text = (args.get(key) or [""])[-1].strip('"')
+            return int(text) if text.isdigit() else None
+
+        with self.lock:
+            height = self.height
+        if self.shared:
+            return self.shared.validators_document(height, number("page"), number("per_page"))
+        key = read_json(os.path.join(self.config, "priv_validator_key.json")) or {}
+        mine = {"address": self.address, "pub_key": key.get("pub_key"), "voting_power": str(SINGLE_NODE_POWER),
+                "proposer_priority": "0"}
+        return validators_page([mine], height, number("page"), number("per_page"))
 
     def _load_height(self):
         height = 0
@@ -217,20 +255,242 @@ class Chain:
             pass
         return height
 
-    def commit(self, height):
+    def commit(self, height, how=None, block_time=None):
+        """Appends `height version ms [how]` to data/blocks.log (`how`, shared chain only: commit, follow or
+        catchup), then writes data/height."""
+        suffix = f" {how}" if how else ""
         with open(os.path.join(self.data, BLOCKS_LOG), "a") as f:
-            f.write(f"{height} {VERSION} {int(time.time() * 1000)}\n")
+            f.write(f"{height} {VERSION} {int(time.time() * 1000)}{suffix}\n")
             f.flush()
         write_atomic(os.path.join(self.data, HEIGHT_FILE), f"{height}\n".encode())
         with self.lock:
             self.height = height
-            self.last_block_time = time.time()
+            self.last_block_time = block_time or time.time()
+
+    def applied_upgrades(self):
+        """(name, height) of every upgrade this node applied (data/applied-upgrades: `name height version`)."""
+        found = []
+        try:
+            with open(os.path.join(self.data, APPLIED_FILE)) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 2 and parts[-2].isdigit():
+                        found.append((" ".join(parts[:-2]), int(parts[-2])))
+        except FileNotFoundError:
+            pass
+        return found
+
+    def record_applied(self, name, height):
+        with open(os.path.join(self.data, APPLIED_FILE), "a") as f:
+            f.write(f"{name} {height} {VERSION}\n")
+
+
+def unknown_upgrade(applied, height):
+    """The first (name, height) in `applied` at or below `height` that this binary has no handler for."""
+    for name, at in applied:
+        if at <= height and name not in HANDLES:
+            return name, at
+    return None
+
+
+def refuse_wrong_app_hash(name, at, height):
+    fail(
+        f"error during handshake: error on replay: wrong app hash at height {height}: the chain applied upgrade "
+        f'"{name}" at height {at}, which this binary ({VERSION}) does not know; run a release that handles it',
+        1,
+    )
+
+
+class SharedChain:
+    """The sandbox's one chain, a folder every node of the sandbox can write:
+
+    * chain.json: chain_id, block_interval, catch_up_speed, and the validator set (address, pub_key, power, name,
+      `simulated` for the other operators' validators, which are always up and upgrade at every plan's height);
+    * state.json: height, time of the last block, the pending governance plan and the applied upgrades, replaced
+      atomically and written only under an exclusive flock on chain.lock;
+    * nodes/<name>.lock, held (flock) by a running node for its lifetime: a node killed by any signal is
+      down at once; nodes/<name>.json, its record (address, handles, halt height, in sync).
+
+    A block h is committed by whichever running node finds it due first, and only when the validators able
+    to make h (up, in sync, not halted below h, with a handler for a plan due at h) hold > 2/3 of the power.
+    """
+
+    def __init__(self, path):
+        self.dir = path
+        self.config = read_json(os.path.join(path, CHAIN_CONFIG))
+        if not self.config:
+            fail(f"{os.path.join(path, CHAIN_CONFIG)} is missing: the node's chain_dir is not a sandbox chain")
+        self.validators = self.config.get("validators", [])
+        self.total = sum(int(v["power"]) for v in self.validators)
+        self.interval = parse_duration(self.config.get("block_interval", "200ms"))
+        self.catch_up_speed = max(2, int(self.config.get("catch_up_speed", 4)))
+        self.liveness_fd = None
+
+    @staticmethod
+    def of(chain):
+        node = read_json(os.path.join(chain.config, "node.json")) or {}
+        return SharedChain(node["chain_dir"]) if node.get("chain_dir") else None
+
+    def state(self):
+        state = read_json(os.path.join(self.dir, CHAIN_STATE)) or {}
+        state.setdefault("height", 0)
+        state.setdefault("time", 0)
+        state.setdefault("plan", None)
+        state.setdefault("applied", [])
+        return state
+
+    def write_state(self, state):
+        write_atomic(os.path.join(self.dir, CHAIN_STATE), json.dumps(state, sort_keys=True).encode())
+
+    @contextlib.contextmanager
+    def locked(self, blocking=True):
+        """Yields True holding chain.lock exclusively; with blocking=False yields False when another holds it."""
+        fd = os.open(os.path.join(self.dir, CHAIN_LOCK), os.O_RDONLY | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def power_of(self, address):
+        return sum(int(v["power"]) for v in self.validators if v["address"] == address)
+
+    # MARK: nodes
+
+    def _node_path(self, name, ext):
+        return os.path.join(self.dir, CHAIN_NODES, f"{name}.{ext}")
+
+    def hold_liveness(self, name, wait=5.0):
+        """Takes nodes/<name>.lock for this process's lifetime; refuses a second process on the same node."""
+        os.makedirs(os.path.join(self.dir, CHAIN_NODES), exist_ok=True)
+        fd = os.open(self._node_path(name, "lock"), os.O_RDONLY | os.O_CREAT, 0o644)
+        deadline = time.time() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.liveness_fd = fd
+                return
+            except BlockingIOError:
+                if time.time() >= deadline:
+                    fail(f"another mockchaind runs as node {name} of chain {self.dir} (it holds {name}.lock)", 1)
+                time.sleep(0.05)
+
+    def write_record(self, record):
+        write_atomic(self._node_path(record["name"], "json"), json.dumps(record).encode())
+
+    def is_running(self, name):
+        try:
+            fd = os.open(self._node_path(name, "lock"), os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+
+    def running_records(self):
+        folder = os.path.join(self.dir, CHAIN_NODES)
+        records = []
+        for entry in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if entry.endswith(".json"):
+                record = read_json(os.path.join(folder, entry))
+                if record and self.is_running(record["name"]):
+                    records.append(record)
+        return records
+
+    # MARK: consensus
+
+    @staticmethod
+    def can_make(record, height, plan):
+        if not record.get("synced") or record.get("halted"):
+            return False
+        if record.get("halt_height") and height >= record["halt_height"]:
+            return False
+        if plan and plan["height"] <= height and plan["name"] not in record.get("handles", []):
+            return height in record.get("skips", [])
+        return True
+
+    def signing_power(self, height, state):
+        """The voting power of validators that can make `height`: the simulated ones always can."""
+        ours = {v["address"] for v in self.validators if not v.get("simulated")}
+        able = {r["address"] for r in self.running_records() if r.get("address") in ours
+                and self.can_make(r, height, state.get("plan"))}
+        return sum(int(v["power"]) for v in self.validators if v.get("simulated") or v["address"] in able)
+
+    def try_commit(self, height):
+        """Commits `height` if it is due and > 2/3 of the power can make it. Returns (state, committed); the
+        state is the chain's after the attempt, or None when another node holds the lock."""
+        with self.locked(blocking=False) as held:
+            if not held:
+                return None, False
+            state = self.state()
+            now = time.time()
+            if state["height"] != height - 1 or now < state["time"] + self.interval:
+                return state, False
+            if state.get("stalled_at") and now - state["stalled_at"] < self.interval:
+                return state, False
+            power = self.signing_power(height, state)
+            if 3 * power <= 2 * self.total:
+                if not state.get("stalled_at"):
+                    log(f"no quorum for height {height}: validators able to make it hold {power} of {self.total} "
+                        "voting power (> 2/3 needed); the chain waits", "ERR")
+                state["stalled_at"] = now
+                state["stalled_power"] = power
+                self.write_state(state)
+                return state, False
+            plan = state.get("plan")
+            if plan and plan["height"] <= height:
+                state["applied"].append({"name": plan["name"], "height": height, "info": plan.get("info", "")})
+                state["plan"] = None
+            if state.pop("stalled_at", None):
+                log(f"quorum back at height {height}: {power} of {self.total} voting power")
+            state.pop("stalled_power", None)
+            state["height"] = height
+            state["time"] = now
+            self.write_state(state)
+            return state, True
+
+    def propose(self, name, height, info):
+        with self.locked():
+            state = self.state()
+            if height <= state["height"]:
+                fail(f"upgrade cannot be scheduled in the past: height {height} <= chain height {state['height']}", 1)
+            state["plan"] = {"name": name, "height": height, "info": info}
+            self.write_state(state)
+
+    def validators_document(self, height, page, per_page):
+        return validators_page(
+            [{"address": v["address"], "pub_key": v.get("pub_key"), "voting_power": str(v["power"]),
+              "proposer_priority": "0"} for v in self.validators],
+            height, page, per_page,
+        )
+
+
+def validators_page(validators, height, page, per_page):
+    """CometBFT's /validators: pages of `per_page` (default 30, at most 100); `total` counts all validators."""
+    per_page = min(max(per_page or 30, 1), 100)
+    pages = max(1, -(-len(validators) // per_page))
+    page = page or 1
+    if not 1 <= page <= pages:
+        return {"jsonrpc": "2.0", "id": -1, "error": {
+            "code": -32603, "message": "Internal error", "data": f"page should be within [1, {pages}] range, given {page}"}}
+    chosen = validators[(page - 1) * per_page: page * per_page]
+    return {"jsonrpc": "2.0", "id": -1, "result": {
+        "block_height": str(height), "validators": chosen, "count": str(len(chosen)), "total": str(len(validators))}}
 
 
 def status_document(chain, catching_up):
     with chain.lock:
         height, block_time = chain.height, chain.last_block_time
-    validator = {"address": chain.address, "voting_power": "10"}
+        catching_up = catching_up or chain.catching_up
+    validator = {"address": chain.address, "voting_power": str(chain.voting_power)}
     if chain.pub_key:
         validator["pub_key"] = chain.pub_key
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(block_time)) + "Z"
@@ -303,7 +563,7 @@ def abci_query_document(chain, query):
         "proofOps": None, "height": str(height), "codespace": "",
     }
     if path == CURRENT_PLAN_QUERY:
-        value = current_plan_response(read_json(os.path.join(chain.data, PLAN_FILE)))
+        value = current_plan_response(chain.current_plan())
         response["value"] = base64.b64encode(value).decode() if value else None
     else:
         response.update(code=6, log=f"unknown query path: {path}: unknown request", codespace="sdk")
@@ -320,6 +580,8 @@ def serve_rpc(chain, laddr, catching_up):
                 document = status_document(chain, catching_up)
             elif route == "/abci_query":
                 document = abci_query_document(chain, query)
+            elif route == "/validators":
+                document = chain.validators_document(query)
             else:
                 self.send_error(404)
                 return
@@ -342,6 +604,136 @@ def serve_rpc(chain, laddr, catching_up):
     return server
 
 
+# MARK: - a node of the shared chain
+
+
+class SharedNode:
+    """One node's loop on the shared chain: it follows the chain's blocks into its own data/blocks.log (at
+    `catch_up_speed` blocks per interval while it is behind, reporting catching_up), and when the next block is
+    due and this node is in sync it tries to commit it (SharedChain.try_commit). Before each block it applies
+    x/upgrade's rules exactly as a single node does: halt height, the plan's handler, upgrade-info.json."""
+
+    def __init__(self, chain, settings):
+        self.chain = chain
+        self.shared = chain.shared
+        self.settings = settings
+        self.halted = False
+        self.record = {
+            "name": chain.moniker, "address": chain.address, "pid": os.getpid(), "version": VERSION,
+            "handles": HANDLES, "halt_height": settings["halt_height"], "skips": sorted(settings["skips"]),
+            "synced": False, "halted": False,
+        }
+
+    def set_synced(self, synced):
+        with self.chain.lock:
+            was_catching_up = self.chain.catching_up
+            self.chain.catching_up = not synced
+        if not synced and not was_catching_up:
+            log(f"catching up: height {self.chain.height}, the chain is at {self.shared.state()['height']}")
+        if self.record["synced"] != synced:
+            self.record["synced"] = synced
+            self.shared.write_record(self.record)
+            if synced and was_catching_up:
+                log(f"caught up with the chain at height {self.chain.height}")
+
+    def before_block(self, height, state):
+        """x/upgrade and --halt-height before `height`: None to go on, else the exit code ("stay" to stay up)."""
+        settings = self.settings
+        if settings["halt_height"] and height >= settings["halt_height"]:
+            log(f"halting node per configuration halt_height={settings['halt_height']} height={self.chain.height}")
+            if settings["stay_up"]:
+                self.halted = True
+                self.record["halted"] = True
+                self.shared.write_record(self.record)
+                return "stay"
+            return 0
+        upgrade = next((a for a in state["applied"] if a["height"] == height), None)
+        plan = state.get("plan")
+        if upgrade is None and plan and plan["height"] <= height:
+            upgrade = plan
+        if upgrade:
+            name, info = upgrade["name"], upgrade.get("info", "")
+            if height in settings["skips"]:
+                log(f'UPGRADE "{name}" SKIPPED at {height}: {info}')
+            elif name in HANDLES:
+                log(f'applying upgrade "{name}" at height: {height}')
+                self.chain.record_applied(name, height)
+            else:
+                info_path = os.path.join(self.chain.data, UPGRADE_INFO)
+                with open(info_path, "wb") as f:  # non-atomic, as x/upgrade's os.WriteFile
+                    f.write(plan_json(name, height, info))
+                os.chmod(info_path, 0o600)
+                log(f'UPGRADE "{name}" NEEDED at height: {height}: {info}', "ERR")
+                log("CONSENSUS FAILURE!!!", "ERR")
+                return settings["upgrade_exit"]
+        elif plan and plan["name"] in HANDLES and plan["height"] > height:
+            log(
+                f'BINARY UPDATED BEFORE TRIGGER! UPGRADE "{plan["name"]}" - in binary but not executed on chain. '
+                "Downgrade your binary",
+                "ERR",
+            )
+            return 1
+        return None
+
+    def follow(self, state, limit, how):
+        """Takes up to `limit` of the chain's blocks this node lacks; returns an exit code or None."""
+        top = state["height"]
+        interval = self.shared.interval
+        for height in range(self.chain.height + 1, min(top, self.chain.height + limit) + 1):
+            outcome = self.before_block(height, state)
+            if outcome is not None:
+                return outcome
+            self.chain.commit(height, how, block_time=state["time"] - (top - height) * interval)
+        return None
+
+    def run(self, stopping):
+        shared, chain = self.shared, self.chain
+        interval = shared.interval
+        state = shared.state()
+        self.set_synced(not self.settings["catching_up"] and state["height"] - chain.height <= 1)
+        self.shared.write_record(self.record)
+        timeout = 0
+        while not stopping.wait(timeout):
+            timeout = interval
+            if self.halted:
+                continue
+            state = shared.state()
+            if chain.catching_up:
+                outcome = self.follow(state, shared.catch_up_speed, "catchup")
+                if outcome is None and state["height"] - chain.height <= 1:
+                    self.set_synced(True)
+            else:
+                outcome = self.follow(state, state["height"], "follow")
+            if outcome == "stay":
+                continue
+            if outcome is not None:
+                return outcome
+            if chain.catching_up or chain.height < state["height"]:
+                continue
+            due = state["time"] + interval
+            now = time.time()
+            if now < due:
+                timeout = due - now + random.uniform(0, interval / 50)
+                continue
+            outcome = self.before_block(chain.height + 1, state)
+            if outcome == "stay":
+                continue
+            if outcome is not None:
+                return outcome
+            after, committed = shared.try_commit(chain.height + 1)
+            if committed:
+                chain.commit(after["height"], "commit", block_time=after["time"])
+                timeout = interval
+            elif after is None:
+                timeout = interval / 20  # another node is committing: take its block soon
+            elif after["height"] > chain.height:
+                timeout = 0  # someone else committed it: follow now
+            else:
+                timeout = interval / 2  # no quorum (or checked a moment ago): look again
+        log(f"stopping mockchaind version={VERSION} height={chain.height}")
+        return 0
+
+
 # MARK: - commands
 
 
@@ -351,10 +743,20 @@ def cmd_start(argv):
         {"home", "halt-height", "block-interval", "rpc.laddr", "rpc-laddr", "unsafe-skip-upgrades", "upgrade-exit-code"},
         {"halt-stay-up", "catching-up", "x-crisis-skip-assert-invariants"},
     )
+    if BROKEN:
+        fail(f"panic: mockchaind {VERSION} cannot start (a deliberately broken release from sandbox.py build-versions)", 1)
     home = home_of(opts)
     chain = Chain(home)
     if not os.path.isdir(chain.data):
         fail(f"data directory {chain.data} does not exist; run `mockchaind init --home {home}` first")
+    chain.shared = SharedChain.of(chain)
+    if chain.shared:
+        applied = [(a["name"], a["height"]) for a in chain.shared.state()["applied"]]
+    else:
+        applied = chain.applied_upgrades()
+    unknown = unknown_upgrade(applied, chain.height)
+    if unknown:
+        refuse_wrong_app_hash(unknown[0], unknown[1], chain.height)
     node = read_json(os.path.join(chain.config, "node.json")) or {}
     interval = parse_duration((opts.get("block-interval") or [node.get("block_interval", "200ms")])[-1])
     laddr = (opts.get("rpc.laddr") or opts.get("rpc-laddr") or [node.get("rpc_laddr", "127.0.0.1:26657")])[-1]
@@ -378,8 +780,17 @@ def cmd_start(argv):
     # A parent may hand us a blocked mask (Foundation.Process from a Swift task does); a node must hear TERM.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT])
 
+    if chain.shared:
+        chain.shared.hold_liveness(chain.moniker)
+        chain.voting_power = chain.shared.power_of(chain.address)
     log(f"starting mockchaind version={VERSION} home={home} height={chain.height} rpc={laddr}")
     server = serve_rpc(chain, laddr, catching_up)
+    if chain.shared:
+        settings = {"halt_height": halt_height, "stay_up": stay_up, "catching_up": catching_up,
+                    "upgrade_exit": upgrade_exit, "skips": skips}
+        code = SharedNode(chain, settings).run(stopping)
+        server.shutdown()
+        return code
     plan_path = os.path.join(chain.data, PLAN_FILE)
     halted = False
     while not stopping.wait(interval):
@@ -401,8 +812,7 @@ def cmd_start(argv):
                 os.unlink(plan_path)
             elif name in HANDLES:
                 log(f'applying upgrade "{name}" at height: {next_height}')
-                with open(os.path.join(chain.data, APPLIED_FILE), "a") as f:
-                    f.write(f"{name} {next_height} {VERSION}\n")
+                chain.record_applied(name, next_height)
                 os.unlink(plan_path)
             else:
                 info_path = os.path.join(chain.data, UPGRADE_INFO)
@@ -428,7 +838,8 @@ def cmd_start(argv):
 
 
 def cmd_init(argv):
-    opts, pos = parse_args(argv, {"home", "chain-id", "rpc-laddr", "block-interval", "key-seed"}, {"overwrite"})
+    opts, pos = parse_args(
+        argv, {"home", "chain-id", "rpc-laddr", "block-interval", "key-seed", "chain-dir"}, {"overwrite"})
     home = home_of(opts)
     config = os.path.join(home, "config")
     os.makedirs(config, exist_ok=True)
@@ -439,7 +850,9 @@ def cmd_init(argv):
         write_atomic(key_path, json.dumps(new_priv_validator_key(seed), indent=2).encode() + b"\n", 0o600)
     node = read_json(os.path.join(config, "node.json")) or {}
     node["moniker"] = pos[0] if pos else node.get("moniker", os.path.basename(home))
-    for flag, key in (("chain-id", "chain_id"), ("rpc-laddr", "rpc_laddr"), ("block-interval", "block_interval")):
+    flags = (("chain-id", "chain_id"), ("rpc-laddr", "rpc_laddr"), ("block-interval", "block_interval"),
+             ("chain-dir", "chain_dir"))
+    for flag, key in flags:
         if flag in opts:
             node[key] = opts[flag][-1]
     write_atomic(os.path.join(config, "node.json"), json.dumps(node, indent=2).encode() + b"\n")
@@ -449,15 +862,23 @@ def cmd_init(argv):
 
 
 def cmd_propose_upgrade(argv):
-    opts, pos = parse_args(argv, {"home", "info"})
+    opts, pos = parse_args(argv, {"home", "info", "chain"})
     if len(pos) != 2 or not pos[1].isdigit() or int(pos[1]) <= 0:
-        fail("usage: mockchaind propose-upgrade NAME HEIGHT --home H [--info INFO]")
+        fail("usage: mockchaind propose-upgrade NAME HEIGHT {--home H | --chain DIR} [--info INFO]")
+    plan = {"name": pos[0], "height": int(pos[1]), "info": (opts.get("info") or [""])[-1]}
+    if "chain" in opts:
+        SharedChain(os.path.abspath(opts["chain"][-1])).propose(plan["name"], plan["height"], plan["info"])
+        print(f'proposal passed: upgrade "{pos[0]}" at height {pos[1]}')
+        return 0
     home = home_of(opts)
     data = os.path.join(home, "data")
     if not os.path.isdir(data):
         fail(f"data directory {data} does not exist")
-    plan = {"name": pos[0], "height": int(pos[1]), "info": (opts.get("info") or [""])[-1]}
-    write_atomic(os.path.join(data, PLAN_FILE), json.dumps(plan).encode())
+    shared = SharedChain.of(Chain(home))
+    if shared:
+        shared.propose(plan["name"], plan["height"], plan["info"])
+    else:
+        write_atomic(os.path.join(data, PLAN_FILE), json.dumps(plan).encode())
     print(f'proposal passed: upgrade "{pos[0]}" at height {pos[1]}')
     return 0
 
@@ -466,6 +887,9 @@ def cmd_status(argv):
     opts, _ = parse_args(argv, {"home", "node"})
     home = home_of(opts)
     chain = Chain(home)
+    chain.shared = SharedChain.of(chain)
+    if chain.shared:
+        chain.voting_power = chain.shared.power_of(chain.address)
     print(json.dumps(status_document(chain, False)["result"]))
     return 0
 

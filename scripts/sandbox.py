@@ -3,11 +3,19 @@
 
 One implementation for `make demo` and for the tests.
 
-    sandbox.py build-versions --out DIR [--versions v1,v2,v3]
+    sandbox.py build-versions --out DIR [--versions v1,v2,v2.1,v3,broken]
     sandbox.py up --dir DIR [--nodes 4 (at most 254)] [--validators 2] [--agent PATH] [--no-chain] [--shared-key a,b]
-                  [--run-prefix NAME]
+                  [--run-prefix NAME] [--versions LIST] [--our-power PERCENT] [--other-validators N]
+                  [--catch-up-speed N] [--block-interval D]
     sandbox.py down --dir DIR
     sandbox.py show --dir DIR
+    sandbox.py start-node --dir DIR NAME...        (again, after a stop or an exit; waits for its RPC)
+    sandbox.py stop-node --dir DIR NAME... [--kill]
+    sandbox.py propose --dir DIR NAME HEIGHT [--info INFO]   (a governance plan for the whole chain)
+    sandbox.py chain --dir DIR                      (the chain's state, validators and who is up)
+
+Every sandbox is ONE simulated chain (docs/sandbox.md): its nodes follow DIR's run folder chain/; our validators
+hold --our-power percent of the voting power (default 50), simulated validators of other operators the rest.
 
 `up` writes DIR/sandbox.json (the manifest: every node's address, port, home, pids), DIR/client_key,
 DIR/known_hosts (the real host keys) and DIR/inventory.ini (Ansible INI): the operator's side, which may
@@ -29,6 +37,7 @@ import json
 import os
 import pwd
 import random
+import re
 import resource
 import shutil
 import signal
@@ -68,14 +77,34 @@ def require_tools():
 # MARK: - release files
 
 
+DEFAULT_VERSIONS = "v1,v2,v2.1,v3,broken"
+# Voting power of the whole validator set (ours and the other operators'), as integers like CometBFT's.
+TOTAL_POWER = 10000
+
+
+def upgrade_handlers(version):
+    """The upgrade names release `version` has handlers for: vX (and its patches vX.Y) handles v2 … vX, so a
+    patch release runs wherever its major runs and a later major runs past the earlier upgrades."""
+    match = re.fullmatch(r"v(\d+)(\.\d+)*", version)
+    names = [f"v{k}" for k in range(2, int(match.group(1)) + 1)] if match else []
+    return names + ([version] if version not in names else [])
+
+
+def is_broken(version):
+    return version == "broken" or version.startswith("broken-")
+
+
 def build_versions(out, versions):
-    """Writes out/<v>/mockchaind for each version: distinct files with distinct sha256."""
+    """Writes out/<v>/mockchaind for each version: distinct files with distinct sha256. `broken` (or
+    `broken-*`) is a release that fails at start."""
     with open(MOCKCHAIND_SOURCE) as f:
         source = f.read()
     result = {}
     for version in versions:
         text = source.replace('VERSION = "dev"', f'VERSION = "{version}"', 1)
-        text = text.replace("HANDLES = []", f"HANDLES = [{version!r}]", 1)
+        text = text.replace("HANDLES = []", f"HANDLES = {upgrade_handlers(version)!r}", 1)
+        if is_broken(version):
+            text = text.replace("BROKEN = False", "BROKEN = True", 1)
         folder = os.path.join(out, version)
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, DAEMON_NAME)
@@ -268,7 +297,8 @@ def prepare_node(run_root, index, name, role, subnet, user, client_pub, release,
     current = os.path.join(cosmovisor, "current")
     if not os.path.lexists(current):
         os.symlink("genesis", current)
-    release.init([name, "--home", home, "--rpc-laddr", f"{host}:{RPC_PORT}", "--block-interval", args.block_interval])
+    release.init([name, "--home", home, "--rpc-laddr", f"{host}:{RPC_PORT}", "--block-interval", args.block_interval,
+                  "--chain-dir", os.path.join(run_root, "chain")])
     with open(os.path.join(ndir, "ssh_host_ed25519_key.pub")) as f:
         host_pub = f.read().split()
     return {
@@ -345,6 +375,7 @@ def start_chain(node, manifest, user):
     log.close()
     node["chain_pid"] = proc.pid
     node["process"] = kind
+    return proc
 
 
 def write_inventory(root, manifest):
@@ -430,6 +461,8 @@ def start(args):
         with open(os.path.join(node["home"], "config", "priv_validator_key.json")) as f:
             node["consensus_address"] = json.load(f)["address"]
         chown_tree(node["home"], user)
+    chain = make_chain(run_root, nodes, release, subnet, args)
+    chown_tree(chain["dir"], user)
 
     with open(os.path.join(root, "known_hosts"), "w") as f:
         for node in nodes:
@@ -442,6 +475,7 @@ def start(args):
         "daemon_name": DAEMON_NAME,
         "agent": agent,
         "releases": releases,
+        "chain": chain,
         "nodes": nodes,
     })
     manifest["inventory"] = write_inventory(root, manifest)
@@ -473,6 +507,46 @@ def start(args):
         print(f"sandbox: {len(nodes)} nodes up in {manifest['started_in_seconds']} s at {subnet}.0/24 "
               f"(inventory {manifest['inventory']})")
     return 0
+
+
+def make_chain(run_root, nodes, release, subnet, args):
+    """The sandbox's one chain: run_root/chain with chain.json (the validator set), state.json, chain.lock and
+    nodes/. Our validators (distinct consensus keys of the validator nodes) share --our-power percent of the
+    power evenly; --other-validators simulated validators of other operators share the rest."""
+    folder = os.path.join(run_root, "chain")
+    os.makedirs(os.path.join(folder, "nodes"), exist_ok=True)
+    ours = []
+    for node in nodes:
+        if node["role"] == "validator" and node["consensus_address"] not in [v["address"] for v in ours]:
+            with open(os.path.join(node["home"], "config", "priv_validator_key.json")) as f:
+                key = json.load(f)
+            ours.append({"name": node["name"], "address": key["address"], "pub_key": key["pub_key"]})
+    percent = args.our_power if ours else 0.0
+    ours_total = round(TOTAL_POWER * percent / 100)
+    others = [] if ours_total == TOTAL_POWER else [
+        release.module.new_priv_validator_key(hashlib.sha256(f"{subnet}/other-{i + 1}".encode()).digest())
+        for i in range(max(1, args.other_validators))
+    ]
+    validators = []
+    for group, total, simulated in ((ours, ours_total, False), (others, TOTAL_POWER - ours_total, True)):
+        for i, member in enumerate(group):
+            power = total // len(group) + (1 if i < total % len(group) else 0)
+            validators.append({
+                "name": member.get("name", f"other-{i + 1}"), "address": member["address"],
+                "pub_key": member["pub_key"], "power": power, "simulated": simulated,
+            })
+    config = {
+        "chain_id": "mockchain-1", "block_interval": args.block_interval, "catch_up_speed": args.catch_up_speed,
+        "our_power_percent": percent, "validators": validators,
+    }
+    with open(os.path.join(folder, "chain.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    with open(os.path.join(folder, "state.json"), "w") as f:
+        json.dump({"height": 0, "time": 0, "plan": None, "applied": []}, f)
+    open(os.path.join(folder, "chain.lock"), "a").close()
+    for node in nodes:
+        node["voting_power"] = sum(v["power"] for v in validators if v["address"] == node["consensus_address"])
+    return {"dir": folder, "our_power_percent": percent, "total_power": TOTAL_POWER, "validators": validators}
 
 
 def node_problem(node, args, deadline):
@@ -632,6 +706,115 @@ def show(args):
     return 0
 
 
+# MARK: - one node, the chain
+
+
+def load_manifest(root):
+    path = os.path.join(os.path.abspath(root), "sandbox.json")
+    if not os.path.exists(path):
+        die(f"no sandbox at {os.path.abspath(root)}")
+    with open(path) as f:
+        return json.load(f)
+
+
+def manifest_node(manifest, name):
+    node = next((n for n in manifest["nodes"] if n["name"] == name), None)
+    if node is None:
+        die(f"no node named {name} in the sandbox (nodes: {', '.join(n['name'] for n in manifest['nodes'])})")
+    return node
+
+
+def start_node(args):
+    """Starts the named nodes' chain processes again (the command `up` ran) and waits for each one's RPC;
+    a node that exits first fails the command with its exit status and log."""
+    manifest = load_manifest(args.dir)
+    started = []
+    for name in args.names:
+        node = manifest_node(manifest, name)
+        if node.get("chain_pid") and alive(node["chain_pid"]):
+            die(f"{name} already runs (pid {node['chain_pid']})")
+        log_path = os.path.join(node["dir"], "node.log")
+        offset = os.path.getsize(log_path) if os.path.exists(log_path) else 0
+        proc = start_chain(node, manifest, manifest["user"])
+        save(manifest["root"], manifest)
+        deadline = time.time() + 20
+        while proc.poll() is None and time.time() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((node["host"], RPC_PORT), timeout=0.5):
+                break
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            with open(log_path, "rb") as f:
+                f.seek(offset)
+                output = f.read()[-4096:].decode(errors="replace")
+            die(f"{name}: the node exited at start with status {proc.returncode}:\n{output.rstrip()}")
+        if time.time() >= deadline:
+            die(f"{name}: the node did not serve {node['rpc']} within 20 s")
+        started.append({"name": name, "chain_pid": proc.pid})
+    print(json.dumps(started))
+    return 0
+
+
+def stop_node(args):
+    """Stops the named nodes' chain processes (TERM, then KILL after a grace; --kill: KILL at once)."""
+    manifest = load_manifest(args.dir)
+    for name in args.names:
+        node = manifest_node(manifest, name)
+        pid = node.get("chain_pid")
+        if pid and alive(pid):
+            if args.kill:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                deadline = time.time() + 5
+                while alive(pid) and time.time() < deadline:
+                    time.sleep(0.02)
+            else:
+                stop_group(pid)
+            if alive(pid):
+                die(f"{name}: process {pid} did not stop")
+    save(manifest["root"], manifest)
+    return 0
+
+
+def genesis_release(manifest):
+    return next(iter(manifest["releases"].values()))["path"]
+
+
+def propose(args):
+    """A governance plan for the whole chain (`mockchaind propose-upgrade --chain`), as the node user."""
+    manifest = load_manifest(args.dir)
+    argv = [genesis_release(manifest), "propose-upgrade", args.name, str(args.height), "--chain",
+            manifest["chain"]["dir"]]
+    if args.info:
+        argv += ["--info", args.info]
+    kwargs = {"user": manifest["user"]} if os.geteuid() == 0 else {}
+    result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.returncode
+
+
+def chain_report(args):
+    """The chain's state (height, plan, applied upgrades), its validators and which nodes are running."""
+    manifest = load_manifest(args.dir)
+    shared = ReleaseModule(genesis_release(manifest)).module.SharedChain(manifest["chain"]["dir"])
+    state = shared.state()
+    running = shared.running_records()
+    report = {
+        "height": state["height"],
+        "plan": state["plan"],
+        "applied": state["applied"],
+        "stalled": bool(state.get("stalled_at")),
+        "total_power": shared.total,
+        "validators": [
+            dict(v, up=bool(v["simulated"]) or any(r["address"] == v["address"] for r in running))
+            for v in shared.validators
+        ],
+        "running": [{"name": r["name"], "version": r["version"], "synced": r["synced"]} for r in running],
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(prog="sandbox.py", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -639,7 +822,13 @@ def main():
     p_up.add_argument("--dir", required=True)
     p_up.add_argument("--nodes", type=int, default=4, help=f"1 to {MAX_NODES}")
     p_up.add_argument("--validators", type=int)
-    p_up.add_argument("--versions", default="v1,v2,v3")
+    p_up.add_argument("--versions", default=DEFAULT_VERSIONS, help="releases to build; the first is genesis")
+    p_up.add_argument("--our-power", type=float, default=50.0,
+                      help="percent of the voting power our validators hold together (default 50)")
+    p_up.add_argument("--other-validators", type=int, default=3,
+                      help="simulated validators of other operators, sharing the rest of the power (default 3)")
+    p_up.add_argument("--catch-up-speed", type=int, default=4,
+                      help="blocks per block interval a node behind the chain takes (default 4, at least 2)")
     p_up.add_argument("--subnet", help="127.A.B to use instead of a random free block")
     p_up.add_argument("--agent", help="node-agent binary to supervise each node (default: mockchaind runs alone)")
     p_up.add_argument("--no-chain", action="store_true", help="start only the sshd of each node")
@@ -654,12 +843,30 @@ def main():
     p_show.add_argument("--dir", required=True)
     p_build = sub.add_parser("build-versions")
     p_build.add_argument("--out", required=True)
-    p_build.add_argument("--versions", default="v1,v2,v3")
+    p_build.add_argument("--versions", default=DEFAULT_VERSIONS)
+    for name in ("start-node", "stop-node"):
+        p_node = sub.add_parser(name)
+        p_node.add_argument("--dir", required=True)
+        p_node.add_argument("names", nargs="+", metavar="NAME")
+        if name == "stop-node":
+            p_node.add_argument("--kill", action="store_true", help="SIGKILL at once (a crash)")
+    p_propose = sub.add_parser("propose")
+    p_propose.add_argument("--dir", required=True)
+    p_propose.add_argument("name")
+    p_propose.add_argument("height", type=int)
+    p_propose.add_argument("--info", default="")
+    p_chain = sub.add_parser("chain")
+    p_chain.add_argument("--dir", required=True)
     args = parser.parse_args()
     if args.command == "up":
         if not 1 <= args.nodes <= MAX_NODES:
             die(f"--nodes {args.nodes}: a sandbox has 1 to {MAX_NODES} nodes (one 127.x.y.0/24 block)")
+        if not 0 <= args.our_power <= 100:
+            die(f"--our-power {args.our_power}: a percentage from 0 to 100")
         return up(args)
+    commands = {"start-node": start_node, "stop-node": stop_node, "propose": propose, "chain": chain_report}
+    if args.command in commands:
+        return commands[args.command](args)
     if args.command == "down":
         return down(args)
     if args.command == "show":

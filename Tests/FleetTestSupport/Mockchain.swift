@@ -1,6 +1,7 @@
 import Foundation
 
-/// One simulated node (scripts/mockchaind.py) in a folder of its own: releases v1…v3 stamped, a home
+/// One simulated node (scripts/mockchaind.py) in a folder of its own: releases v1, v2, v2.1 (a patch of v2), v3
+/// and `broken` (fails at start) stamped, a home
 /// initialised with v1, and a loopback RPC port. The real node RPC for tests (`/status`, `/abci_query`).
 ///
 /// ```swift
@@ -11,7 +12,7 @@ import Foundation
 public struct Mockchain: Sendable {
     /// The node's home (`--home`, `DAEMON_HOME`).
     public var home: String
-    /// The release files by version (`v1`, `v2`, `v3`): distinct files printing their own version.
+    /// The release files by version (`v1`, `v2`, `v2.1`, `v3`, `broken`): distinct files printing their own version.
     public var releases: [String: String]
     /// The loopback port its RPC listens on while it runs.
     public var port: Int
@@ -28,7 +29,8 @@ public struct Mockchain: Sendable {
         guard built.exitCode == 0 else {
             throw SandboxError(message: "sandbox.py build-versions failed: \(built.errorOutput)")
         }
-        releases = ["v1": out + "/v1/mockchaind", "v2": out + "/v2/mockchaind", "v3": out + "/v3/mockchaind"]
+        releases = Dictionary(
+            uniqueKeysWithValues: ["v1", "v2", "v2.1", "v3", "broken"].map { ($0, out + "/\($0)/mockchaind") })
         home = directory + "/home"
         port = try TestPorts.free()
         let initialised = try ProcessRunner.run([

@@ -12,6 +12,8 @@ public struct MockchainStatus: Sendable {
     public var catchingUp: Bool
     /// `result.validator_info.address`.
     public var validatorAddress: String
+    /// `result.validator_info.voting_power`, parsed (0 when absent).
+    public var votingPower: Int = 0
 
     /// GETs `<rpc>/status` and parses it.
     public static func fetch(_ rpc: String) async throws -> MockchainStatus {
@@ -27,7 +29,10 @@ public struct MockchainStatus: Sendable {
                     var latest_block_height: String
                     var catching_up: Bool
                 }
-                struct Validator: Decodable { var address: String }
+                struct Validator: Decodable {
+                    var address: String
+                    var voting_power: String?
+                }
                 var sync_info: Sync
                 var validator_info: Validator
             }
@@ -37,7 +42,8 @@ public struct MockchainStatus: Sendable {
         return MockchainStatus(
             height: Int(body.result.sync_info.latest_block_height) ?? -1,
             catchingUp: body.result.sync_info.catching_up,
-            validatorAddress: body.result.validator_info.address
+            validatorAddress: body.result.validator_info.address,
+            votingPower: Int(body.result.validator_info.voting_power ?? "") ?? 0
         )
     }
 }

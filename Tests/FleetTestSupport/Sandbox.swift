@@ -29,14 +29,17 @@ public struct Sandbox: Sendable, Decodable {
         public var consensusAddress: String
         /// PID of its sshd.
         public var sshdPid: Int32?
-        /// PID of the chain process (mockchaind or node-agent).
+        /// PID of the chain process (mockchaind or node-agent) that `up` started.
         public var chainPid: Int32?
+        /// The voting power of its consensus key on the sandbox's chain (0 for a key outside the validator set).
+        public var votingPower: Int?
 
         enum CodingKeys: String, CodingKey {
             case name, role, host, port, dir, home, rpc
             case consensusAddress = "consensus_address"
             case sshdPid = "sshd_pid"
             case chainPid = "chain_pid"
+            case votingPower = "voting_power"
         }
     }
 
@@ -69,9 +72,11 @@ public struct Sandbox: Sendable, Decodable {
     public var releases: [String: Release]
     /// The nodes, sentries first.
     public var nodes: [Node]
+    /// The sandbox's one simulated chain (docs/sandbox.md).
+    public var chain: Chain?
 
     enum CodingKeys: String, CodingKey {
-        case root, user, inventory, releases, nodes, agent
+        case root, user, inventory, releases, nodes, agent, chain
         case runRoot = "run_root"
         case clientKey = "client_key"
         case knownHosts = "known_hosts"
@@ -93,6 +98,12 @@ public struct Sandbox: Sendable, Decodable {
         public var sharedKey: [String]
         /// Block interval, e.g. `200ms`.
         public var blockInterval: String
+        /// Percent of the voting power our validators hold together (`--our-power`; sandbox.py's default 50).
+        public var ourPower: Double?
+        /// Blocks per block interval a node behind the chain takes (`--catch-up-speed`; default 4).
+        public var catchUpSpeed: Int?
+        /// Releases to build, genesis first (`--versions`; default v1,v2,v2.1,v3,broken).
+        public var versions: [String]?
 
         /// Creates options; see the properties for meanings.
         public init(
@@ -101,7 +112,10 @@ public struct Sandbox: Sendable, Decodable {
             agent: String? = nil,
             noChain: Bool = false,
             sharedKey: [String] = [],
-            blockInterval: String = "200ms"
+            blockInterval: String = "200ms",
+            ourPower: Double? = nil,
+            catchUpSpeed: Int? = nil,
+            versions: [String]? = nil
         ) {
             self.nodes = nodes
             self.validators = validators
@@ -109,6 +123,9 @@ public struct Sandbox: Sendable, Decodable {
             self.noChain = noChain
             self.sharedKey = sharedKey
             self.blockInterval = blockInterval
+            self.ourPower = ourPower
+            self.catchUpSpeed = catchUpSpeed
+            self.versions = versions
         }
     }
 
@@ -122,6 +139,9 @@ public struct Sandbox: Sendable, Decodable {
         if let agent = options.agent { argv += ["--agent", agent] }
         if options.noChain { argv.append("--no-chain") }
         if !options.sharedKey.isEmpty { argv += ["--shared-key", options.sharedKey.joined(separator: ",")] }
+        if let ourPower = options.ourPower { argv += ["--our-power", String(ourPower)] }
+        if let speed = options.catchUpSpeed { argv += ["--catch-up-speed", String(speed)] }
+        if let versions = options.versions { argv += ["--versions", versions.joined(separator: ",")] }
         let result = try ProcessRunner.run(argv)
         guard result.exitCode == 0 else {
             throw SandboxError(message: "sandbox.py up failed (\(result.exitCode)): \(result.errorOutput)")

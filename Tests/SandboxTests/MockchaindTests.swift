@@ -14,14 +14,14 @@ struct MockchaindTests {
         try await withTemporaryDirectory { dir in
             let chain = try await Mockchain.prepared(in: dir)
             var hashes = Set<String>()
-            for version in ["v1", "v2", "v3"] {
+            for version in ["v1", "v2", "v2.1", "v3", "broken"] {
                 let result = try await chain.run(version, ["version"])
                 #expect(result.output == "\(version)\n")
                 hashes.insert(
                     try await ProcessRunner.runAsync(["sha256sum", chain.releases[version]!]).output.prefix(64)
                         .description)
             }
-            #expect(hashes.count == 3)
+            #expect(hashes.count == 5)
         }
     }
 
@@ -61,6 +61,48 @@ struct MockchaindTests {
             #expect(blocks.map(\.height) == Array(1...7))
             #expect(blocks.filter { $0.height < 4 }.allSatisfy { $0.version == "v1" })
             #expect(blocks.filter { $0.height >= 4 }.allSatisfy { $0.version == "v2" })
+        }
+    }
+
+    @Test("v2.1 applies v2's upgrade; then v1 refuses to start (wrong app hash); broken exits at start")
+    func patchOldAndBrokenReleases() async throws {
+        try await withTemporaryDirectory { dir in
+            let chain = try await Mockchain.prepared(in: dir)
+            #expect(try await chain.run("v1", ["propose-upgrade", "v2", "4", "--home", chain.home]).exitCode == 0)
+            #expect(try await chain.run("v1", ["start", "--home", chain.home]).exitCode != 0)
+            let patch = try await chain.run("v2.1", ["start", "--home", chain.home, "--halt-height", "7"])
+            #expect(patch.exitCode == 0)
+            #expect(patch.output.contains("applying upgrade \"v2\" at height: 4"))
+            #expect(try chain.blocks().filter { $0.height >= 4 }.allSatisfy { $0.version == "v2.1" })
+
+            let old = try await chain.run("v1", ["start", "--home", chain.home])
+            #expect(old.exitCode == 1)
+            #expect(old.errorOutput.contains("wrong app hash"), "\(old.errorOutput)")
+            #expect(old.errorOutput.contains(#"upgrade "v2" at height 4"#), "\(old.errorOutput)")
+            let later = try await chain.run("v3", ["start", "--home", chain.home, "--halt-height", "9"])
+            #expect(later.exitCode == 0, "v3 knows v2: \(later.errorOutput)")
+            let broken = try await chain.run("broken", ["start", "--home", chain.home])
+            #expect(broken.exitCode == 1)
+            #expect(broken.errorOutput.contains("cannot start"))
+            #expect(try chain.blocks().map(\.height) == Array(1...8))
+        }
+    }
+
+    @Test("a node without a shared chain is a one-validator chain: /validators lists it with all the power")
+    func singleNodeValidators() async throws {
+        try await withTemporaryDirectory { dir in
+            let chain = try await Mockchain.prepared(in: dir)
+            try await chain.serving {
+                let (data, _) = try await URLSession.shared.data(from: URL(string: chain.rpc + "/validators")!)
+                let body = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+                let result = try #require(body["result"] as? [String: Any])
+                let validators = try #require(result["validators"] as? [[String: Any]])
+                let status = try await MockchainStatus.fetch(chain.rpc)
+                #expect(validators.count == 1 && result["total"] as? String == "1" && result["count"] as? String == "1")
+                #expect(validators.first?["address"] as? String == status.validatorAddress)
+                #expect(validators.first?["voting_power"] as? String == String(status.votingPower))
+                #expect(status.votingPower > 0)
+            }
         }
     }
 

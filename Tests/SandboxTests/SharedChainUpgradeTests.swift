@@ -1,0 +1,156 @@
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// Upgrades on the sandbox's one chain: a governance plan halts every node whose binary lacks its handler at
+/// the same height; the new release resumes the chain; old, patch and broken releases behave as on a real chain.
+@Suite("Shared chain: upgrades", .tags(.sshd), .timeLimit(.minutes(4)))
+struct SharedChainUpgradeTests {
+    /// Proposes `name` far enough ahead of the chain that every node is still below it; returns the height.
+    static func propose(_ sandbox: Sandbox, _ name: String, ahead: Int = 60) async throws -> Int {
+        let height = try await sandbox.chainReport().height + ahead
+        let proposed = try await sandbox.propose(name, at: height)
+        #expect(proposed.exitCode == 0, "\(proposed.errorOutput)")
+        return height
+    }
+
+    static func upgradeInfo(_ node: Sandbox.Node) -> String? {
+        FileManager.default.contents(atPath: node.home + "/data/upgrade-info.json").map {
+            String(decoding: $0, as: UTF8.self)
+        }
+    }
+
+    @Test("a governance plan halts every node at its height with upgrade-info.json; v2 resumes the chain")
+    func governancePlanHaltsAllAndV2Resumes() async throws {
+        try await withSandbox(.init(nodes: 4, validators: 2, blockInterval: "100ms")) { sandbox in
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            let height = try await Self.propose(sandbox, "v2")
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) to halt at \(height)", timeout: .seconds(90)) {
+                    !ProcessProbe.isRunning(node.chainPid!) && Self.upgradeInfo(node) != nil
+                }
+                #expect(Self.upgradeInfo(node) == #"{"name":"v2","time":"0001-01-01T00:00:00Z","height":\#(height)}"#)
+                #expect(try sandbox.blocks(node.name).last?.height == height - 1, "\(node.name) stops below the plan")
+            }
+            let halted = try await sandbox.chainReport()
+            #expect(halted.height == height - 1 && halted.planName == "v2")
+
+            try sandbox.stage("v2")
+            for node in sandbox.nodes { try sandbox.switchCurrent(node.name, to: "upgrades/v2") }
+            let started = try await sandbox.startNodes(sandbox.nodes.map(\.name))
+            #expect(started.exitCode == 0, "\(started.errorOutput)")
+            try await SharedChain.waitForChain(sandbox, atLeast: height + 10, "v2 makes the blocks")
+            #expect(try await sandbox.chainReport().applied == [.init(name: "v2", height: height)])
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) past \(height + 5)") {
+                    try await SharedChain.status(sandbox, node.name).height > height + 5
+                }
+                let problem = try SharedChain.historyProblem(sandbox, node.name) { $0 < height ? ["v1"] : ["v2"] }
+                #expect(problem == nil)
+            }
+        }
+    }
+
+    @Test("after the upgrade: v1 refuses to start (wrong app hash), v2.1 runs where v2 runs, broken exits at start")
+    func oldPatchAndBrokenReleases() async throws {
+        try await withSandbox(.init(nodes: 3, validators: 1, blockInterval: "100ms")) { sandbox in
+            try sandbox.stage("v2")
+            try sandbox.stage("v2.1")
+            try sandbox.stage("broken")
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            let height = try await Self.propose(sandbox, "v2")
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) to halt at \(height)", timeout: .seconds(90)) {
+                    !ProcessProbe.isRunning(node.chainPid!)
+                }
+                try sandbox.switchCurrent(node.name, to: "upgrades/v2")
+            }
+            #expect(try await sandbox.startNodes(sandbox.nodes.map(\.name)).exitCode == 0)
+            try await SharedChain.waitForChain(sandbox, atLeast: height + 5, "v2 makes the blocks")
+
+            try await sandbox.stopNodes(["sentry-1"])
+            try sandbox.switchCurrent("sentry-1", to: "genesis")
+            let old = try await sandbox.startNodes(["sentry-1"])
+            #expect(old.exitCode != 0)
+            #expect(old.errorOutput.contains("wrong app hash"), "\(old.errorOutput)")
+            #expect(old.errorOutput.contains(#"upgrade "v2" at height \#(height)"#), "\(old.errorOutput)")
+
+            try sandbox.switchCurrent("sentry-1", to: "upgrades/broken")
+            let broken = try await sandbox.startNodes(["sentry-1"])
+            #expect(broken.exitCode != 0)
+            #expect(broken.errorOutput.contains("cannot start"), "\(broken.errorOutput)")
+
+            try sandbox.switchCurrent("sentry-1", to: "upgrades/v2.1")
+            let patch = try await sandbox.startNodes(["sentry-1"])
+            #expect(patch.exitCode == 0, "\(patch.errorOutput)")
+            let chain = try await sandbox.chainReport().height
+            try await waitUntil("sentry-1 on v2.1 in sync at the chain's height") {
+                let status = try await SharedChain.status(sandbox, "sentry-1")
+                return status.height > chain && !status.catchingUp
+            }
+            let problem = try SharedChain.historyProblem(sandbox, "sentry-1") { h in
+                h < height ? ["v1"] : ["v2", "v2.1"]
+            }
+            #expect(problem == nil)
+            #expect(try sandbox.blocks("sentry-1").last?.version == "v2.1")
+        }
+    }
+
+    @Test("with agents supervising, every node switches to v2 by itself at the plan and the chain goes on")
+    func agentsFollowTheGovernancePlan() async throws {
+        let options = Sandbox.Options(
+            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
+        try await withSandbox(options) { sandbox in
+            try sandbox.stage("v2")
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            let height = try await Self.propose(sandbox, "v2")
+            try await SharedChain.waitForChain(
+                sandbox, atLeast: height + 10, "the agents restart on v2", timeout: .seconds(120))
+            #expect(try await sandbox.chainReport().applied == [.init(name: "v2", height: height)])
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) past \(height + 5)") {
+                    try await SharedChain.status(sandbox, node.name).height > height + 5
+                }
+                let current = try FileManager.default.destinationOfSymbolicLink(
+                    atPath: node.home + "/cosmovisor/current")
+                #expect(current.hasSuffix("upgrades/v2"), "\(node.name): current -> \(current)")
+                let problem = try SharedChain.historyProblem(sandbox, node.name) { $0 < height ? ["v1"] : ["v2"] }
+                #expect(problem == nil)
+            }
+        }
+    }
+}
+
+extension SharedChainUpgradeTests {
+    @Test(
+        "a scheduled upgrade (node-agent add-upgrade --upgrade-height H on every node): nothing at ≥ H on v1, all resume on v2"
+    )
+    func scheduledUpgradeOnEveryNode() async throws {
+        let options = Sandbox.Options(
+            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
+        try await withSandbox(options) { sandbox in
+            try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
+            let height = try await sandbox.chainReport().height + 80
+            for node in sandbox.nodes {
+                let command = [
+                    "DAEMON_HOME=\(node.home)", "DAEMON_NAME=\(sandbox.daemonName)", sandbox.agent!, "add-upgrade",
+                    "v2",
+                    sandbox.releases["v2"]!.path, "--upgrade-height", String(height),
+                ].joined(separator: " ")
+                let added = try await ProcessRunner.runAsync(sandbox.sshArguments(node) + [command])
+                #expect(added.exitCode == 0, "\(node.name): \(added.output)\(added.errorOutput)")
+            }
+            #expect(try await sandbox.chainReport().height < height, "scheduled ahead of the chain")
+            try await SharedChain.waitForChain(
+                sandbox, atLeast: height + 10, "every node back on v2", timeout: .seconds(120))
+            #expect(try await sandbox.chainReport().applied.isEmpty, "a scheduled upgrade is no governance plan")
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) past \(height + 5)") {
+                    try await SharedChain.status(sandbox, node.name).height > height + 5
+                }
+                let problem = try SharedChain.historyProblem(sandbox, node.name) { $0 < height ? ["v1"] : ["v2"] }
+                #expect(problem == nil)
+            }
+        }
+    }
+}
