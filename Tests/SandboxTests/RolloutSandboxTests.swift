@@ -165,6 +165,39 @@ struct RolloutSandboxTests {
         }
     }
 
+    @Test(
+        "a release that starts but never serves blocks: the gate fails at --gate-timeout, fleet switches the node back, exit 3"
+    )
+    func gateFailure() async throws {
+        try await withSandbox(Self.options()) { sandbox in
+            try await withTemporaryDirectory("rollout-silent") { directory in
+                let silent = directory + "/mockchaind"
+                // Answers `version` (the agent's status asks every staged binary), then runs without an RPC.
+                try "#!/bin/sh\n[ \"$1\" = version ] && { echo v8; exit 0; }\nexec sleep 600\n".write(
+                    toFile: silent, atomically: true, encoding: .utf8)
+                chmod(silent, 0o755)
+                try await Self.stage(sandbox, "v8", silent)
+            }
+            let result = try await Self.fleet(
+                sandbox, ["rollout", "v8", "--total-power", "100", "--max-lag", "100000", "--gate-timeout", "4s"])
+            #expect(result.exitCode == 3, "\(result.output)\(result.errorOutput)")
+            #expect(
+                result.output.contains("sentry-1: gate failed: the node's RPC does not answer after 4s"),
+                "\(result.output)")
+            #expect(result.output.contains("sentry-1: switching back to genesis"), "\(result.output)")
+            #expect(result.output.contains("sentry-1: healthy again"), "\(result.output)")
+            let sentry = sandbox.node("sentry-1")!
+            #expect(Self.current(sentry) == "genesis")
+            let records = try Self.switches(sentry)
+            #expect(
+                records.map { "\($0.from)->\($0.to) \($0.outcome.rawValue)" } == ["genesis->v8 ok", "v8->genesis ok"])
+            #expect(records.last?.by?.hasSuffix("(switch back)") == true, "\(records)")
+            for node in sandbox.nodes where node.name != "sentry-1" {
+                #expect(try Self.switches(node).isEmpty, "\(node.name) was touched")
+            }
+        }
+    }
+
     @Test("two running nodes with one consensus key: rollout refuses before touching any validator, exit 3")
     func doubleSign() async throws {
         try await withSandbox(Self.options(sharedKey: ["validator-1", "sentry-1"])) { sandbox in

@@ -65,17 +65,22 @@ public struct RolloutGate: Sendable, Equatable {
     public let policy: Policy
     /// The first height seen after the switch: the node must go past it.
     public private(set) var baseline: Int64?
+    /// Samples judged so far.
+    public private(set) var samples = 0
 
     /// A gate that has seen no sample yet.
     public init(policy: Policy) {
         self.policy = policy
     }
 
-    /// Judges `sample`; a sample that does not pass fails once ``Policy/timeout`` has elapsed.
+    /// Judges `sample`; a sample that does not pass fails once ``Policy/timeout`` has elapsed, but never
+    /// the first one: a poll slower than the timeout (a loaded machine, a slow link) still gets a second
+    /// look, since "advancing" needs two heights.
     public mutating func evaluate(_ sample: Sample) -> Verdict {
+        samples += 1
         let reason = problem(sample)
         guard let reason else { return .pass }
-        if sample.elapsed >= policy.timeout {
+        if sample.elapsed >= policy.timeout && samples >= 2 {
             return .fail("\(reason) after \(GoDuration.format(policy.timeout)) (--gate-timeout)")
         }
         return .wait(reason)

@@ -60,7 +60,7 @@ public enum RolloutPlanner {
             let up = budget.upWhileDown(validator.votingPower)
             guard budget.keepsQuorum(up: up) else {
                 var message =
-                    "\(validator.name) holds \(budget.describe(validator.votingPower)) of the voting power: with it "
+                    "\(validator.name) holds voting power \(budget.describe(validator.votingPower)): with it "
                     + "down only \(budget.describe(up)) stays up, not more than 2/3; the chain would stop"
                 if budget.alreadyDown > 0 {
                     message += " (\(budget.alreadyDown) of our validators' power is already down)"

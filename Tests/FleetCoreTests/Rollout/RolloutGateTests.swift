@@ -76,6 +76,14 @@ struct RolloutGateTests {
         }
     }
 
+    @Test("a first poll that came after the timeout gets a second look: a healthy node passes")
+    func slowFirstPoll() {
+        let result = Self.verdicts([Self.sample(70, height: 100), Self.sample(71, height: 101)], timeout: 60)
+        #expect(result == ["wait: height 100, waiting for it to advance", "pass"])
+        let stuck = Self.verdicts([Self.sample(70, height: 100), Self.sample(71, height: 100)], timeout: 60)
+        #expect(stuck.last == "fail: height stuck at 100 after 1m0s (--gate-timeout)")
+    }
+
     @Test("an unreadable node waits with the reason, then fails with it")
     func unreadable() {
         let result = Self.verdicts(

@@ -151,7 +151,7 @@ struct RolloutPlannerTests {
             _ = try RolloutPlanner.plan(nodes, totalPower: (150, .validatorSet), options: .init())
         } catch {
             // val-1 (40) leaves 110 of 150 up, more than 2/3; val-2 (60) leaves 90, not.
-            #expect(error.message.hasPrefix("val-2 holds 60 of 150 (40.0%)"))
+            #expect(error.message.hasPrefix("val-2 holds voting power 60 of 150 (40.0%): with it down"))
             #expect(error.message.contains("only 90 of 150 (60.0%) stays up"))
             #expect(error.message.contains("/validators"))
         }
