@@ -135,6 +135,21 @@ struct RolloutSession {
 
     /// Plans `nodes`, checks the consensus keys of every validator in the plan, prints the plan, runs it.
     func execute(_ nodes: [RolloutNode]) async throws {
+        // A running validator whose power nobody states could hold any share: never guess it is 0.
+        let unknown = nodes.filter { node in
+            guard node.role == .validator, node.running, !node.onTarget,
+                let host = selected.first(where: { $0.name == node.name })
+            else { return false }
+            return RolloutRelease.inventoryPower(of: host) == nil && observation(node.name).chain?.votingPower == nil
+        }
+        if !unknown.isEmpty {
+            try refuse(
+                RolloutRefusal(
+                    .notReady,
+                    "the voting power of \(unknown.map(\.name).joined(separator: ", ")) is unknown (its RPC did not "
+                        + "say): set voting_power for it in the inventory",
+                    hosts: unknown.map(\.name)))
+        }
         let (total, note) = await totalPower()
         let plan: RolloutPlan
         do throws(RolloutRefusal) {
