@@ -15,7 +15,7 @@ struct Fleet: AsyncParsableCommand {
         version: FleetVersion.current,
         subcommands: [
             StatusCommand.self, ExecCommand.self, InventoryCommand.self, StageCommand.self,
-            InstallAgentCommand.self,
+            InstallAgentCommand.self, RolloutCommand.self, RollbackCommand.self,
         ]
     )
 

@@ -100,11 +100,14 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
         public var message: String
         /// From the request to the answer, in seconds.
         public var durationSeconds: Double
+        /// Who asked, in the requester's words (`fleet rollout v2 (alice@laptop)`); `nil` when the request
+        /// did not say (and in files written before it was recorded).
+        public var by: String?
 
         /// Creates a switch record.
         public init(
             requestedAt: String, requestedBy: UInt32, from: String, to: String, restart: Bool, outcome: Outcome,
-            message: String, durationSeconds: Double
+            message: String, durationSeconds: Double, by: String? = nil
         ) {
             self.requestedAt = requestedAt
             self.requestedBy = requestedBy
@@ -114,6 +117,7 @@ public struct AgentRuntimeState: Codable, Sendable, Equatable {
             self.outcome = outcome
             self.message = message
             self.durationSeconds = durationSeconds
+            self.by = by
         }
     }
 

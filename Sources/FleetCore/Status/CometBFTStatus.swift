@@ -12,6 +12,8 @@ public struct CometBFTStatus: Sendable, Equatable {
     public var network: String?
     /// `validator_info.address`.
     public var validatorAddress: String?
+    /// `validator_info.voting_power` (0 on a node whose key is not in the validator set).
+    public var votingPower: Int64? = nil
 
     /// Parses a `/status` body: the JSON-RPC envelope (`{"result": {...}}`) or the bare result.
     ///
@@ -33,8 +35,14 @@ public struct CometBFTStatus: Sendable, Equatable {
             catchingUp: (sync["catching_up"] as? Bool) ?? false,
             latestBlockTime: sync["latest_block_time"] as? String,
             network: (result["node_info"] as? [String: Any])?["network"] as? String,
-            validatorAddress: (result["validator_info"] as? [String: Any])?["address"] as? String
+            validatorAddress: (result["validator_info"] as? [String: Any])?["address"] as? String,
+            votingPower: Self.int64((result["validator_info"] as? [String: Any])?["voting_power"])
         )
+    }
+
+    /// A CometBFT integer: a JSON string (as the RPC writes int64) or a number.
+    static func int64(_ value: Any?) -> Int64? {
+        (value as? String).flatMap { Int64($0) } ?? (value as? NSNumber)?.int64Value
     }
 
     /// A `/status` body that could not be understood.

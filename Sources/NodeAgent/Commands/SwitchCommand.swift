@@ -30,8 +30,11 @@ struct SwitchCommand: AsyncParsableCommand {
     @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
     var json = false
 
+    @Option(help: "Who asks (recorded with the switch in the state file), e.g. 'fleet rollout v2 (alice@laptop)'.")
+    var by: String?
+
     func run() async throws {
-        let request = ControlRequest(command: .switch, name: name, restart: !noRestart)
+        let request = ControlRequest(command: .switch, name: name, restart: !noRestart, by: by)
         try await ControlCommandRunner.run(request, global: global, timeout: .seconds(timeout), json: json)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// connection, at most ``ControlMessage/maxRequestBytes``.
 ///
 /// ```json
-/// {"command":"switch","name":"v2.1","restart":true}
+/// {"command":"switch","name":"v2.1","restart":true,"by":"fleet rollout v2.1 (alice@laptop)"}
 /// {"command":"restart"}
 /// {"command":"status"}
 /// ```
@@ -25,72 +25,17 @@ struct ControlRequest: Codable, Sendable, Equatable {
     var name: String?
     /// For `switch`: start the node on the new release (default `true`).
     var restart: Bool?
-}
-
-/// The one answer to a ``ControlRequest``.
-///
-/// ```json
-/// {"ok":true,"outcome":"ok","message":"switched genesis -> v2; the node runs (pid 4242)","from":"genesis","to":"v2","child_pid":4242}
-/// {"ok":false,"outcome":"busy","message":"upgrade v3 is in progress (backup)"}
-/// ```
-struct ControlReply: Codable, Sendable, Equatable {
-    /// Why a request was not done; `ok` when it was.
-    enum Outcome: String, Codable, Sendable {
-        case ok
-        /// Refused, nothing changed: an upgrade, another switch or restart, or a shutdown is under way.
-        case busy
-        /// Refused, nothing changed: no release of that name is staged (or the name is invalid).
-        case unknownName = "unknown-name"
-        /// Refused, nothing changed: the release's directory has no `bin/<daemon>`.
-        case binaryMissing = "binary-missing"
-        /// Refused, nothing changed: the release's binary is not an executable file.
-        case notExecutable = "not-executable"
-        /// Refused, nothing changed: the request could not be read (size, time, JSON, fields).
-        case badRequest = "bad-request"
-        /// Refused, nothing changed: the peer is neither the agent's user nor root.
-        case forbidden
-        /// Accepted but not done; ``ControlReply/message`` says what state the node is left in.
-        case failed
-        /// Client side: nothing listens on the socket (no agent runs for this home).
-        case noAgent = "no-agent"
-        /// Client side: the agent took the request but no complete answer came within the timeout.
-        case noAnswer = "no-answer"
-    }
-
-    var ok: Bool
-    var outcome: Outcome
-    /// A sentence for the operator.
-    var message: String
-    /// For `switch`: the release `current` selected before, and the one asked for.
-    var from: String?
-    var to: String?
-    /// The node's pid once it is up.
-    var childPid: Int32?
-    /// For `status`.
-    var status: NodeStatus?
-
-    init(
-        _ outcome: Outcome,
-        _ message: String,
-        from: String? = nil,
-        to: String? = nil,
-        childPid: Int32? = nil,
-        status: NodeStatus? = nil
-    ) {
-        self.ok = outcome == .ok
-        self.outcome = outcome
-        self.message = message
-        self.from = from
-        self.to = to
-        self.childPid = childPid
-        self.status = status
-    }
+    /// For `switch`: who asks, in the requester's words (`fleet rollout v2 (alice@laptop)`); recorded with
+    /// the switch, at most ``ControlMessage/maxByBytes`` bytes kept.
+    var by: String?
 }
 
 /// The wire rules shared by the agent's server and the CLI's client.
 enum ControlMessage {
     /// The largest request read; a longer one is answered `bad-request`.
     static let maxRequestBytes = 4096
+    /// The most bytes of a request's `by` kept in the switch record.
+    static let maxByBytes = 256
     /// The largest answer a client reads (a status document is a few KiB).
     static let maxReplyBytes = 1 << 20
     /// How long the server waits for a whole request.

@@ -136,7 +136,10 @@ extension Supervisor {
             restart: pending.call.request.restart ?? true,
             outcome: reply.ok ? .ok : .failed,
             message: reply.message,
-            durationSeconds: seconds
+            durationSeconds: seconds,
+            by: pending.call.request.by.map {
+                String(decoding: $0.utf8.prefix(ControlMessage.maxByBytes), as: UTF8.self)
+            }
         )
         record.switches = Array(((record.switches ?? []) + [entry]).suffix(AgentRuntimeState.maximumSwitchRecords))
         saveState(force: true)
