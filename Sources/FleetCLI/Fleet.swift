@@ -13,7 +13,10 @@ struct Fleet: AsyncParsableCommand {
             are the same.
             """,
         version: FleetVersion.current,
-        subcommands: [StatusCommand.self, ExecCommand.self, InventoryCommand.self, StageCommand.self]
+        subcommands: [
+            StatusCommand.self, ExecCommand.self, InventoryCommand.self, StageCommand.self, PreflightCommand.self,
+            ScheduleCommand.self,
+        ]
     )
 
     /// The entry point: moves global options given before the command after it (``FleetInvocation``),
