@@ -15,7 +15,8 @@ struct Fleet: AsyncParsableCommand {
         version: FleetVersion.current,
         subcommands: [
             StatusCommand.self, ExecCommand.self, InventoryCommand.self, StageCommand.self,
-            InstallAgentCommand.self, RolloutCommand.self, RollbackCommand.self,
+            InstallAgentCommand.self, PreflightCommand.self, ScheduleCommand.self, RolloutCommand.self,
+            RollbackCommand.self,
         ]
     )
 

@@ -38,6 +38,7 @@ struct NodeAgentCommand: AsyncParsableCommand {
         SwitchCommand.self,
         RestartCommand.self,
         SystemdUnitCommand.self,
+        RemoveUpgradeCommand.self,
     ]
 
     /// The entry point: normalises `argv` (``Invocation``), then parses and runs the subcommand.

@@ -27,12 +27,37 @@ public struct ManualUpgradeSchedule: Codable, Sendable, Equatable {
         public var height: Int64
         /// When it was scheduled (RFC 3339, UTC).
         public var addedAt: String
+        /// Who scheduled it (`--requested-by`, e.g. `fleet schedule by alice@laptop`), or the local user;
+        /// `nil` in files written before it was recorded.
+        public var addedBy: String?
 
         /// Creates an entry.
-        public init(name: String, height: Int64, addedAt: String) {
+        public init(name: String, height: Int64, addedAt: String, addedBy: String? = nil) {
             self.name = name
             self.height = height
             self.addedAt = addedAt
+            self.addedBy = addedBy
+        }
+    }
+
+    /// An entry taken off the schedule before it was applied (`node-agent remove-upgrade`, `fleet schedule
+    /// --cancel`, or a `fleet schedule` rolled back): what, when and by whom.
+    public struct Removal: Codable, Sendable, Equatable {
+        /// The upgrade name.
+        public var name: String
+        /// The height it was scheduled at.
+        public var height: Int64
+        /// When it was removed (RFC 3339, UTC).
+        public var removedAt: String
+        /// Who removed it.
+        public var removedBy: String?
+
+        /// Creates a removal record.
+        public init(name: String, height: Int64, removedAt: String, removedBy: String?) {
+            self.name = name
+            self.height = height
+            self.removedAt = removedAt
+            self.removedBy = removedBy
         }
     }
 
@@ -40,11 +65,28 @@ public struct ManualUpgradeSchedule: Codable, Sendable, Equatable {
     public var schema: Int
     /// The scheduled upgrades, ascending by height.
     public private(set) var upgrades: [Entry]
+    /// The last ``maximumRemovals`` entries removed before they were applied, oldest first; `nil` in
+    /// files written before they were recorded.
+    public private(set) var removed: [Removal]?
+
+    /// How many removal records the file keeps.
+    public static let maximumRemovals = 32
 
     /// Creates a schedule.
-    public init(upgrades: [Entry] = []) {
+    public init(upgrades: [Entry] = [], removed: [Removal]? = nil) {
         self.schema = 1
         self.upgrades = upgrades.sorted { $0.height < $1.height }
+        self.removed = removed
+    }
+
+    /// Removes the entry named `name` and records who removed it and when; returns the removed entry.
+    public mutating func cancel(named name: String, at timestamp: String, by who: String?) -> Entry? {
+        guard let entry = entry(named: name) else { return nil }
+        remove(named: name)
+        var records = removed ?? []
+        records.append(Removal(name: entry.name, height: entry.height, removedAt: timestamp, removedBy: who))
+        removed = Array(records.suffix(Self.maximumRemovals))
+        return entry
     }
 
     /// Adds `entry`, replacing an entry with the same name.
@@ -78,7 +120,7 @@ public struct ManualUpgradeSchedule: Codable, Sendable, Equatable {
         guard let decoded = try JSONStateFile.read(ManualUpgradeSchedule.self, from: path) else {
             return ManualUpgradeSchedule()
         }
-        return ManualUpgradeSchedule(upgrades: decoded.upgrades)
+        return ManualUpgradeSchedule(upgrades: decoded.upgrades, removed: decoded.removed)
     }
 
     /// Replaces the file atomically (mode 0644), creating its directory.

@@ -15,8 +15,29 @@ struct BackupsCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Print what the next upgrade's backup would need (and the free space) instead of the list.")
+    var estimate = false
+
+    @Flag(help: "With --estimate: print the estimate as JSON.")
+    var json = false
+
     func run() async throws(AgentError) {
         let configuration = try global.loadConfiguration(validation: .minimal)
+        if estimate {
+            let result = try await BackupEstimator(configuration: configuration).estimate()
+            if json {
+                let data: Data
+                do {
+                    data = try result.encoded()
+                } catch {
+                    throw AgentError(.command, "cannot encode the estimate as JSON: \(error)")
+                }
+                Console.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+            } else {
+                Console.standardOutput.write(BackupEstimator.summary(result))
+            }
+            return
+        }
         let items = try BackupCatalog.list(configuration.backupDir)
         guard !items.isEmpty else {
             Console.standardOutput.write("no backups in \(configuration.backupDir)\n")

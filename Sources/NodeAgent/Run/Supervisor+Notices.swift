@@ -20,6 +20,10 @@ extension Supervisor {
                 "upgrade scheduled, app runs with --halt-height until then",
                 metadata: ["height": "\(plan.height)", "name": "\(plan.name)"]
             )
+        case .haltLifted(let height):
+            logger.info(
+                "scheduled upgrade removed, restarting app without its --halt-height", metadata: ["height": "\(height)"]
+            )
         case .shuttingDown:
             logger.info("daemon shutting down in an attempt to restart")
         case .sentInterrupt:

@@ -58,7 +58,7 @@ extension Supervisor {
     struct StateMachine {
         enum AfterStop: Equatable {
             case upgrade(RunPlan)
-            case respawn(haltHeight: Int64)
+            case respawn(haltHeight: Int64?)
             /// Stopped for a control request.
             case control(ControlOperation)
         }
@@ -170,7 +170,7 @@ extension Supervisor {
                 return planObserved(observation)
             case .scheduleObserved(let entries):
                 schedule = entries.sorted { $0.height < $1.height }
-                return []
+                return liftStaleHalt()
             case .heightObserved(let plan, let height):
                 if let height { lastHeight = max(lastHeight ?? height, height) }
                 return heightObserved(plan, height)
@@ -286,7 +286,8 @@ extension Supervisor {
                 return notices + [.queryHeight(plan)]
             case .running(let pid, let halt, let gate):
                 pending = plan
-                guard let plan, gate == nil else { return notices }
+                guard let plan else { return notices + liftStaleHalt() }
+                guard gate == nil else { return notices }
                 state = .running(pid: pid, haltHeight: halt, gate: plan)
                 return notices + [.queryHeight(plan)]
             case .exited(let status, nil):
@@ -306,7 +307,8 @@ extension Supervisor {
                 return [.log(.planScheduled(plan))] + spawn(haltHeight: plan.height)
             case .running(let pid, let halt, plan):
                 state = .running(pid: pid, haltHeight: halt, gate: nil)
-                guard pending == plan else { return [] }
+                // The plan went away while its height was asked for: the halt it set may be stale now.
+                guard pending == plan else { return liftStaleHalt() }
                 if isDue(plan, height: height) {
                     return stop(pid: pid, then: .upgrade(plan))
                 }
@@ -321,6 +323,16 @@ extension Supervisor {
             default:
                 return []
             }
+        }
+
+        /// A running child halting below every height still wanted (its schedule entry and plan were
+        /// removed: `remove-upgrade`, `fleet schedule --cancel`) would stop the node for nothing: restart
+        /// it with the halt height it needs now, if any.
+        private mutating func liftStaleHalt() -> [Action] {
+            guard case .running(let pid, let halt?, nil) = state, !shutdownRequested else { return [] }
+            let wanted = [pending?.height, scheduledHalt].compactMap { $0 }.min()
+            guard wanted.map({ $0 > halt }) ?? true else { return [] }
+            return [.log(.haltLifted(halt))] + stop(pid: pid, then: .respawn(haltHeight: wanted))
         }
 
         // MARK: - The child

@@ -165,6 +165,8 @@ extension Supervisor.StateMachine {
         case invalidPlan(AgentError)
         case planSkipped(RunPlan)
         case planScheduled(RunPlan)
+        /// The child's `--halt-height` is no longer wanted (its plan was removed): restarted without it.
+        case haltLifted(Int64)
         case shuttingDown
         case sentInterrupt
         case exitedNormally

@@ -1,0 +1,107 @@
+import FleetCore
+import FleetTestSupport
+import Foundation
+import Testing
+
+/// `fleet schedule` end to end: the built binary against a 4-node sandbox with agents supervising.
+@Suite("fleet schedule on a sandbox", .tags(.sshd), .timeLimit(.minutes(5)))
+struct ScheduleSandboxTests {
+    @Test("v2 scheduled on 4 nodes: each halts at H and resumes on v2; no node commits a height ≥ H on v1")
+    func scheduledUpgrade() async throws {
+        try await withSandbox(PreflightSandbox.options) { sandbox in
+            try await PreflightSandbox.stage(sandbox)
+            // 200 ms blocks: far enough ahead for the preflight and the schedule on a loaded machine.
+            let height = try await PreflightSandbox.topHeight(sandbox) + 100
+            let result = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
+            #expect(result.exitCode == 0, "\(result.output)\(result.errorOutput)")
+            #expect(result.output.contains("fleet schedule v2 at height \(height) will:"))
+            #expect(result.output.contains("v2 is scheduled at height \(height) on all 4 nodes"))
+            for node in sandbox.nodes {
+                #expect(result.output.contains("\(node.name): added"))
+                let entry = try PreflightSandbox.manualSchedule(node)?.entry(named: "v2")
+                #expect(entry?.height == height, "\(node.name)")
+                #expect(entry?.addedBy?.hasPrefix("fleet schedule by ") == true, "\(String(describing: entry))")
+            }
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name) to commit \(height + 2) on v2", timeout: .seconds(120)) {
+                    PreflightSandbox.blocks(node).contains { $0.height >= height + 2 && $0.version == "v2" }
+                }
+            }
+            for node in sandbox.nodes {
+                let blocks = PreflightSandbox.blocks(node)
+                let late = blocks.filter { $0.height >= height && $0.version != "v2" }
+                #expect(late.isEmpty, "\(node.name) committed \(late) on the old binary")
+                #expect(blocks.filter { $0.height < height }.allSatisfy { $0.version == "v1" })
+                let heights = Set(blocks.map(\.height))
+                #expect(heights.contains(height - 1) && heights.contains(height), "\(node.name): a gap at \(height)")
+                let link = try FileManager.default.destinationOfSymbolicLink(atPath: node.home + "/cosmovisor/current")
+                #expect(link == "upgrades/v2", "\(node.name)")
+            }
+        }
+    }
+
+    @Test(
+        "all or nothing: a node lacking the binary changes no node; a node refusing rolls the others back; --cancel removes everywhere"
+    )
+    func allOrNothingAndCancel() async throws {
+        try await withSandbox(PreflightSandbox.options) { sandbox in
+            try await PreflightSandbox.stage(sandbox)
+            let lacking = sandbox.nodes[3]
+            let staged = StageSandbox.target(lacking)
+            try FileManager.default.moveItem(atPath: staged, toPath: staged + ".away")
+            let height = try await PreflightSandbox.topHeight(sandbox) + 1000
+            let refused = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
+            #expect(refused.exitCode == 1, "\(refused.output)\(refused.errorOutput)")
+            #expect(refused.output.contains("\(lacking.name): staged: missing"))
+            #expect(refused.output.contains("refused: the preflight is not green; no node was changed"))
+            for node in sandbox.nodes {
+                #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)), "\(node.name)")
+                #expect(try PreflightSandbox.manualSchedule(node)?.entry(named: "v2") == nil, "\(node.name)")
+            }
+            try FileManager.default.moveItem(atPath: staged + ".away", toPath: staged)
+
+            // One node's agent refuses (its manual-upgrades.json is unreadable): the three that took the plan
+            // give it back.
+            let busy = sandbox.nodes[2]
+            let busySchedule = busy.home + "/cosmovisor/.node-agent/manual-upgrades.json"
+            let garbage = Data("{not json".utf8)
+            try garbage.write(to: URL(fileURLWithPath: busySchedule))
+            let rolled = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
+            #expect(rolled.exitCode == 1, "\(rolled.output)\(rolled.errorOutput)")
+            #expect(rolled.output.contains("\(busy.name): FAILED: "))
+            #expect(rolled.output.contains("manual-upgrades.json"))
+            #expect(rolled.output.contains("rolled back: the plan was removed from 3 nodes; no node holds it now"))
+            for node in sandbox.nodes where node.name != busy.name {
+                #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)), "\(node.name)")
+                let schedule = try PreflightSandbox.manualSchedule(node)
+                #expect(schedule?.entry(named: "v2") == nil, "\(node.name)")
+                #expect(schedule?.removed?.last?.removedBy?.hasPrefix("fleet schedule by ") == true, "\(node.name)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(busy)))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: busySchedule)) == garbage)
+            try FileManager.default.removeItem(atPath: busySchedule)
+            try await PreflightSandbox.settle(sandbox, halt: nil)
+
+            let scheduled = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
+            #expect(scheduled.exitCode == 0, "\(scheduled.output)\(scheduled.errorOutput)")
+            for node in sandbox.nodes {
+                #expect(FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)))
+                #expect(try PreflightSandbox.manualSchedule(node)?.entry(named: "v2")?.height == height)
+            }
+            try await PreflightSandbox.settle(sandbox, halt: height)
+            let again = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
+            #expect(again.exitCode == 0, "a rerun is not a failure: \(again.output)")
+            let cancelled = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--cancel"])
+            #expect(cancelled.exitCode == 0, "\(cancelled.output)\(cancelled.errorOutput)")
+            #expect(cancelled.output.contains("v2 is not scheduled on any of the 4 nodes now"))
+            for node in sandbox.nodes {
+                #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)), "\(node.name)")
+                let schedule = try PreflightSandbox.manualSchedule(node)
+                #expect(schedule?.entry(named: "v2") == nil, "\(node.name)")
+                #expect(schedule?.removed?.last?.height == height)
+            }
+            // The agents restart their nodes without the halt height nobody wants any more.
+            try await PreflightSandbox.settle(sandbox, halt: nil)
+        }
+    }
+}
