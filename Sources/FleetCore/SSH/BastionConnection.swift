@@ -11,7 +11,8 @@ import Synchronization
 /// runs over. One non-blocking `poll` loop moves the bytes of every tunnel, so the thread never
 /// blocks on one host.
 ///
-/// At most `maxChannels` tunnels are open at once; further requests wait in order. A connection
+/// At most `maxChannels` tunnels are open at once, plus at most `maxLongLivedChannels` long-lived ones
+/// (``TunnelRequest/longLived``, see ``BastionPool``); further requests wait in order. A connection
 /// that has had no tunnel for `idleLinger` says goodbye and leaves the pool, so one `fleet` run
 /// reuses it from host to host. If the bastion cannot be reached, authenticated or trusted, every
 /// waiting request fails with that error, and the next request starts a fresh connection.
@@ -25,6 +26,7 @@ final class BastionConnection: Sendable {
     /// The bastion as messages name it: `user@host:port`.
     let name: String
     private let maxChannels: Int
+    private let maxLongLivedChannels: Int
     private let idleLinger: Duration
     /// Requests not yet seen by the thread.
     private let incoming = Mutex<[TunnelRequest]>([])
@@ -38,11 +40,12 @@ final class BastionConnection: Sendable {
     /// Signalled when the thread is done with libssh2 (session freed, or never made).
     private let finished = DispatchSemaphore(value: 0)
 
-    init(chain: [SSHTarget], maxChannels: Int, idleLinger: Duration, pool: BastionPool) {
+    init(chain: [SSHTarget], maxChannels: Int, maxLongLivedChannels: Int, idleLinger: Duration, pool: BastionPool) {
         self.chain = chain
         let bastion = chain[chain.count - 1]
         self.name = "\(bastion.user)@\(bastion.host)" + (bastion.port == 22 ? "" : ":\(bastion.port)")
         self.maxChannels = max(1, maxChannels)
+        self.maxLongLivedChannels = max(1, maxLongLivedChannels)
         self.idleLinger = idleLinger
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
@@ -155,6 +158,8 @@ final class BastionConnection: Sendable {
         var opening: TunnelRequest?
         var tunnels: [LibSSH2Tunnel] = []
         var closing: [LibSSH2Tunnel] = []
+        /// The tunnels (open or closing) that carry long-lived sessions.
+        var longLived: Set<ObjectIdentifier> = []
         var idleSince: ContinuousClock.Instant? = .now
     }
 
@@ -194,7 +199,12 @@ final class BastionConnection: Sendable {
         state.queue.removeAll { $0.isAbandoned }
         var moved = false
 
-        if state.opening == nil, state.tunnels.count + state.closing.count < maxChannels, !state.queue.isEmpty {
+        if state.opening == nil, let head = state.queue.first,
+            Self.mayOpen(
+                longLived: head.longLived, open: state.tunnels.count + state.closing.count,
+                longLivedOpen: state.longLived.count, maxChannels: maxChannels,
+                maxLongLivedChannels: maxLongLivedChannels)
+        {
             let next = state.queue.removeFirst()
             if next.startOpening() { state.opening = next }
             moved = true
@@ -207,6 +217,7 @@ final class BastionConnection: Sendable {
                     let peer = tunnel.takePeer()
                     if let peer, request.fulfill(peer) {
                         state.tunnels.append(tunnel)
+                        if request.longLived { state.longLived.insert(ObjectIdentifier(tunnel)) }
                     } else {
                         // The host gave up while the bastion was connecting: close both ends.
                         if let peer { close(peer) }
@@ -224,7 +235,10 @@ final class BastionConnection: Sendable {
         state.tunnels.removeAll(where: \.isDone)
         state.closing.removeAll { tunnel in
             let gone = tunnel.release()
-            if gone { moved = true }
+            if gone {
+                moved = true
+                state.longLived.remove(ObjectIdentifier(tunnel))
+            }
             return gone
         }
 
@@ -249,6 +263,14 @@ final class BastionConnection: Sendable {
             state.idleSince = nil
         }
         return moved ? .again : .wait
+    }
+
+    /// Whether the next queued request may open its channel now: a long-lived one while fewer than
+    /// `maxLongLivedChannels` long-lived tunnels are open, any other while fewer than `maxChannels` others are.
+    static func mayOpen(
+        longLived: Bool, open: Int, longLivedOpen: Int, maxChannels: Int, maxLongLivedChannels: Int
+    ) -> Bool {
+        longLived ? longLivedOpen < maxLongLivedChannels : open - longLivedOpen < maxChannels
     }
 
     /// Sleeps until the bastion socket, a tunnel's local end or the wake pipe is ready, 100 ms at most.

@@ -10,12 +10,19 @@ import Synchronization
 /// OpenSSH does not count `direct-tcpip` channels against `MaxSessions`, but every tunnel carries a
 /// whole host session through one TCP connection, so the bound keeps one bastion from multiplexing an
 /// unbounded share of a large fleet and keeps a waiting host's turn predictable; hosts past it wait.
+///
+/// Long-lived tunnels (sessions kept open for a whole run by ``PersistentSessions``, as `status --watch`
+/// does) never end, so under that bound an eleventh host would wait forever. They have their own cap,
+/// ``longLivedChannelsPerBastion`` (256): they carry one small exec per refresh, so many of them share one
+/// connection cheaply, and they never take one of the 10 channels short sessions take turns on.
 final class BastionPool: Sendable {
     /// The pool every connection uses.
     static let shared = BastionPool()
 
     /// Tunnels open at once through one bastion connection.
     static let channelsPerBastion = 10
+    /// Long-lived tunnels open at once through one bastion connection, beside ``channelsPerBastion``.
+    static let longLivedChannelsPerBastion = 256
     /// How long an unused bastion connection stays open for the next host.
     static let idleLinger: Duration = .seconds(2)
 
@@ -28,6 +35,7 @@ final class BastionPool: Sendable {
     ///
     /// Blocks the calling thread (a session thread, never the cooperative pool) while the request waits
     /// for a free channel (at most `queueTimeout`) and while the bastion opens it (at most `openTimeout`).
+    /// `longLived` tunnels count against ``longLivedChannelsPerBastion`` instead of ``channelsPerBastion``.
     /// - Throws: the bastion's own failure (unreachable, host key, authentication) with the bastion named
     ///   and the requesting host as the error's host; `.timedOut`, `.cancelled`, or `.connect` when the
     ///   bastion cannot reach the host.
@@ -35,11 +43,12 @@ final class BastionPool: Sendable {
         through chain: [SSHTarget],
         to host: String,
         port: Int,
+        longLived: Bool = false,
         queueTimeout: Duration,
         openTimeout: Duration,
         cancel: CancelFlag?
     ) throws(SSHError) -> Int32 {
-        let request = TunnelRequest(host: host, port: port)
+        let request = TunnelRequest(host: host, port: port, longLived: longLived)
         let bastion = connections.withLock { connections in
             let connection =
                 connections[chain] ?? startConnection(chain)
@@ -63,7 +72,8 @@ final class BastionPool: Sendable {
     private func startConnection(_ chain: [SSHTarget]) -> BastionConnection {
         _ = LibSSH2.initialized  // Registers the exit hook before any bastion thread exists.
         let connection = BastionConnection(
-            chain: chain, maxChannels: Self.channelsPerBastion, idleLinger: Self.idleLinger, pool: self)
+            chain: chain, maxChannels: Self.channelsPerBastion, maxLongLivedChannels: Self.longLivedChannelsPerBastion,
+            idleLinger: Self.idleLinger, pool: self)
         running.withLock { $0[ObjectIdentifier(connection)] = connection }
         connection.start()
         return connection

@@ -33,6 +33,9 @@ public struct SSHTarget: Sendable, Hashable {
     public var bannerRetries: Int
     /// How the TCP stream to the host is made: directly, or through bastions (`ProxyJump`).
     public var route: SSHRoute
+    /// Whether the session stays open for the whole run (``PersistentSessions``): through a bastion its
+    /// tunnel then counts against ``BastionPool``'s long-lived cap, not the 10 channels that short sessions share.
+    public var persistent = false
 
     /// Creates a target; see the properties for meanings.
     public init(

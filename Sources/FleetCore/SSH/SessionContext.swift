@@ -45,8 +45,8 @@ final class SessionContext {
             logger?.sshStep(.connect, since: start)
         case .jump(let hops):
             socket = try BastionPool.shared.openTunnel(
-                through: hops, to: target.host, port: target.port, queueTimeout: target.operationTimeout,
-                openTimeout: target.connectTimeout, cancel: cancel)
+                through: hops, to: target.host, port: target.port, longLived: target.persistent,
+                queueTimeout: target.operationTimeout, openTimeout: target.connectTimeout, cancel: cancel)
             logger?.sshStep(.tunnel, since: start, hops.map { "\($0.host):\($0.port)" }.joined(separator: ","))
             deadline = OperationDeadline(after: target.connectTimeout, cancel: cancel)
         }

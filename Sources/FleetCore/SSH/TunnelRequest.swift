@@ -11,6 +11,8 @@ final class TunnelRequest: Sendable {
     let host: String
     /// The destination port.
     let port: Int
+    /// Whether the tunnel carries a session kept open for the whole run (see ``BastionPool``).
+    let longLived: Bool
 
     private enum Phase {
         /// Waiting for a free channel on the bastion.
@@ -27,9 +29,10 @@ final class TunnelRequest: Sendable {
     private let phase = Mutex<Phase>(.queued(since: .now))
     private let answered = DispatchSemaphore(value: 0)
 
-    init(host: String, port: Int) {
+    init(host: String, port: Int, longLived: Bool = false) {
         self.host = host
         self.port = port
+        self.longLived = longLived
     }
 
     // MARK: - Bastion side

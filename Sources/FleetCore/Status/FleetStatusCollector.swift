@@ -1,7 +1,8 @@
 import Foundation
 public import Logging
 
-/// Reads every selected node's state over SSH, in parallel: one connection and one exec per node.
+/// Reads every selected node's state over SSH, in parallel: one exec per node, on a fresh connection or
+/// on the node's open session of a ``PersistentSessions`` pool (`fleet status --watch`).
 public enum FleetStatusCollector {
     /// Collects an observation per host, in the order given.
     ///
@@ -12,6 +13,8 @@ public enum FleetStatusCollector {
     ///   - now: the timestamp recorded for statuses that carry none.
     ///   - timeout: the most one host may take, connection included (nil: 10 s to connect, 30 s to probe).
     ///   - logger: receives each host's SSH steps and its total time, at debug level.
+    ///   - sessions: when given, each host's probe runs on its open session there (keyed by inventory name)
+    ///     instead of a connection of its own; a host without one is reported unreachable at once.
     /// - Returns: one ``HostObservation`` per host; an unreachable node carries its error, never throws.
     public static func collect(
         hosts: [InventoryHost],
@@ -19,7 +22,8 @@ public enum FleetStatusCollector {
         maxConcurrent: Int,
         now: String,
         timeout: Duration? = nil,
-        logger: Logger = SSHConnection.silentLogger
+        logger: Logger = SSHConnection.silentLogger,
+        sessions: PersistentSessions? = nil
     ) async -> [HostObservation] {
         let results = await forEachHost(hosts, maxConcurrent: maxConcurrent) { host in
             var logger = logger
@@ -27,7 +31,8 @@ public enum FleetStatusCollector {
             let start = ContinuousClock.now
             let observation =
                 await withTimeout(timeout) { [logger] in
-                    await observe(host, target: target(host), now: now, probeTimeout: timeout, logger: logger)
+                    await observe(
+                        host, target: target, now: now, probeTimeout: timeout, logger: logger, sessions: sessions)
                 }
                 ?? HostObservation(
                     host: host.name, role: host.role.rawValue,
@@ -57,7 +62,12 @@ public enum FleetStatusCollector {
     }
 
     private static func observe(
-        _ host: InventoryHost, target: SSHTarget, now: String, probeTimeout: Duration?, logger: Logger
+        _ host: InventoryHost,
+        target: @Sendable (InventoryHost) -> SSHTarget,
+        now: String,
+        probeTimeout: Duration?,
+        logger: Logger,
+        sessions: PersistentSessions?
     ) async -> HostObservation {
         let role = host.role.rawValue
         let probe: NodeProbe.Target
@@ -66,8 +76,14 @@ public enum FleetStatusCollector {
         case .failure(let error): return HostObservation(host: host.name, role: role, error: error.description)
         }
         do {
-            let result = try await withSSHConnection(target, logger: logger) { connection in
-                try await connection.exec(NodeProbe.command(for: probe), timeout: probeTimeout ?? .seconds(30))
+            let command = NodeProbe.command(for: probe)
+            let result: ExecResult
+            if let sessions {
+                result = try await sessions.exec(host.name, command, timeout: probeTimeout ?? .seconds(30))
+            } else {
+                result = try await withSSHConnection(target(host), logger: logger) { connection in
+                    try await connection.exec(command, timeout: probeTimeout ?? .seconds(30))
+                }
             }
             let (status, source) = try NodeProbe.parse(
                 stdout: result.stdout, exitStatus: result.exitStatus ?? -1, target: probe, collectedAt: now
