@@ -60,7 +60,8 @@ public struct PreflightMatrix: Sendable, Codable, Equatable {
     public var rows: [Row]
     /// The highest height seen.
     public var topHeight: Int64?
-    /// The median block time over the nodes that made blocks while read, in seconds.
+    /// The median block time over the nodes that made blocks while read, in seconds: every ETA uses it
+    /// (one node sees too few blocks during its read for a steady figure).
     public var secondsPerBlock: Double?
     /// Whether every row is green.
     public var isGreen: Bool
@@ -157,7 +158,7 @@ public struct PreflightMatrix: Sendable, Codable, Equatable {
         } else {
             cells.append(PreflightCell(.doubleSign, .pass, "none"))
         }
-        cells.append(heightCell(status, request: request, rate: reading.secondsPerBlock ?? fleetRate))
+        cells.append(heightCell(status, request: request, rate: fleetRate ?? reading.secondsPerBlock))
         return Row(host: observation.host, role: observation.role, height: status.chain?.height, cells: cells)
     }
 

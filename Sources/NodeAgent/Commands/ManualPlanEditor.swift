@@ -26,8 +26,9 @@ struct ManualPlanEditor {
 
     /// Schedules the staged binary of `name` at `height`.
     ///
-    /// - Throws: ``AgentError`` when no executable binary is staged for it, or another plan is pending
-    ///   in `data/upgrade-info.json` (unless `force`); nothing is written then.
+    /// - Throws: ``AgentError`` when no executable binary is staged for it, it is the upgrade `current`
+    ///   already runs, or another plan is pending in `data/upgrade-info.json` (unless `force`); nothing is
+    ///   written then.
     func add(name rawName: String, height: Int64, requestedBy: String?, force: Bool) throws(AgentError) -> Added {
         guard height > 0 else { throw AgentError(.command, "--upgrade-height must be greater than 0") }
         let name = try upgradeName(rawName)
@@ -38,6 +39,9 @@ struct ManualPlanEditor {
         } catch {
             throw AgentError(
                 .command, "no binary staged for upgrade \(name.recased) at \(binary): \(error) (stage it first)")
+        }
+        if isApplied(name) {
+            throw AgentError(.command, "upgrade \(name.recased) is already applied: current runs it")
         }
         let plan = UpgradePlan(name: name.recased, height: height)
         if let existing = try pendingPlan(), !force {

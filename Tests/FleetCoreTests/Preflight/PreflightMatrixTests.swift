@@ -121,17 +121,24 @@ struct PreflightMatrixTests {
         #expect(matrix.failures == ["a: version: v3, not v2", "b: unreachable: connection refused"])
     }
 
-    @Test("blocks left and an ETA from the observed block time; the fleet median stands in for a node without one")
+    @Test("blocks left and an ETA from the fleet's median observed block time, also for a node that saw no block")
     func heightAndETA() {
         let samples: [PreflightReading.HeightSample] = [
             .init(height: 100, unixMilliseconds: 1_000_000), .init(height: 104, unixMilliseconds: 1_024_000),
         ]
+        let fast: [PreflightReading.HeightSample] = [
+            .init(height: 90, unixMilliseconds: 1_000_000), .init(height: 92, unixMilliseconds: 1_002_000),
+        ]
         let matrix = PreflightMatrix(
-            [Self.node("a", height: 100, samples: samples), Self.node("b", height: 90)],
+            [
+                Self.node("a", height: 100, samples: samples), Self.node("b", height: 90, samples: fast),
+                Self.node("c", height: 100, samples: samples), Self.node("d", height: 100),
+            ],
             request: .init(name: "v2", height: 150))
         #expect(matrix.secondsPerBlock == 6)
         #expect(matrix.rows[0].cell(.height)?.detail == "50 blocks left (ETA ~5m00s)")
-        #expect(matrix.rows[1].cell(.height)?.detail == "60 blocks left (ETA ~6m00s)")
+        #expect(matrix.rows[1].cell(.height)?.detail == "60 blocks left (ETA ~6m00s)", "the median, not its own 1 s")
+        #expect(matrix.rows[3].cell(.height)?.detail == "50 blocks left (ETA ~5m00s)")
         let still = PreflightMatrix(
             [
                 Self.node(

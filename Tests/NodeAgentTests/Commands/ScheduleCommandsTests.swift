@@ -71,6 +71,17 @@ struct ScheduleCommandsTests {
             #expect(twice.exitCode == 0)
             #expect(twice.output == "nothing scheduled for upgrade v2\n")
 
+            // The upgrade current already runs is not scheduled again.
+            let applied = dir + "/home/cosmovisor/upgrades/v3/upgrade-info.json"
+            try Data(#"{"name":"v3","time":"0001-01-01T00:00:00Z","height":10}"#.utf8)
+                .write(to: URL(fileURLWithPath: applied))
+            try FileManager.default.createSymbolicLink(
+                atPath: dir + "/home/cosmovisor/current", withDestinationPath: "upgrades/v3")
+            let done = try await AgentCLI.run(["add-upgrade", "v3", "--upgrade-height", "500"], environment: env)
+            #expect(done.exitCode == 1)
+            #expect(done.errorOutput.contains("upgrade v3 is already applied: current runs it"))
+            #expect(!FileManager.default.fileExists(atPath: info))
+
             // A plan the chain wrote (no schedule entry for it) is not ours to delete.
             let chainPlan = #"{"name":"v3","time":"0001-01-01T00:00:00Z","height":300}"#
             try chainPlan.write(toFile: info, atomically: true, encoding: .utf8)
