@@ -720,8 +720,8 @@ class SharedNode:
             due = state["time"] + interval + (0 if proposer else interval / 2)
             now = time.time()
             if now < due:
-                late = 0 if proposer else interval / 10
-                timeout = min(due, state["time"] + interval + late) - now + random.uniform(0, interval / 20)
+                take = state["time"] + interval + (0 if proposer else interval / 10)
+                timeout = (take if now < take else due) - now + random.uniform(0, interval / 20)
                 continue
             outcome = self.before_block(chain.height + 1, state)
             if outcome == "stay":
