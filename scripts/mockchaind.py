@@ -457,13 +457,17 @@ class SharedChain:
             self.write_state(state)
             return state, True
 
-    def propose(self, name, height, info):
+    def propose(self, name, height, info, relative=False):
+        """Sets the chain's plan (at `height`, or `height` blocks past the chain's height when `relative`,
+        taken under the lock); returns the plan's height."""
         with self.locked():
             state = self.state()
+            height += state["height"] if relative else 0
             if height <= state["height"]:
                 fail(f"upgrade cannot be scheduled in the past: height {height} <= chain height {state['height']}", 1)
             state["plan"] = {"name": name, "height": height, "info": info}
             self.write_state(state)
+            return height
 
     def validators_document(self, height, page, per_page):
         return validators_page(
@@ -692,6 +696,7 @@ class SharedNode:
         state = shared.state()
         self.set_synced(not self.settings["catching_up"] and state["height"] - chain.height <= 1)
         self.shared.write_record(self.record)
+        proposer = chain.voting_power > 0
         timeout = 0
         while not stopping.wait(timeout):
             timeout = interval
@@ -710,10 +715,13 @@ class SharedNode:
                 return outcome
             if chain.catching_up or chain.height < state["height"]:
                 continue
-            due = state["time"] + interval
+            # Validators propose when the block is due; other nodes wake a little later to take it, and propose
+            # only when it is overdue (no validator of ours runs): one wake-up per block for most nodes.
+            due = state["time"] + interval + (0 if proposer else interval / 2)
             now = time.time()
             if now < due:
-                timeout = due - now + random.uniform(0, interval / 50)
+                take = state["time"] + interval + (0 if proposer else interval / 10)
+                timeout = (take if now < take else due) - now + random.uniform(0, interval / 20)
                 continue
             outcome = self.before_block(chain.height + 1, state)
             if outcome == "stay":
@@ -725,7 +733,7 @@ class SharedNode:
                 chain.commit(after["height"], "commit", block_time=after["time"])
                 timeout = interval
             elif after is None:
-                timeout = interval / 20  # another node is committing: take its block soon
+                timeout = interval / 5  # another node is committing: take its block then
             elif after["height"] > chain.height:
                 timeout = 0  # someone else committed it: follow now
             else:
@@ -863,23 +871,26 @@ def cmd_init(argv):
 
 def cmd_propose_upgrade(argv):
     opts, pos = parse_args(argv, {"home", "info", "chain"})
-    if len(pos) != 2 or not pos[1].isdigit() or int(pos[1]) <= 0:
-        fail("usage: mockchaind propose-upgrade NAME HEIGHT {--home H | --chain DIR} [--info INFO]")
-    plan = {"name": pos[0], "height": int(pos[1]), "info": (opts.get("info") or [""])[-1]}
+    relative = len(pos) == 2 and pos[1].startswith("+")
+    number = pos[1][1:] if relative else (pos[1] if len(pos) == 2 else "")
+    if not number.isdigit() or int(number) <= 0:
+        fail("usage: mockchaind propose-upgrade NAME {HEIGHT | +BLOCKS} {--home H | --chain DIR} [--info INFO]")
+    plan = {"name": pos[0], "height": int(number), "info": (opts.get("info") or [""])[-1]}
     if "chain" in opts:
-        SharedChain(os.path.abspath(opts["chain"][-1])).propose(plan["name"], plan["height"], plan["info"])
-        print(f'proposal passed: upgrade "{pos[0]}" at height {pos[1]}')
-        return 0
-    home = home_of(opts)
-    data = os.path.join(home, "data")
-    if not os.path.isdir(data):
-        fail(f"data directory {data} does not exist")
-    shared = SharedChain.of(Chain(home))
-    if shared:
-        shared.propose(plan["name"], plan["height"], plan["info"])
+        shared = SharedChain(os.path.abspath(opts["chain"][-1]))
     else:
-        write_atomic(os.path.join(data, PLAN_FILE), json.dumps(plan).encode())
-    print(f'proposal passed: upgrade "{pos[0]}" at height {pos[1]}')
+        home = home_of(opts)
+        data = os.path.join(home, "data")
+        if not os.path.isdir(data):
+            fail(f"data directory {data} does not exist")
+        chain = Chain(home)
+        shared = SharedChain.of(chain)
+        if not shared:
+            plan["height"] += chain.height if relative else 0
+            write_atomic(os.path.join(data, PLAN_FILE), json.dumps(plan).encode())
+    if shared:
+        plan["height"] = shared.propose(plan["name"], plan["height"], plan["info"], relative)
+    print(f'proposal passed: upgrade "{pos[0]}" at height {plan["height"]}')
     return 0
 
 

@@ -11,7 +11,7 @@ One implementation for `make demo` and for the tests.
     sandbox.py show --dir DIR
     sandbox.py start-node --dir DIR NAME...        (again, after a stop or an exit; waits for its RPC)
     sandbox.py stop-node --dir DIR NAME... [--kill]
-    sandbox.py propose --dir DIR NAME HEIGHT [--info INFO]   (a governance plan for the whole chain)
+    sandbox.py propose --dir DIR NAME {HEIGHT | +BLOCKS} [--info INFO]   (a governance plan for the whole chain)
     sandbox.py chain --dir DIR                      (the chain's state, validators and who is up)
 
 Every sandbox is ONE simulated chain (docs/sandbox.md): its nodes follow DIR's run folder chain/; our validators
@@ -782,7 +782,7 @@ def genesis_release(manifest):
 def propose(args):
     """A governance plan for the whole chain (`mockchaind propose-upgrade --chain`), as the node user."""
     manifest = load_manifest(args.dir)
-    argv = [genesis_release(manifest), "propose-upgrade", args.name, str(args.height), "--chain",
+    argv = [genesis_release(manifest), "propose-upgrade", args.name, args.height, "--chain",
             manifest["chain"]["dir"]]
     if args.info:
         argv += ["--info", args.info]
@@ -853,7 +853,7 @@ def main():
     p_propose = sub.add_parser("propose")
     p_propose.add_argument("--dir", required=True)
     p_propose.add_argument("name")
-    p_propose.add_argument("height", type=int)
+    p_propose.add_argument("height", help="the plan's height, or +N: N blocks past the chain's height")
     p_propose.add_argument("--info", default="")
     p_chain = sub.add_parser("chain")
     p_chain.add_argument("--dir", required=True)

@@ -102,6 +102,18 @@ extension Sandbox {
         try await script("propose", [name, String(height)])
     }
 
+    /// `sandbox.py propose NAME +BLOCKS`: a governance plan `blocks` past the chain's height (taken under the
+    /// chain's lock, so never in the past); returns the plan's height.
+    public func propose(_ name: String, blocksAhead blocks: Int) async throws -> Int {
+        let result = try await script("propose", [name, "+\(blocks)"])
+        guard result.exitCode == 0,
+            let height = result.output.split(separator: " ").last.flatMap({ Int($0.dropLast()) })
+        else {
+            throw SandboxError(message: "sandbox.py propose \(name) +\(blocks): \(result.output)\(result.errorOutput)")
+        }
+        return height
+    }
+
     /// Copies release `version` to `<home>/cosmovisor/upgrades/<directory>/bin/<daemon>` on every node in
     /// `names` (all when `nil`), owned by the node user, as `fleet stage` would leave it.
     public func stage(_ version: String, as directory: String? = nil, on names: [String]? = nil) throws {
@@ -134,13 +146,13 @@ extension Sandbox {
     }
 
     /// data/blocks.log of node `name`: `height version ms [commit|follow|catchup]` per line.
-    public func blocks(_ name: String) throws -> [(height: Int, version: String)] {
+    public func blocks(_ name: String) throws -> [(height: Int, version: String, how: String?)] {
         try String(contentsOfFile: node(name)!.home + "/data/blocks.log", encoding: .utf8)
             .split(separator: "\n")
             .compactMap { line in
                 let parts = line.split(separator: " ")
                 guard parts.count >= 2, let height = Int(parts[0]) else { return nil }
-                return (height, String(parts[1]))
+                return (height, String(parts[1]), parts.count >= 4 ? String(parts[3]) : nil)
             }
     }
 }

@@ -6,12 +6,9 @@ import Testing
 /// the same height; the new release resumes the chain; old, patch and broken releases behave as on a real chain.
 @Suite("Shared chain: upgrades", .tags(.sshd), .timeLimit(.minutes(4)))
 struct SharedChainUpgradeTests {
-    /// Proposes `name` far enough ahead of the chain that every node is still below it; returns the height.
-    static func propose(_ sandbox: Sandbox, _ name: String, ahead: Int = 60) async throws -> Int {
-        let height = try await sandbox.chainReport().height + ahead
-        let proposed = try await sandbox.propose(name, at: height)
-        #expect(proposed.exitCode == 0, "\(proposed.errorOutput)")
-        return height
+    /// Proposes `name` 40 blocks past the chain's height; returns the plan's height.
+    static func propose(_ sandbox: Sandbox, _ name: String) async throws -> Int {
+        try await sandbox.propose(name, blocksAhead: 40)
     }
 
     static func upgradeInfo(_ node: Sandbox.Node) -> String? {
@@ -130,15 +127,20 @@ extension SharedChainUpgradeTests {
             nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
         try await withSandbox(options) { sandbox in
             try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
-            let height = try await sandbox.chainReport().height + 80
-            for node in sandbox.nodes {
-                let command = [
-                    "DAEMON_HOME=\(node.home)", "DAEMON_NAME=\(sandbox.daemonName)", sandbox.agent!, "add-upgrade",
-                    "v2",
-                    sandbox.releases["v2"]!.path, "--upgrade-height", String(height),
-                ].joined(separator: " ")
-                let added = try await ProcessRunner.runAsync(sandbox.sshArguments(node) + [command])
-                #expect(added.exitCode == 0, "\(node.name): \(added.output)\(added.errorOutput)")
+            // Far enough ahead for four SSH logins on a loaded machine; checked below.
+            let height = try await sandbox.chainReport().height + 200
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in sandbox.nodes {
+                    let command = [
+                        "DAEMON_HOME=\(node.home)", "DAEMON_NAME=\(sandbox.daemonName)", sandbox.agent!, "add-upgrade",
+                        "v2", sandbox.releases["v2"]!.path, "--upgrade-height", String(height),
+                    ].joined(separator: " ")
+                    group.addTask {
+                        let added = try await ProcessRunner.runAsync(sandbox.sshArguments(node) + [command])
+                        #expect(added.exitCode == 0, "\(node.name): \(added.output)\(added.errorOutput)")
+                    }
+                }
+                try await group.waitForAll()
             }
             #expect(try await sandbox.chainReport().height < height, "scheduled ahead of the chain")
             try await SharedChain.waitForChain(
