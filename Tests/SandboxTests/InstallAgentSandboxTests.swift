@@ -200,6 +200,41 @@ struct InstallAgentSandboxTests {
                     ), "\(third.output)")
             }
 
+            // Another agent build at agent_path is refused without --force and changes nothing; with --force
+            // it replaces the file, and the running agents are still left alone.
+            try await withTemporaryDirectory("fleet-install-agent") { directory in
+                let other = directory + "/node-agent"
+                try FileManager.default.copyItem(atPath: TestPaths.product("node-agent"), toPath: other)
+                let handle = try #require(FileHandle(forWritingAtPath: other))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data("another build\n".utf8))
+                try handle.close()
+                let refusedAgent = try await Self.fleet(
+                    sandbox, ["install-agent", "--no-systemd", "--agent-binary", other, "-l", "sentries"])
+                #expect(refusedAgent.exitCode == 1)
+                #expect(
+                    refusedAgent.output.contains("0 started, 0 already running, 0 installed (not started), 2 refused"))
+                #expect(
+                    refusedAgent.output.contains(
+                        "sentry-1: refused: agent binary \(Self.agentPath(sandbox.node("sentry-1")!)): staged binary differs"
+                    ), "\(refusedAgent.output)")
+                let otherDigest = try await StageSandbox.sha256(other)
+                for node in sandbox.nodes {
+                    #expect(try await StageSandbox.sha256(Self.agentPath(node)) != otherDigest)
+                }
+                let forced = try await Self.fleet(
+                    sandbox, ["install-agent", "--no-systemd", "--agent-binary", other, "-l", "sentries", "--force"])
+                #expect(forced.exitCode == 0, "\(forced.output)\(forced.errorOutput)")
+                for node in sandbox.nodes where node.role == "sentry" {
+                    #expect(try await StageSandbox.sha256(Self.agentPath(node)) == otherDigest)
+                    #expect(
+                        forced.output.contains(
+                            "\(node.name): agent installed at \(Self.agentPath(node)), already running (pid \(agentPIDs[node.name] ?? 0)) on the previous binary, not restarted"
+                        ), "\(forced.output)")
+                    #expect(ProcessProbe.isRunning(agentPIDs[node.name] ?? 0))
+                }
+            }
+
             // Without --no-systemd on a node that has no systemd: a clear failure, nothing started.
             let systemd = try await Self.fleet(sandbox, ["install-agent", "-l", "sentry-1"])
             #expect(systemd.exitCode == 1)

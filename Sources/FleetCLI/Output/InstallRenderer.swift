@@ -49,6 +49,9 @@ struct InstallRenderer {
         let pid = report.pid.map { " (pid \($0))" } ?? ""
         switch report.result {
         case .started: steps.append("started" + pid)
+        case .alreadyRunning where report.agent == .staged:
+            steps.append(
+                "already running" + pid + " on the previous binary, not restarted: restart it to run the new one")
         case .alreadyRunning: steps.append("already running" + pid + ", not restarted")
         case .installed: steps.append("not started (use --enable)")
         case .refused, .failed: break

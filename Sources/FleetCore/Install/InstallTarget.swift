@@ -31,8 +31,10 @@ public struct InstallTarget: Sendable, Hashable {
     public var layout: CosmovisorLayout { CosmovisorLayout(home: daemonHome, daemonName: daemonName) }
     /// `<daemon_home>/cosmovisor/.node-agent/agent.log`: the detached agent's output (`--no-systemd`).
     public var logFile: String { layout.agentDirectory + "/agent.log" }
-    /// `/etc/systemd/system/<agent_service>.service`.
-    public var unitPath: String { "/etc/systemd/system/\(serviceName).service" }
+    /// Where unit files go: `/etc/systemd/system` (tests point it elsewhere).
+    public var unitDirectory = "/etc/systemd/system"
+    /// `<unitDirectory>/<agent_service>.service`.
+    public var unitPath: String { "\(unitDirectory)/\(serviceName).service" }
     /// The words after the agent binary: `run start --home <daemon_home>` (what the unit's `ExecStart=` runs).
     public var runArguments: [String] { ["run", "start", "--home", daemonHome] }
 
@@ -95,6 +97,7 @@ public struct InstallTarget: Sendable, Hashable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.host == rhs.host && lhs.daemonHome == rhs.daemonHome && lhs.daemonName == rhs.daemonName
             && lhs.agentPath == rhs.agentPath && lhs.serviceName == rhs.serviceName
+            && lhs.unitDirectory == rhs.unitDirectory
             && lhs.environment.map { "\($0.name)=\($0.value)" } == rhs.environment.map { "\($0.name)=\($0.value)" }
     }
 
