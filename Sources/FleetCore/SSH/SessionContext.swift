@@ -56,7 +56,7 @@ final class SessionContext {
                 host: target.host, port: target.port, alias: target.hostKeyAlias, in: known))
         start = .now
         try session.handshake(deadline)
-        logger?.sshStep(.handshake, since: start)
+        logger?.sshStep(.handshake, since: start, session.negotiatedTransport)
         start = .now
         try verifier.verify(try session.hostKey(), host: target.host, port: target.port, known: known)
         logger?.sshStep(.hostKey, since: start)

@@ -160,8 +160,40 @@ final class LibSSH2Session {
         try LibSSH2.check(rc, session: self, operation: "host key preference", code: .handshake)
     }
 
+    /// The ciphers offered, best first: CTR modes only (never CBC, arcfour or none), each one OpenSSH's
+    /// defaults accept. aes128-ctr leads because libssh2 1.10 encrypts one 16-byte block per OpenSSL call,
+    /// where aes128's 10 rounds run about 1.5× faster than aes256's 14 (`openssl speed -bytes 16`).
+    static let cipherPreference = ["aes128-ctr", "aes192-ctr", "aes256-ctr"]
+
+    /// The MACs offered, best first: SHA-2 (hmac-sha2-256 runs on the CPU's SHA extensions, about twice
+    /// hmac-sha2-512's speed), hmac-sha1 last only for servers without SHA-2, as OpenSSH's defaults allow.
+    static let macPreference = ["hmac-sha2-256", "hmac-sha2-512", "hmac-sha1"]
+
+    /// Offers ``cipherPreference`` and ``macPreference`` in both directions (must run before `handshake`).
+    private func preferTransportAlgorithms() throws(SSHError) {
+        let ciphers = Self.cipherPreference.joined(separator: ",")
+        let macs = Self.macPreference.joined(separator: ",")
+        for (method, list) in [
+            (LIBSSH2_METHOD_CRYPT_CS, ciphers), (LIBSSH2_METHOD_CRYPT_SC, ciphers),
+            (LIBSSH2_METHOD_MAC_CS, macs), (LIBSSH2_METHOD_MAC_SC, macs),
+        ] {
+            try LibSSH2.check(
+                libssh2_session_method_pref(raw, method, list), session: self, operation: "algorithm preference",
+                code: .handshake)
+        }
+    }
+
+    /// The cipher and MAC the handshake agreed on for data we send (`aes128-ctr hmac-sha2-256`), nil before it.
+    var negotiatedTransport: String? {
+        guard let cipher = libssh2_session_methods(raw, LIBSSH2_METHOD_CRYPT_CS),
+            let mac = libssh2_session_methods(raw, LIBSSH2_METHOD_MAC_CS)
+        else { return nil }
+        return String(cString: cipher) + " " + String(cString: mac)
+    }
+
     /// Runs the SSH handshake; banner failures get `.banner` so callers can retry them.
     func handshake(_ deadline: OperationDeadline) throws(SSHError) {
+        try preferTransportAlgorithms()
         let rc = try retrying(deadline, operation: "handshake") { libssh2_session_handshake(raw, socket) }
         guard rc < 0 else { return }
         if LibSSH2.isBannerFailure(rc) {
@@ -176,7 +208,9 @@ final class LibSSH2Session {
         throw markBroken(
             error(
                 rc: rc, operation: "handshake", code: .handshake,
-                hint: "The server offers no algorithm libssh2 1.10 supports (an RSA-only host key fails this way)"))
+                hint: "The server offers no algorithm libssh2 1.10 supports (an RSA-only host key fails this way; "
+                    + "fleet offers only the ciphers \(Self.cipherPreference.joined(separator: ", ")) and the MACs "
+                    + "\(Self.macPreference.joined(separator: ", ")))"))
     }
 
     /// The key the server presented during the handshake.
