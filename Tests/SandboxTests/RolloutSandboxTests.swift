@@ -88,6 +88,16 @@ struct RolloutSandboxTests {
             // The order, from the nodes' own blocks: each node was back on v2 and committing before the next
             // one stopped on v1 (sentries before validators, one validator at a time).
             let order = ["sentry-1", "sentry-2", "validator-1", "validator-2"].map { sandbox.node($0)! }
+            // The agents' records agree: each switch was requested after the one before it was answered.
+            let requested = try order.map { node in
+                let record = try #require(try Self.switches(node).first)
+                let at = try #require(ISO8601DateFormatter().date(from: record.requestedAt))
+                return (at: at, answered: at.addingTimeInterval(record.durationSeconds))
+            }
+            for (earlier, later) in zip(requested, requested.dropFirst()) {
+                #expect(later.at > earlier.at, "switches requested out of order: \(requested)")
+                #expect(later.at.addingTimeInterval(1) >= earlier.answered, "a switch overlapped the one before")
+            }
             for (earlier, later) in zip(order, order.dropFirst()) {
                 let first = try Self.handover(earlier, from: "v1", to: "v2")
                 let next = try Self.handover(later, from: "v1", to: "v2")
