@@ -211,6 +211,31 @@ struct RolloutSandboxTests {
         }
     }
 
+    @Test(
+        "a release that dies after it started takes its agent with it: fleet points current back for the service's restart, reports the node not healthy, exit 3"
+    )
+    func agentGone() async throws {
+        try await withSandbox(Self.options()) { sandbox in
+            try await withTemporaryDirectory("rollout-late") { directory in
+                let late = directory + "/mockchaind"
+                // Runs long enough for the agent to answer the switch `ok`, then dies: the agent exits with it.
+                try "#!/bin/sh\n[ \"$1\" = version ] && { echo v7; exit 0; }\nsleep 3\nexit 1\n".write(
+                    toFile: late, atomically: true, encoding: .utf8)
+                chmod(late, 0o755)
+                try await Self.stage(sandbox, "v7", late)
+            }
+            let result = try await Self.fleet(
+                sandbox, ["rollout", "v7", "--total-power", "100", "--max-lag", "100000", "--gate-timeout", "8s"])
+            #expect(result.exitCode == 3, "\(result.output)\(result.errorOutput)")
+            #expect(result.output.contains("no agent runs (it exited with the node)"), "\(result.output)")
+            let sentry = sandbox.node("sentry-1")!
+            #expect(Self.current(sentry) == "genesis", "current left on the dead release")
+            for node in sandbox.nodes where node.name != "sentry-1" {
+                #expect(try Self.switches(node).isEmpty, "\(node.name) was touched")
+            }
+        }
+    }
+
     @Test("two running nodes with one consensus key: rollout refuses before touching any validator, exit 3")
     func doubleSign() async throws {
         try await withSandbox(Self.options(sharedKey: ["validator-1", "sentry-1"])) { sandbox in
