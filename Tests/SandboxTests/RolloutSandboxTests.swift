@@ -72,7 +72,10 @@ struct RolloutSandboxTests {
             let dry = try await Self.fleet(sandbox, ["rollout", "v2", "--dry-run"] + Self.gateOptions)
             #expect(dry.exitCode == 0, "\(dry.output)\(dry.errorOutput)")
             #expect(dry.output.contains("step 1  batch     sentry-1 (sentry): genesis -> v2"))
-            #expect(dry.output.contains("step 4  validator validator-2 (validator, power 10): genesis -> v2"))
+            // The power is the node's /status voting_power: 10 on per-node chains, the validator's share on the shared one.
+            #expect(dry.output.contains("step 4  validator validator-2 (validator, power "))
+            #expect(dry.output.contains("step 3  validator validator-1 (validator, power "))
+            #expect(dry.output.components(separatedBy: "): genesis -> v2").count - 1 == 4)
             #expect(sandbox.nodes.allSatisfy { (try? Self.switches($0))?.isEmpty == true }, "--dry-run switched")
 
             let result = try await Self.fleet(sandbox, ["rollout", "v2"] + Self.gateOptions)
@@ -88,6 +91,16 @@ struct RolloutSandboxTests {
             // The order, from the nodes' own blocks: each node was back on v2 and committing before the next
             // one stopped on v1 (sentries before validators, one validator at a time).
             let order = ["sentry-1", "sentry-2", "validator-1", "validator-2"].map { sandbox.node($0)! }
+            // The agents' records agree: each switch was requested after the one before it was answered.
+            let requested = try order.map { node in
+                let record = try #require(try Self.switches(node).first)
+                let at = try #require(ISO8601DateFormatter().date(from: record.requestedAt))
+                return (at: at, answered: at.addingTimeInterval(record.durationSeconds))
+            }
+            for (earlier, later) in zip(requested, requested.dropFirst()) {
+                #expect(later.at > earlier.at, "switches requested out of order: \(requested)")
+                #expect(later.at.addingTimeInterval(1) >= earlier.answered, "a switch overlapped the one before")
+            }
             for (earlier, later) in zip(order, order.dropFirst()) {
                 let first = try Self.handover(earlier, from: "v1", to: "v2")
                 let next = try Self.handover(later, from: "v1", to: "v2")
@@ -192,6 +205,31 @@ struct RolloutSandboxTests {
             #expect(
                 records.map { "\($0.from)->\($0.to) \($0.outcome.rawValue)" } == ["genesis->v8 ok", "v8->genesis ok"])
             #expect(records.last?.by?.hasSuffix("(switch back)") == true, "\(records)")
+            for node in sandbox.nodes where node.name != "sentry-1" {
+                #expect(try Self.switches(node).isEmpty, "\(node.name) was touched")
+            }
+        }
+    }
+
+    @Test(
+        "a release that dies after it started takes its agent with it: fleet points current back for the service's restart, reports the node not healthy, exit 3"
+    )
+    func agentGone() async throws {
+        try await withSandbox(Self.options()) { sandbox in
+            try await withTemporaryDirectory("rollout-late") { directory in
+                let late = directory + "/mockchaind"
+                // Runs long enough for the agent to answer the switch `ok`, then dies: the agent exits with it.
+                try "#!/bin/sh\n[ \"$1\" = version ] && { echo v7; exit 0; }\nsleep 3\nexit 1\n".write(
+                    toFile: late, atomically: true, encoding: .utf8)
+                chmod(late, 0o755)
+                try await Self.stage(sandbox, "v7", late)
+            }
+            let result = try await Self.fleet(
+                sandbox, ["rollout", "v7", "--total-power", "100", "--max-lag", "100000", "--gate-timeout", "8s"])
+            #expect(result.exitCode == 3, "\(result.output)\(result.errorOutput)")
+            #expect(result.output.contains("no agent runs (it exited with the node)"), "\(result.output)")
+            let sentry = sandbox.node("sentry-1")!
+            #expect(Self.current(sentry) == "genesis", "current left on the dead release")
             for node in sandbox.nodes where node.name != "sentry-1" {
                 #expect(try Self.switches(node).isEmpty, "\(node.name) was touched")
             }

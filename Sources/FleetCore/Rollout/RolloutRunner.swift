@@ -168,7 +168,12 @@ public struct RolloutRunner: Sendable {
         guard let host = hosts.first(where: { $0.name == item.host }) else { return false }
         let now = await observeOne(host)
         if now.currentRelease != previous {
-            let reply = await switchNode(item.host, to: previous, by: by + " (switch back)")
+            var reply = await switchNode(item.host, to: previous, by: by + " (switch back)")
+            if reply.outcome == .noAgent {
+                // The agent exited with its child (cosmovisor's rule for a node that dies): point `current` back
+                // so its service manager restarts it on the previous release, not into the broken one again.
+                reply = await pointCurrent(host, at: previous)
+            }
             report(.switched(host: item.host, reply))
             guard reply.ok else {
                 report(
@@ -226,6 +231,35 @@ public struct RolloutRunner: Sendable {
                 }
             }
             do { try await Task.sleep(for: pollInterval) } catch { return .failure(GateFailure(message: "cancelled")) }
+        }
+    }
+
+    /// With no agent running, points `current` at `release` (a temporary link renamed over it, as the agent
+    /// does) without starting anything: the agent's service starts the node on it when it restarts the agent.
+    private func pointCurrent(_ host: InventoryHost, at release: String) async -> ControlReply {
+        guard let home = host.daemonHome else { return ControlReply(.failed, "daemon_home is not set") }
+        let target = release == CosmovisorLayout.genesisLinkTarget ? release : "upgrades/" + release
+        let command =
+            "cd \(ShellQuote.quote(home + "/cosmovisor")) && [ -d \(ShellQuote.quote(target)) ] && "
+            + "ln -sfn \(ShellQuote.quote(target)) .current.fleet && mv -T .current.fleet current"
+        let (sshTarget, logger) = (self.target(host), self.logger)
+        do {
+            let result = try await withSSHConnection(sshTarget, logger: logger) { connection in
+                try await connection.exec(command, timeout: readTimeout)
+            }
+            guard result.succeeded else {
+                return ControlReply(
+                    .failed,
+                    "no agent runs, and pointing current at \(target) failed: "
+                        + TerminalText.escaped(String(result.errorOutput.prefix(300))))
+            }
+            return ControlReply(
+                .ok,
+                "no agent runs (it exited with the node): current points at \(target) again, where the node starts "
+                    + "when its service restarts the agent",
+                from: nil, to: release)
+        } catch {
+            return ControlReply(.failed, "\(host.name): \(error)")
         }
     }
 
