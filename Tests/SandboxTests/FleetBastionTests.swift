@@ -80,7 +80,9 @@ struct FleetBastionTests {
             #expect(lab.acceptedLogins(on: bastion) == 2)
             // Each run said goodbye to the bastion before exiting (its thread outlives the last host by the
             // idle linger), rather than leaving libssh2 running into OpenSSL's exit-time cleanup.
-            #expect(lab.lines(bastion, containing: "Received disconnect").count == 2, "\(lab.lines(bastion, containing: "isconnect"))")
+            #expect(
+                lab.lines(bastion, containing: "Received disconnect").count == 2,
+                "\(lab.lines(bastion, containing: "isconnect"))")
         }
     }
 
