@@ -14,7 +14,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TIERS = ("pure", "files", "processes", "sshd")
+TIERS = ("pure", "files", "processes", "sshd", "chain")
 SUITE = re.compile(r"@Suite\b")
 DECLARATION = re.compile(r"\s*(?:(?:public|internal|package|private|fileprivate|final)\s+)*(?:struct|class|enum|actor)\s+(\w+)")
 

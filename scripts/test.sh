@@ -27,7 +27,7 @@ fi
 # machine the pure suites' clocks would otherwise run while sandboxes and chains start beside them.
 : >.build/test-output.txt
 status=0
-for tiers in "pure files" "processes" "sshd"; do
+for tiers in "pure files" "processes" "sshd" "chain"; do
     tier_start=$(date +%s)
     set +e
     # shellcheck disable=SC2086

@@ -5,7 +5,7 @@ import Testing
 
 /// `fleet install-agent --no-systemd` end to end: the built binaries on a real 4-node sandbox started
 /// with `--no-chain`.
-@Suite("fleet install-agent on a sandbox", .tags(.sshd), .timeLimit(.minutes(5)))
+@Suite("fleet install-agent on a sandbox", .tags(.chain), .timeLimit(.minutes(5)))
 struct InstallAgentSandboxTests {
     static func fleet(_ sandbox: Sandbox, _ args: [String]) async throws -> CommandResult {
         try await ProcessRunner.runAsync(

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `fleet preflight` end to end: the built binary against a 4-node sandbox with agents supervising.
-@Suite("fleet preflight on a sandbox", .tags(.sshd), .timeLimit(.minutes(4)))
+@Suite("fleet preflight on a sandbox", .tags(.chain), .timeLimit(.minutes(4)))
 struct PreflightSandboxTests {
     @Test(
         "all green after staging v2 everywhere (sha256, version, height checked); red with exit 1 and the cell named when one node lacks it or holds another file"

@@ -9,7 +9,7 @@ import Testing
 ///
 /// The sandbox's nodes follow per-node chains today (a restarted node falls behind the others), so the
 /// gates run with a generous `--max-lag`; the lag bound itself is pinned by the gate's pure tests.
-@Suite("fleet rollout and rollback on a sandbox", .tags(.sshd), .timeLimit(.minutes(5)))
+@Suite("fleet rollout and rollback on a sandbox", .tags(.chain), .timeLimit(.minutes(5)))
 struct RolloutSandboxTests {
     static let gateOptions = ["--total-power", "100", "--max-lag", "100000", "--gate-timeout", "60s"]
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `fleet schedule` end to end: the built binary against a 4-node sandbox with agents supervising.
-@Suite("fleet schedule on a sandbox", .tags(.sshd), .timeLimit(.minutes(5)))
+@Suite("fleet schedule on a sandbox", .tags(.chain), .timeLimit(.minutes(5)))
 struct ScheduleSandboxTests {
     @Test("v2 scheduled on 4 nodes: each halts at H and resumes on v2; no node commits a height ≥ H on v1")
     func scheduledUpgrade() async throws {

@@ -8,7 +8,7 @@ import FoundationNetworking
 
 /// One simulated chain per sandbox: every node follows it, and it commits a block only while validators
 /// holding > 2/3 of the voting power are up (scripts/mockchaind.py SharedChain, docs/sandbox.md).
-@Suite("Shared chain: liveness", .tags(.sshd), .timeLimit(.minutes(3)))
+@Suite("Shared chain: liveness", .tags(.chain), .timeLimit(.minutes(3)))
 struct SharedChainTests {
     @Test("a validator down keeps the chain live; back, it catches up, then is in sync; no height skipped")
     func validatorDownAndBack() async throws {

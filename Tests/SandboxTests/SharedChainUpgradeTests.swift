@@ -4,7 +4,7 @@ import Testing
 
 /// Upgrades on the sandbox's one chain: a governance plan halts every node whose binary lacks its handler at
 /// the same height; the new release resumes the chain; old, patch and broken releases behave as on a real chain.
-@Suite("Shared chain: upgrades", .tags(.sshd), .timeLimit(.minutes(4)))
+@Suite("Shared chain: upgrades", .tags(.chain), .timeLimit(.minutes(4)))
 struct SharedChainUpgradeTests {
     /// Proposes `name` 40 blocks past the chain's height; returns the plan's height.
     static func propose(_ sandbox: Sandbox, _ name: String) async throws -> Int {

@@ -4,7 +4,7 @@ import Testing
 
 /// `fleet status --watch` end to end: the built binary against real sshds, sessions kept open and reused,
 /// a dropped session reconnected, Ctrl-C ending it cleanly.
-@Suite("fleet status --watch on a sandbox", .tags(.sshd), .timeLimit(.minutes(3)))
+@Suite("fleet status --watch on a sandbox", .tags(.chain), .timeLimit(.minutes(3)))
 struct StatusWatchSandboxTests {
     /// Logins sshd accepted on `node` so far (its `LogLevel VERBOSE` log).
     static func logins(_ node: Sandbox.Node) -> Int {

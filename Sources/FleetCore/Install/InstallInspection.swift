@@ -102,7 +102,7 @@ public struct InstallInspection: Sendable, Hashable {
     /// Who runs the node of `target`.
     ///
     /// A daemon is a process whose program (or script, behind an interpreter: a path or an interpreter's
-    /// first argument) is named `daemon_name`; an agent is `node-agent run …` (by name, or the binary at `agent_path`). Either belongs to this node
+    /// first argument) is named `daemon_name` and that runs its `start` subcommand; an agent is `node-agent run …` (by name, or the binary at `agent_path`). Either belongs to this node
     /// when its `--home` is `daemon_home`, or when it names no `--home` (it may run with the default
     /// home: when in doubt, the daemon counts). A daemon whose parent is such an agent is supervised; any
     /// other refuses the install, whatever agents also run.
@@ -123,7 +123,8 @@ public struct InstallInspection: Sendable, Hashable {
             Self.baseName(first) == target.daemonName
             || (words.count > 1 && Self.baseName(words[1]) == target.daemonName
                 && (words[1].contains("/") || Self.isInterpreter(first)))
-        return named && Self.mentionsHome(words, target.daemonHome)
+        // The node is `<daemon> start`; other subcommands (`version`, `keys`, `tx`, …) are short CLI calls.
+        return named && words.contains("start") && Self.mentionsHome(words, target.daemonHome)
     }
 
     /// A script's interpreter, which the kernel puts before the script's path in the argument vector.

@@ -101,6 +101,10 @@ import Testing
             Self.line(301, 1, ["bash", "-c", "mockchaind start --home /srv/n1"]),
             Self.line(302, 1, ["/srv/bin/node-agent", "status", "--json"]),
             Self.line(303, 1, ["/usr/bin/mockchaind-exporter", "--home", "/srv/n1"]),
+            // The daemon's own CLI, run by hand or by a script: not the node.
+            Self.line(304, 1, ["/usr/bin/python3", "/srv/releases/v1/mockchaind", "propose-upgrade", "v2", "+40"]),
+            Self.line(305, 1, ["/usr/local/bin/mockchaind", "version"]),
+            Self.line(306, 1, ["mockchaind", "keys", "list", "--home", "/srv/n1"]),
         ])
         #expect(inspection.occupancy(for: Self.target) == .free)
     }
