@@ -272,6 +272,8 @@ public struct RolloutRunner: Sendable {
         let command = ShellQuote.command([
             "env", "DAEMON_HOME=\(home)", "DAEMON_NAME=\(daemon)", "COSMOVISOR_DISABLE_LOGS=true",
             host.agentPath ?? "node-agent", "switch", release, "--json", "--by", by, "--timeout", String(agentTimeout),
+            // The agent answers once the node's RPC answers, and switches back itself past the gate's timeout.
+            "--up-timeout", String(max(1, min(agentTimeout, Int(policy.timeout.components.seconds)))),
         ])
         let (sshTarget, logger) = (self.target(host), self.logger)
         do {

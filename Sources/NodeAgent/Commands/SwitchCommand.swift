@@ -10,8 +10,10 @@ struct SwitchCommand: AsyncParsableCommand {
         abstract: "Ask the running agent to switch the node to a staged release (upgrades/<NAME> or genesis).",
         discussion: """
             The agent stops the node (DAEMON_SHUTDOWN_GRACE applies), points current at the release atomically \
-            and starts the node again, answering once it is up. If the node exits at start, the agent switches \
-            back. Refused (nothing changes) when the release is not staged or not executable, or while an \
+            and starts the node again, answering once it is up: its RPC (NODE_AGENT_RPC) answers with a height, \
+            or, when that RPC was not answering before the switch, it has run for 1 s. If the node exits first, \
+            or is not up within --up-timeout (then it is stopped), the agent switches back and answers failed. \
+            Refused (nothing changes) when the release is not staged or not executable, or while an \
             upgrade, another switch or a restart is under way.
             """
     )
@@ -27,6 +29,9 @@ struct SwitchCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the agent's answer, in seconds.")
     var timeout: Int = 600
 
+    @Option(help: "How long the new node may take to answer its RPC, in seconds (default: the agent's, 60).")
+    var upTimeout: Int?
+
     @Flag(help: "Print the agent's answer as one JSON document (exit status as without).")
     var json = false
 
@@ -34,7 +39,7 @@ struct SwitchCommand: AsyncParsableCommand {
     var by: String?
 
     func run() async throws {
-        let request = ControlRequest(command: .switch, name: name, restart: !noRestart, by: by)
+        let request = ControlRequest(command: .switch, name: name, restart: !noRestart, by: by, upTimeout: upTimeout)
         try await ControlCommandRunner.run(request, global: global, timeout: .seconds(timeout), json: json)
     }
 }

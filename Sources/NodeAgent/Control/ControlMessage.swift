@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```json
 /// {"command":"switch","name":"v2.1","restart":true,"by":"fleet rollout v2.1 (alice@laptop)"}
-/// {"command":"restart"}
+/// {"command":"restart","up_timeout":30}
 /// {"command":"status"}
 /// ```
 struct ControlRequest: Codable, Sendable, Equatable {
@@ -28,6 +28,10 @@ struct ControlRequest: Codable, Sendable, Equatable {
     /// For `switch`: who asks, in the requester's words (`fleet rollout v2 (alice@laptop)`); recorded with
     /// the switch, at most ``ControlMessage/maxByBytes`` bytes kept.
     var by: String?
+    /// For `switch` and `restart`: how many seconds the started node may take to answer its RPC before the
+    /// request fails (a switched node is then stopped and switched back); the agent's default when absent
+    /// (``Supervisor/upTimeout``), at least 1 and at most ``ControlMessage/maxUpTimeoutSeconds``.
+    var upTimeout: Int?
 }
 
 /// The wire rules shared by the agent's server and the CLI's client.
@@ -38,6 +42,8 @@ enum ControlMessage {
     static let maxByBytes = 256
     /// The largest answer a client reads (a status document is a few KiB).
     static let maxReplyBytes = 1 << 20
+    /// The longest ``ControlRequest/upTimeout`` honoured.
+    static let maxUpTimeoutSeconds = 3600
     /// How long the server waits for a whole request.
     static let readTimeout = Duration.seconds(5)
 

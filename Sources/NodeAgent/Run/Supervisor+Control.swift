@@ -9,6 +9,8 @@ extension Supervisor {
         var request: ControlRequest
         /// The requesting process's uid (`SO_PEERCRED`).
         var peerUID: uid_t
+        /// The node's RPC (`NODE_AGENT_RPC`) answered with a height when the request arrived.
+        var rpcAnswered = false
         var reply: CheckedContinuation<ControlReply, Never>
     }
 
@@ -20,10 +22,21 @@ extension Supervisor {
         /// For a switch: the release before and the one asked for.
         var from: CurrentSelection?
         var to: CurrentSelection?
+        /// The child counts as up once the node's RPC answers with a height (it answered for this agent
+        /// before), rather than after ``Supervisor/settleTime``.
+        var waitForRPC = false
+        /// How long the child may take to answer its RPC (the request's `up_timeout`, else ``Supervisor/upTimeout``).
+        var upBound = Supervisor.upTimeout
     }
 
-    /// How long a child started by a control request must run before the request is answered `ok`.
+    /// How long a child started by a control request must run before it counts as up, when the node's
+    /// RPC never answered this agent (no RPC, or `NODE_AGENT_RPC` is not the node's).
     static let settleTime = Duration.seconds(1)
+    /// How long a child started by a control request may take to answer its RPC before it counts as
+    /// failed (a switched one is then stopped and switched back).
+    static let upTimeout = Duration.seconds(60)
+    /// How often the RPC is asked while waiting for the child to come up.
+    static let upPollInterval = Duration.milliseconds(250)
 
     /// Creates the control socket and starts serving it. `status` is answered on the server's own threads
     /// from the published view; `switch` and `restart` go to the supervisor's input stream.
@@ -36,8 +49,11 @@ extension Supervisor {
                 let status = await Supervisor.status(configuration, publication)
                 return ControlReply(.ok, "status from the running agent", status: status)
             }
+            // Off the supervisor's task: whether the node's RPC answers now (the running child's), so
+            // that the child started for this request has to answer it too before it counts as up.
+            let rpcAnswered = await ChainRPCClient(baseURL: configuration.rpcURL).height() != nil
             return await withCheckedContinuation { reply in
-                let call = ControlCall(request: request, peerUID: uid, reply: reply)
+                let call = ControlCall(request: request, peerUID: uid, rpcAnswered: rpcAnswered, reply: reply)
                 if case .terminated = continuation.yield(.control(call)) {
                     reply.resume(returning: ControlReply(.busy, "the agent is exiting"))
                 }
@@ -59,7 +75,11 @@ extension Supervisor {
     func acceptControl(_ call: ControlCall) -> [StateMachine.Event] {
         nextControlID += 1
         let id = nextControlID
-        var pending = PendingControl(call: call, requestedAt: Date(), started: .now)
+        if call.rpcAnswered { rpcKnown = true }
+        var pending = PendingControl(call: call, requestedAt: Date(), started: .now, waitForRPC: rpcKnown)
+        if let seconds = call.request.upTimeout {
+            pending.upBound = .seconds(min(max(seconds, 1), ControlMessage.maxUpTimeoutSeconds))
+        }
         let command: StateMachine.ControlCommand
         switch call.request.command {
         case .status:
@@ -92,6 +112,32 @@ extension Supervisor {
             metadata: ["command": "\(call.request.command.rawValue)", "uid": "\(call.peerUID)"]
         )
         return [.controlRequested(id: id, command)]
+    }
+
+    /// Reports whether the child `pid` started for control request `id` comes up: its RPC answers with a
+    /// height within the request's bound (``upTimeout`` by default) when the request waits for the RPC, else it is up after ``settleTime``
+    /// (the machine ignores the answer when the child exited meanwhile).
+    func awaitUp(id: Int, pid: Int32, group: inout TaskGroup<Void>) {
+        let continuation = self.continuation
+        guard let pending = pendingControl[id], pending.waitForRPC else {
+            group.addTask {
+                try? await Task.sleep(for: Supervisor.settleTime)
+                continuation.yield(.event(.childSettled(pid: pid)))
+            }
+            return
+        }
+        let (client, bound) = (ChainRPCClient(baseURL: configuration.rpcURL), pending.upBound)
+        group.addTask {
+            let deadline = ContinuousClock.now + bound
+            while ContinuousClock.now < deadline, !Task.isCancelled {
+                if await client.height() != nil {
+                    continuation.yield(.event(.childSettled(pid: pid)))
+                    return
+                }
+                try? await Task.sleep(for: Supervisor.upPollInterval)
+            }
+            continuation.yield(.event(.childNeverUp(pid: pid, bound: bound)))
+        }
     }
 
     /// Sends the machine's answer to the waiting connection and records a switch in the state file.

@@ -35,16 +35,19 @@ extension Supervisor {
     ///     switching --> parked: releaseSwitched with --no-restart / answer
     ///     parked --> switching: controlRequested (switch) / switchRelease
     ///     parked --> preflight: controlRequested (restart) / checkPlan
-    ///     running --> draining: child started by a switch exits before settling / drainGroup
+    ///     running --> draining: child started by a switch exits before it is up / drainGroup
     ///     draining --> switching: groupDrained after that exit / switchRelease back (answer: failed)
+    ///     running --> stopping: child started by a switch never up within the bound / TERM+timer or KILL
+    ///     stopping --> switching: drained / switchRelease back (answer: failed)
     ///     finished --> [*]
     /// ```
     ///
     /// Control requests (`node-agent switch`, `restart`) are events like any other: one is accepted only
     /// while the child runs (or is parked) and no upgrade, switch or shutdown is under way; any other
-    /// is answered `busy` and changes nothing. A switched child is answered for once it has survived the
-    /// settle time (`childSettled`); if it exits first, `current` is switched back and the old release
-    /// restarted.
+    /// is answered `busy` and changes nothing. A switched child is answered for once it is up
+    /// (`childSettled`: its RPC answers with a height, or it survived the settle time when the node had no
+    /// answering RPC); if it exits first, or is not up within the bound (`childNeverUp`, then it is
+    /// stopped), `current` is switched back and the old release restarted.
     ///
     /// TERM, INT and QUIT are forwarded to the child's group and end the loop once the child has exited;
     /// HUP is only forwarded. A signal during an upgrade lets the current upgrade finish, then exits.
@@ -67,8 +70,8 @@ extension Supervisor {
         struct ControlOperation: Equatable {
             var id: Int
             var command: ControlCommand
-            /// Set while switching back after the switched child exited at start (how it exited).
-            var revertingAfter: ChildExit?
+            /// Set while switching back after the switched child did not come up (why).
+            var revertingAfter: SwitchBackReason?
         }
 
         /// What comes once the exited child's group is empty.
@@ -181,7 +184,7 @@ extension Supervisor {
             case .childSpawned(let pid):
                 guard case .spawning(let halt) = state else { preconditionFailure("\(event) in \(state)") }
                 state = .running(pid: pid, haltHeight: halt, gate: nil)
-                let settle: [Action] = awaitingUp == nil ? [] : [.startSettleTimer(pid: pid)]
+                let settle: [Action] = awaitingUp.map { [.awaitUp(id: $0.id, pid: pid)] } ?? []
                 guard let signal = deferredSignal else { return settle }
                 deferredSignal = nil
                 return settle + [.signalGroup(pid: pid, signal: signal)]
@@ -225,6 +228,8 @@ extension Supervisor {
                 guard case .running(pid, _, _) = state, let operation = awaitingUp else { return [] }
                 awaitingUp = nil
                 return [.answer(id: operation.id, .up(pid: pid))]
+            case .childNeverUp(let pid, let bound):
+                return childNeverUp(pid: pid, bound: bound)
             }
         }
 

@@ -35,11 +35,11 @@ extension Supervisor.StateMachine {
     mutating func controlStopped(_ operation: ControlOperation) -> [Action] {
         if shutdownRequested {
             state = .finished
-            // An operation that was switching back was answered when the switch back began.
-            let answer: [Action] =
-                operation.revertingAfter == nil
-                ? [.answer(id: operation.id, .failed("the agent is shutting down; the node is stopped"))] : []
-            return answer + [.exit(code: 0, error: nil)]
+            // Also an operation that was switching back: it is answered only once `current` is back.
+            return [
+                .answer(id: operation.id, .failed("the agent is shutting down; the node is stopped")),
+                .exit(code: 0, error: nil),
+            ]
         }
         switch operation.command {
         case .switchRelease(let from, let to, _):
@@ -50,17 +50,15 @@ extension Supervisor.StateMachine {
         }
     }
 
-    /// `current` was switched: start the child (answered once it settles), or park it.
+    /// `current` was switched: start the child (answered once it is up), or park it.
     mutating func releaseSwitched() -> [Action] {
         guard case .switching(let operation) = state,
             case .switchRelease(let from, let to, let restart) = operation.command
         else { preconditionFailure("releaseSwitched in \(state)") }
-        if let status = operation.revertingAfter {
-            let answer = Action.answer(
-                id: operation.id,
-                .failed("the node exited at start on \(to.name) (\(status)); switched back to \(from.name)")
-            )
-            return [answer] + relaunch(answering: nil)
+        if let reason = operation.revertingAfter {
+            let what = Self.text(reason, on: to)
+            return [.answer(id: operation.id, .failed("\(what); switched back to \(from.name)"))]
+                + relaunch(answering: nil)
         }
         guard restart else {
             state = .parked
@@ -71,11 +69,14 @@ extension Supervisor.StateMachine {
 
     /// Pointing `current` at the release failed (it is unchanged): the previous release runs again.
     mutating func releaseSwitchFailed(_ message: String) -> [Action] {
-        guard case .switching(let operation) = state, case .switchRelease(let from, _, let restart) = operation.command
+        guard case .switching(let operation) = state,
+            case .switchRelease(let from, let to, let restart) = operation.command
         else { preconditionFailure("releaseSwitchFailed in \(state)") }
-        if operation.revertingAfter != nil {
+        if let reason = operation.revertingAfter {
             state = .parked
-            return [.log(.switchBackFailed(message))]
+            let what =
+                "\(Self.text(reason, on: to)); switching back to \(from.name) failed: \(message); the node is stopped"
+            return [.log(.switchBackFailed(message)), .answer(id: operation.id, .failed(what))]
         }
         let answer = Action.answer(
             id: operation.id,
@@ -88,7 +89,39 @@ extension Supervisor.StateMachine {
         return [answer] + relaunch(answering: nil)
     }
 
-    /// The child a control request started exited before it settled: a switched one is switched back
+    /// The child a control request started was not up within `bound`: a switched one is stopped (with the
+    /// configured grace) and switched back; a restarted one is answered `failed` and left running (there
+    /// is no other release to go back to).
+    mutating func childNeverUp(pid: Int32, bound: Duration) -> [Action] {
+        guard case .running(pid, _, _) = state, let operation = awaitingUp else { return [] }
+        awaitingUp = nil
+        switch operation.command {
+        case .switchRelease:
+            var back = operation
+            back.revertingAfter = .neverUp(bound)
+            return stop(pid: pid, then: .control(back))
+        case .restart:
+            let reason =
+                "the node never answered its RPC within \(Self.text(bound)) after the restart; it keeps running"
+            return [.answer(id: operation.id, .failed(reason))]
+        }
+    }
+
+    /// Why a switched node is being switched back, as the answer says it.
+    static func text(_ reason: SwitchBackReason, on release: CurrentSelection) -> String {
+        switch reason {
+        case .exited(let status): return "the node exited at start on \(release.name) (\(status))"
+        case .neverUp(let bound):
+            return "the node on \(release.name) never answered its RPC within \(text(bound)); stopped it"
+        }
+    }
+
+    /// Whole seconds, as the answers show a bound (`60 s`).
+    static func text(_ bound: Duration) -> String {
+        "\(bound.components.seconds) s"
+    }
+
+    /// The child a control request started exited before it was up: a switched one is switched back
     /// (by ``groupDrained``), a restarted one is answered now and the exit takes its usual path.
     mutating func childExitedBeforeSettling(_ status: ChildExit) -> [Action] {
         guard let operation = awaitingUp, case .draining(let pgid, _, .exited) = state else { return [] }
@@ -96,7 +129,7 @@ extension Supervisor.StateMachine {
         switch operation.command {
         case .switchRelease:
             var back = operation
-            back.revertingAfter = status
+            back.revertingAfter = .exited(status)
             state = .draining(pgid: pgid, status: status, then: .revert(back))
             return []
         case .restart:
@@ -105,7 +138,7 @@ extension Supervisor.StateMachine {
     }
 
     /// Starts the child again through the usual checks (a due plan is applied first), answering
-    /// `operation` once the child has settled.
+    /// `operation` once the child is up.
     private mutating func relaunch(answering operation: ControlOperation?) -> [Action] {
         awaitingUp = operation
         if shutdownRequested {

@@ -135,8 +135,19 @@ extension Supervisor.StateMachine {
         case releaseSwitched
         /// Pointing `current` at the release failed; `current` is unchanged.
         case releaseSwitchFailed(String)
-        /// The child with this pid has run for the settle time after a control request started it.
+        /// The child with this pid, started by a control request, is up: its RPC answered with a height
+        /// (or, when the node's RPC was not answering before the request, it ran for the settle time).
         case childSettled(pid: Int32)
+        /// The child with this pid, started by a control request, was not up within `bound`.
+        case childNeverUp(pid: Int32, bound: Duration)
+    }
+
+    /// Why a switched child is being switched back.
+    enum SwitchBackReason: Sendable, Equatable {
+        /// It exited before it was up.
+        case exited(ChildExit)
+        /// It was still not up when the bound passed (it was stopped).
+        case neverUp(Duration)
     }
 
     /// What a control request asks for.
@@ -152,7 +163,7 @@ extension Supervisor.StateMachine {
     enum ControlAnswer: Sendable, Equatable {
         /// Refused and nothing changed: an upgrade, a switch or a shutdown is in progress (`busy`).
         case busy(String)
-        /// Done: the child with this pid is up (it survived the settle time).
+        /// Done: the child with this pid is up (its RPC answers, or it survived the settle time).
         case up(pid: Int32)
         /// Done with `--no-restart`: `current` switched and the node is left stopped.
         case parked
@@ -203,8 +214,9 @@ extension Supervisor.StateMachine {
         /// `applied` is the upgrade that stays applied (the release's record gets it, so a restarted agent
         /// does not apply that upgrade again).
         case switchRelease(CurrentSelection, applied: AppliedUpgrade)
-        /// Answer with `childSettled(pid:)` after the settle time.
-        case startSettleTimer(pid: Int32)
+        /// Find out whether the child with this pid, started for control request `id`, comes up: answer with
+        /// `childSettled(pid:)` once it is, or `childNeverUp(pid:bound:)` when the bound passes first.
+        case awaitUp(id: Int, pid: Int32)
         /// Send this answer to the control connection `id`.
         case answer(id: Int, ControlAnswer)
         /// Stop supervising and exit with this code; `error` is printed as `Error: …`.

@@ -56,6 +56,9 @@ final class Supervisor {
     /// Control requests accepted and not answered yet, by id.
     var pendingControl: [Int: PendingControl] = [:]
     var nextControlID = 0
+    /// The node's RPC answered when a control request arrived: children started for later requests too
+    /// must answer it before they count as up (also after `switch --no-restart` left the node stopped).
+    var rpcKnown = false
 
     /// Creates the supervisor; nothing starts before ``run()``.
     init(configuration: AgentConfiguration, arguments: [String], logger: Logger, crashAt: String? = nil) {
@@ -271,11 +274,8 @@ final class Supervisor {
             } catch {
                 queue.append(.releaseSwitchFailed(error.description))
             }
-        case .startSettleTimer(let pid):
-            group.addTask {
-                try? await Task.sleep(for: Supervisor.settleTime)
-                continuation.yield(.event(.childSettled(pid: pid)))
-            }
+        case .awaitUp(let id, let pid):
+            awaitUp(id: id, pid: pid, group: &group)
         case .answer(let id, let answer):
             answerControl(id: id, answer)
         case .exit(let code, let error):

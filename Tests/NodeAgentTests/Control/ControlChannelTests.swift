@@ -152,6 +152,69 @@ struct ControlChannelTests {
         #expect(h.state()?.switches?.last?.outcome == .failed)
     }
 
+    @Test func aSwitchedNodeThatDiesBeforeItsRPCAnswersIsSwitchedBack() async throws {
+        let h = try AgentHarness(daemon: "mockchaind")
+        defer { h.cleanUp() }
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
+        // Lives well past the settle time without ever serving the RPC, then fails (a slow broken release).
+        try h.installBinary("upgrades/late", script: "#!/bin/sh\nsleep 3\necho 'late: giving up' >&2\nexit 1\n")
+        let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        try await eventually("v1 running", agent: agent) {
+            h.blocks().count >= 3 && h.state()?.child.state == "running" && h.state()?.child.pid != nil
+        }
+        let old = try #require(h.state()?.child.pid)
+
+        let result = try await h.agentCommand(["switch", "late"])
+        #expect(result.exitCode == 1, "\(result.output)\n\(agent.stdout)")
+        #expect(
+            result.errorOutput.contains(
+                "failed: the node exited at start on late (exit status 1); switched back to genesis"),
+            "\(result.errorOutput)")
+        #expect(h.currentTarget == "genesis")
+        let mark = h.blocks().count
+        try await eventually("v1 makes blocks again", agent: agent) {
+            h.blocks().dropFirst(mark).filter { $0.version == "v1" }.count >= 3
+        }
+        let back = try #require(h.state()?.child.pid)
+        #expect(back != old && h.nodePids() == [back], "the old release runs again under the agent")
+        try await eventually("the failed switch recorded", agent: agent) { h.state()?.switches?.isEmpty == false }
+        let record = try #require(h.state()?.switches?.last)
+        #expect(record.from == "genesis" && record.to == "late" && record.outcome == .failed)
+        #expect(record.message.contains("exit status 1"))
+
+        agent.process.signalGroup(SIGTERM)
+        #expect(try await agent.wait() == .exited(0))
+    }
+
+    @Test func aSwitchedNodeThatNeverAnswersItsRPCIsStoppedAndSwitchedBackAtTheUpTimeout() async throws {
+        let h = try AgentHarness(daemon: "mockchaind")
+        defer { h.cleanUp() }
+        let rpc = try await h.setUpMockchain(blockInterval: "60ms")
+        try h.installBinary("upgrades/silent", script: "#!/bin/sh\nexec sleep 600\n")
+        let agent = try h.start(["start", "--home", h.home], environment: ["NODE_AGENT_RPC_URL": rpc])
+        try await eventually("v1 running", agent: agent) {
+            h.blocks().count >= 3 && h.state()?.child.state == "running" && h.state()?.child.pid != nil
+        }
+
+        let result = try await h.agentCommand(["switch", "silent", "--up-timeout", "2"])
+        #expect(result.exitCode == 1, "\(result.output)\n\(agent.stdout)")
+        #expect(
+            result.errorOutput.contains(
+                "failed: the node on silent never answered its RPC within 2 s; stopped it; switched back to genesis"),
+            "\(result.errorOutput)")
+        #expect(h.currentTarget == "genesis")
+        let mark = h.blocks().count
+        try await eventually("v1 makes blocks again", agent: agent) {
+            h.blocks().dropFirst(mark).filter { $0.version == "v1" }.count >= 3
+        }
+        try await eventually("the failed switch recorded", agent: agent) {
+            h.state()?.switches?.last?.outcome == .failed
+        }
+
+        agent.process.signalGroup(SIGTERM)
+        #expect(try await agent.wait() == .exited(0))
+    }
+
     @Test func theSocketIsPrivateAndAStaleOneIsReplaced() async throws {
         let h = try AgentHarness()
         defer { h.cleanUp() }

@@ -43,7 +43,7 @@ import Testing
                 [.switchRelease(.upgrade(directory: "v2"), applied: .genesis)],
                 [.checkPlan],
                 [.spawn(haltHeight: nil)],
-                [.startSettleTimer(pid: 8)],
+                [.awaitUp(id: 1, pid: 8)],
                 [.answer(id: 1, .up(pid: 8))],
             ]
         )
@@ -62,7 +62,7 @@ import Testing
         #expect(machine.handle(.tick) == [])
         #expect(machine.handle(.controlRequested(id: 2, .restart)) == [.checkPlan])
         #expect(machine.handle(.planObserved(.missing)) == [.spawn(haltHeight: nil)])
-        #expect(machine.handle(.childSpawned(pid: 9)) == [.startSettleTimer(pid: 9)])
+        #expect(machine.handle(.childSpawned(pid: 9)) == [.awaitUp(id: 2, pid: 9)])
         #expect(machine.handle(.childSettled(pid: 9)) == [.answer(id: 2, .up(pid: 9))])
     }
 
@@ -134,6 +134,90 @@ import Testing
         )
         #expect(actions[13] == [], "the old release runs again, nobody waits for it")
         #expect(actions[14] == [])
+    }
+
+    @Test func aSwitchedNodeNeverUpWithinTheBoundIsStoppedWithTheGraceAndSwitchedBack() {
+        let actions = run(
+            Self.running + [
+                .controlRequested(id: 1, Self.toV2), .childExited(.signaled(SIGTERM)), .groupDrained(pgid: 7),
+                .releaseSwitched, .planObserved(.missing), .childSpawned(pid: 8),
+                .childNeverUp(pid: 8, bound: .seconds(60)), .graceElapsed(pid: 8), .childExited(.signaled(SIGKILL)),
+                .groupDrained(pgid: 8), .releaseSwitched, .planObserved(.missing), .childSpawned(pid: 9),
+                .childSettled(pid: 8), .childNeverUp(pid: 9, bound: .seconds(60)),
+            ],
+            settings: .init(shutdownGrace: true, backup: false)
+        )
+        #expect(actions[8] == [.awaitUp(id: 1, pid: 8)])
+        #expect(
+            actions[9] == [
+                .log(.shuttingDown), .log(.sentInterrupt), .signalGroup(pid: 8, signal: SIGTERM),
+                .startGraceTimer(pid: 8),
+            ]
+        )
+        #expect(actions[10] == [.log(.graceExceeded), .signalGroup(pid: 8, signal: SIGKILL)])
+        #expect(actions[11] == [.drainGroup(pgid: 8)])
+        #expect(actions[12] == [.switchRelease(.genesis, applied: .genesis)])
+        #expect(
+            actions[13] == [
+                .answer(
+                    id: 1,
+                    .failed(
+                        "the node on v2 never answered its RPC within 60 s; stopped it; switched back to genesis")),
+                .checkPlan,
+            ]
+        )
+        #expect(actions[14] == [.spawn(haltHeight: nil)])
+        #expect(actions[15] == [], "the old release runs again, nobody waits for it")
+        #expect(actions[16] == [] && actions[17] == [], "late reports about children nobody waits for")
+    }
+
+    @Test func aRestartedNodeNeverUpIsAnsweredFailedAndKeepsRunning() {
+        var machine = Machine(settings: .init(backup: false))
+        for event in Self.running { _ = machine.handle(event) }
+        _ = machine.handle(.controlRequested(id: 1, .restart))
+        _ = machine.handle(.childExited(.signaled(SIGKILL)))
+        _ = machine.handle(.groupDrained(pgid: 7))
+        _ = machine.handle(.planObserved(.missing))
+        #expect(machine.handle(.childSpawned(pid: 8)) == [.awaitUp(id: 1, pid: 8)])
+        #expect(
+            machine.handle(.childNeverUp(pid: 8, bound: .seconds(5))) == [
+                .answer(
+                    id: 1, .failed("the node never answered its RPC within 5 s after the restart; it keeps running"))
+            ]
+        )
+        #expect(machine.snapshot.phase == .running && machine.snapshot.childPid == 8)
+        #expect(machine.handle(.controlRequested(id: 2, .restart)).contains(.signalGroup(pid: 8, signal: SIGKILL)))
+    }
+
+    @Test func aShutdownWhileSwitchingBackAnswersTheRequest() {
+        let actions = run(
+            Self.running + [
+                .controlRequested(id: 1, Self.toV2), .childExited(.signaled(SIGKILL)), .groupDrained(pgid: 7),
+                .releaseSwitched, .planObserved(.missing), .childSpawned(pid: 8),
+                .childExited(.exited(1)), .signalReceived(SIGTERM), .groupDrained(pgid: 8),
+            ]
+        )
+        #expect(
+            actions.last == [
+                .answer(id: 1, .failed("the agent is shutting down; the node is stopped")), .exit(code: 0, error: nil),
+            ]
+        )
+    }
+
+    @Test func aFailedSwitchBackIsAnsweredAndLeavesTheNodeStopped() {
+        let actions = run(
+            Self.running + [
+                .controlRequested(id: 1, Self.toV2), .childExited(.signaled(SIGKILL)), .groupDrained(pgid: 7),
+                .releaseSwitched, .planObserved(.missing), .childSpawned(pid: 8),
+                .childExited(.exited(1)), .groupDrained(pgid: 8), .releaseSwitchFailed("EACCES"),
+            ]
+        )
+        let reason = "the node exited at start on v2 (exit status 1); switching back to genesis failed: EACCES"
+        #expect(
+            actions.last == [
+                .log(.switchBackFailed("EACCES")), .answer(id: 1, .failed(reason + "; the node is stopped")),
+            ]
+        )
     }
 
     @Test func aFailedSwitchRestartsThePreviousRelease() {
