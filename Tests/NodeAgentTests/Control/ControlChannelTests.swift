@@ -88,14 +88,17 @@ struct ControlChannelTests {
         defer { h.cleanUp() }
         try h.installSleeper("genesis", name: "genesis", ignoreTerm: true)
         try h.installSleeper("upgrades/v2", name: "v2")
-        let agent = try h.start(["start"], environment: ["DAEMON_SHUTDOWN_GRACE": "4s"])
+        // The old node ignores TERM, so the agent stays in `stopping` for the whole grace: long enough for both
+        // other clients to arrive even on a loaded machine, where starting a client takes a second or more.
+        let agent = try h.start(["start"], environment: ["DAEMON_SHUTDOWN_GRACE": "12s"])
         try await eventually("genesis running", agent: agent) { h.state()?.child.state == "running" }
 
         async let first = h.agentCommand(["switch", "v2"])
-        // The old node ignores TERM, so the agent stays in `stopping` for the whole grace.
         try await eventually("the switch stopping the node", agent: agent) { h.state()?.child.state == "stopping" }
-        let second = try await h.agentCommand(["switch", "v2"])
-        let restart = try await h.agentCommand(["restart"])
+        async let secondRun = h.agentCommand(["switch", "v2"])
+        async let restartRun = h.agentCommand(["restart"])
+        let (second, restart) = try await (secondRun, restartRun)
+        #expect(h.state()?.child.state == "stopping", "both answered while the switch was still stopping the node")
         let firstResult = try await first
         #expect(second.exitCode == 1 && second.errorOutput.contains("busy: another switch or restart is in progress"))
         #expect(restart.exitCode == 1 && restart.errorOutput.contains("busy:"), "\(restart.errorOutput)")
