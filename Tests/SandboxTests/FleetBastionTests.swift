@@ -65,13 +65,16 @@ struct FleetBastionTests {
             )
             #expect(lab.directTCPIPRequests(on: bastion).count == 16)
             #expect(lab.acceptedLogins(on: lab.target) == 16)
-            // sshd gives a new channel the lowest free number: at most 10 open at once means numbers 0...9.
+            // sshd gives a new channel the lowest free number: at most 10 open at once means numbers 0...9, give
+            // or take one: sshd frees a slot on its next pass after both sides closed it, so the open request
+            // that follows our close in the same read can still find that slot taken. Without the cap the 16
+            // tunnels would open together and take numbers up to 15.
             let numbers = lab.lines(bastion, containing: "new direct-tcpip").compactMap { line -> Int? in
                 guard let range = line.range(of: "channel ") else { return nil }
                 return Int(line[range.upperBound...].prefix { $0.isNumber })
             }
             #expect(numbers.count == 16)
-            #expect(numbers.allSatisfy { $0 < 10 }, "\(numbers)")
+            #expect(numbers.allSatisfy { $0 <= 10 }, "\(numbers)")
 
             // fleet status reads every node through the bastion too (no chain runs there: read, not healthy).
             let status = try await Self.fleet(

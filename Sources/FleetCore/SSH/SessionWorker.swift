@@ -20,6 +20,7 @@ final class SessionWorker: Sendable {
     init(name: String) {
         let thread = Thread { [self] in self.loop() }
         thread.name = "fleet-ssh \(name)"
+        LibSSH2.sessionThreadStarted()
         thread.start()
     }
 
@@ -31,6 +32,7 @@ final class SessionWorker: Sendable {
             job(&context)
         }
         context = nil
+        LibSSH2.sessionThreadFinished()  // The process may exit now without cutting a libssh2 call short.
     }
 
     /// Queues `job`; it runs after every job queued before it. After `stop()` the job runs at once

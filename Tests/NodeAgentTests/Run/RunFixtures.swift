@@ -36,6 +36,8 @@ enum RunFixtures {
 
     /// `testdata/dontdie/.../genesis/bin/dummyd`: traps SIGTERM. The last sleep is 3 s (upstream: 2 s)
     /// because the agent signals the whole group, so the first sleep ends at once instead of running out.
+    /// The sleep after writing upgrade-info.json is 3 s (upstream: 1 s): the time the agent has to notice
+    /// the file and signal, which a loaded 2-core machine sometimes stretches past 1 s.
     static let dontDieGenesis = """
         #!/bin/sh
         \(statusAt49)
@@ -45,7 +47,7 @@ enum RunFixtures {
         if [ -z "$4" ]; then exit 1001; fi
         echo 'UPGRADE "Chain2" NEEDED at height: 49: {}'
         printf '{"name":"Chain2","height":49,"info":""}' > "$4"
-        sleep 1
+        sleep 3
         echo Flushed
         sleep 3
         echo 'Did not kill in time. Never should be printed!!!'

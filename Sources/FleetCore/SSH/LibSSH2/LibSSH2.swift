@@ -1,5 +1,6 @@
 import CSSH2
 import Glibc
+import Synchronization
 
 /// Process-wide libssh2 state and the one helper every return code passes through.
 enum LibSSH2 {
@@ -10,9 +11,31 @@ enum LibSSH2 {
     /// their threads may still use the library.
     static let initialized: Bool = {
         let ok = libssh2_init(0) == 0
-        atexit { BastionPool.shared.closeAllForExit() }
+        atexit {
+            LibSSH2.waitForSessionThreads(within: .seconds(2))
+            BastionPool.shared.closeAllForExit()
+        }
         return ok
     }()
+
+    /// Session threads (``SessionWorker``) that may still call libssh2, such as one freeing its session
+    /// right after the command's last `close()` returned.
+    private static let sessionThreads = Mutex(0)
+
+    /// Counts a session thread in, before it starts.
+    static func sessionThreadStarted() { sessionThreads.withLock { $0 += 1 } }
+
+    /// Counts a session thread out, once it made its last libssh2 call.
+    static func sessionThreadFinished() { sessionThreads.withLock { $0 -= 1 } }
+
+    /// Waits (at most `limit`) for every session thread to finish, so none is inside libssh2 when the
+    /// process exits and OpenSSL tears itself down.
+    static func waitForSessionThreads(within limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while sessionThreads.withLock({ $0 }) > 0 && ContinuousClock.now < deadline {
+            usleep(2_000)
+        }
+    }
 
     /// Throws when `rc` is a libssh2 failure, with the session's last error message; returns `rc` otherwise.
     ///
