@@ -3,6 +3,7 @@
 
     test-tiers.py filter pure files    a `swift test --filter` regex selecting the suites tagged with any of
                                        the given tiers
+    test-tiers.py each chain           one such regex per suite of the given tiers, a line each
     test-tiers.py list                 every suite with its tiers; untagged ones say so
 
 Swift Testing 6.3 cannot select by tag from the command line, so the tags are read from the source here.
@@ -56,6 +57,10 @@ def main(argv):
         for path, name, tiers in suites():
             print(f"{','.join(tiers) or 'UNTAGGED':<16} {name:<40} {path}")
         return 0
+    if argv[:1] == ["each"] and argv[1:] and all(t in TIERS for t in argv[1:]):
+        for name in sorted({name for _, name, tiers in suites() if set(tiers) & set(argv[1:])}):
+            print(r"\.(" + name + r")(/|$)")
+        return 0
     if argv[:1] == ["filter"] and argv[1:] and all(t in TIERS for t in argv[1:]):
         names = sorted({name for _, name, tiers in suites() if set(tiers) & set(argv[1:])})
         if not names:
@@ -63,7 +68,7 @@ def main(argv):
             return 1
         print(r"\.(" + "|".join(names) + r")(/|$)")
         return 0
-    sys.stderr.write(f"usage: test-tiers.py list | filter TIER... (tiers: {', '.join(TIERS)})\n")
+    sys.stderr.write(f"usage: test-tiers.py list | filter TIER... | each TIER... (tiers: {', '.join(TIERS)})\n")
     return 2
 
 

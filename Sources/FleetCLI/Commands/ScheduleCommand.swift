@@ -73,11 +73,18 @@ struct ScheduleCommand: AsyncParsableCommand {
         }
         Terminal.out("\nchecking that every node reports the pending plan\n")
         let settings = SSHClientSettings(global)
-        let observations = await FleetStatusCollector.collect(
-            hosts: hosts, target: { settings.target(for: $0) }, maxConcurrent: global.parallel,
-            now: Date().formatted(.iso8601), timeout: global.timeout, logger: global.logger)
-        let missing = SchedulePlan.missing(
-            observations.map { ($0.host, $0.status?.pendingPlan) }, name: name, height: height)
+        // A node whose probe fails or times out (a loaded host) is asked again, up to three times, before its
+        // silence counts as a missing plan and rolls the whole schedule back.
+        var missing = hosts.map(\.name)
+        for attempt in 1...3 where !missing.isEmpty {
+            if attempt > 1 { try? await Task.sleep(for: Backoff.delay(attempt: attempt + 2)) }
+            let asked = hosts.filter { missing.contains($0.name) }
+            let observations = await FleetStatusCollector.collect(
+                hosts: asked, target: { settings.target(for: $0) }, maxConcurrent: global.parallel,
+                now: Date().formatted(.iso8601), timeout: global.timeout, logger: global.logger)
+            missing = SchedulePlan.missing(
+                observations.map { ($0.host, $0.status?.pendingPlan) }, name: name, height: height)
+        }
         if !missing.isEmpty {
             Terminal.out("\(missing.joined(separator: ", ")) do not report the plan: rolling back\n")
             try await rollBack(hosts.map(\.name), hosts: hosts, requestedBy: requestedBy)
