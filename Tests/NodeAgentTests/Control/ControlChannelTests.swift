@@ -97,8 +97,10 @@ struct ControlChannelTests {
         try await eventually("the switch stopping the node", agent: agent) { h.state()?.child.state == "stopping" }
         async let secondRun = h.agentCommand(["switch", "v2"])
         async let restartRun = h.agentCommand(["restart"])
+        // Both must be answered `busy`: a request that arrived after the switch had finished would have been
+        // served (v2 is then current, a restart succeeds), so the answers themselves prove they overlapped it.
+        // Their timing is not asserted: on a loaded machine a client can take longer than the whole grace.
         let (second, restart) = try await (secondRun, restartRun)
-        #expect(h.state()?.child.state == "stopping", "both answered while the switch was still stopping the node")
         let firstResult = try await first
         #expect(second.exitCode == 1 && second.errorOutput.contains("busy: another switch or restart is in progress"))
         #expect(restart.exitCode == 1 && restart.errorOutput.contains("busy:"), "\(restart.errorOutput)")
