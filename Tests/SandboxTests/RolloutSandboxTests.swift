@@ -7,8 +7,9 @@ import Testing
 /// 2 validators) with agents supervising. What happened is read from the nodes themselves: the agents'
 /// switch records (state file) and each node's `data/blocks.log` (height, version, time in ms).
 ///
-/// The sandbox's nodes follow per-node chains today (a restarted node falls behind the others), so the
-/// gates run with a generous `--max-lag`; the lag bound itself is pinned by the gate's pure tests.
+/// The sandbox's nodes follow one shared chain (docs/sandbox.md). These tests pin order, records and failure
+/// handling, so their gates run with a generous `--max-lag`; the default lag bound holds on the shared chain
+/// and is exercised by `RolloutSharedChainTests`, the bound itself by the gate's pure tests.
 @Suite("fleet rollout and rollback on a sandbox", .tags(.chain), .timeLimit(.minutes(5)))
 struct RolloutSandboxTests {
     static let gateOptions = ["--total-power", "100", "--max-lag", "100000", "--gate-timeout", "60s"]
