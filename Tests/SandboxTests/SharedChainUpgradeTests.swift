@@ -93,7 +93,9 @@ struct SharedChainUpgradeTests {
         }
     }
 
-    @Test("with agents supervising, every node switches to v2 by itself at the plan and the chain goes on")
+    @Test(
+        "with agents supervising, every node switches to v2 by itself at the plan, the chain goes on, and fleet status shows every node on v2 with no finding"
+    )
     func agentsFollowTheGovernancePlan() async throws {
         let options = Sandbox.Options(
             nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
@@ -114,7 +116,33 @@ struct SharedChainUpgradeTests {
                 let problem = try SharedChain.historyProblem(sandbox, node.name) { $0 < height ? ["v1"] : ["v2"] }
                 #expect(problem == nil)
             }
+            try await Self.expectFleetStatusOnV2(sandbox)
         }
+    }
+
+    /// The built `fleet status`, in --json and as the table, shows every node on v2 and no finding, exit 0.
+    /// `--lag 100`: 10 s of 100 ms blocks, as the default 10 blocks are a minute of a real chain; four nodes
+    /// probed over SSH on a loaded machine are read seconds apart. The lag bound is pinned by the assessment's
+    /// pure tests.
+    static func expectFleetStatusOnV2(_ sandbox: Sandbox) async throws {
+        let json = try await FleetStatusSandboxTests.fleet(sandbox, ["status", "--json", "--lag", "100"])
+        #expect(json.exitCode == 0, "\(json.output)\(json.errorOutput)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any], "not JSON: \(json.output)")
+        #expect((report["findings"] as? [Any])?.isEmpty == true, "\(json.output)")
+        #expect(report["exit_code"] as? Int == 0)
+        let nodes = try #require(report["nodes"] as? [[String: Any]])
+        #expect(nodes.compactMap { $0["host"] as? String }.sorted() == sandbox.nodes.map(\.name).sorted())
+        for node in nodes {
+            let current = (node["status"] as? [String: Any])?["current"] as? [String: Any]
+            #expect(
+                current?["target"] as? String == "upgrades/v2", "\(node["host"] ?? "?"): \(String(describing: current))"
+            )
+            #expect(current?["version"] as? String == "v2", "\(node["host"] ?? "?"): \(String(describing: current))")
+        }
+        let table = try await FleetStatusSandboxTests.fleet(sandbox, ["status", "--lag", "100"])
+        #expect(table.exitCode == 0, "\(table.output)\(table.errorOutput)")
+        #expect(table.output.contains("\(sandbox.nodes.count) nodes, \(sandbox.nodes.count) reachable; no findings."))
     }
 }
 
