@@ -6,6 +6,21 @@ import Testing
 /// `fleet schedule` end to end: the built binary against a 4-node sandbox with agents supervising.
 @Suite("fleet schedule on a sandbox", .tags(.chain), .timeLimit(.minutes(5)))
 struct ScheduleSandboxTests {
+    /// `fleet schedule … --json`: its exit code, the report (nothing else on stdout), and its hosts by name.
+    static func report(
+        _ sandbox: Sandbox, _ args: [String]
+    ) async throws -> (exitCode: Int32, json: [String: Any], hosts: [String: [String: Any]]) {
+        let result = try await PreflightSandbox.fleet(sandbox, args)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+            "not JSON alone: \(result.output)\(result.errorOutput)")
+        #expect(json["exit_code"] as? Int32 == result.exitCode)
+        let hosts = try #require(json["hosts"] as? [[String: Any]])
+        #expect(hosts.count == sandbox.nodes.count)
+        let byName = Dictionary(uniqueKeysWithValues: hosts.map { ($0["host"] as? String ?? "?", $0) })
+        return (result.exitCode, json, byName)
+    }
+
     @Test("v2 scheduled on 4 nodes: each halts at H and resumes on v2; no node commits a height ≥ H on v1")
     func scheduledUpgrade() async throws {
         try await withSandbox(PreflightSandbox.options) { sandbox in
@@ -41,7 +56,7 @@ struct ScheduleSandboxTests {
     }
 
     @Test(
-        "all or nothing: a node lacking the binary changes no node; a node refusing rolls the others back; --cancel removes everywhere"
+        "all or nothing: a node lacking the binary changes no node; a node refusing rolls the others back; --cancel removes everywhere; --json reports each"
     )
     func allOrNothingAndCancel() async throws {
         try await withSandbox(PreflightSandbox.options) { sandbox in
@@ -58,6 +73,11 @@ struct ScheduleSandboxTests {
                 #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)), "\(node.name)")
                 #expect(try PreflightSandbox.manualSchedule(node)?.entry(named: "v2") == nil, "\(node.name)")
             }
+            let refusedReport = try await Self.report(sandbox, ["schedule", "v2", "--height", "\(height)", "--json"])
+            #expect(refusedReport.exitCode == 1)
+            #expect(refusedReport.json["outcome"] as? String == "refused")
+            #expect(refusedReport.json["rolled_back"] as? Bool == false)
+            #expect(refusedReport.hosts.values.allSatisfy { $0["result"] as? String == "unchanged" })
             try FileManager.default.moveItem(atPath: staged + ".away", toPath: staged)
 
             // One node's agent refuses (its manual-upgrades.json is unreadable): the three that took the plan
@@ -79,6 +99,29 @@ struct ScheduleSandboxTests {
             }
             #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(busy)))
             #expect(try Data(contentsOf: URL(fileURLWithPath: busySchedule)) == garbage)
+            // The agents restart their children for the add and again for the removal; the next run must not meet
+            // one in the middle of that (any halt: the removal's restart is settle(halt: nil)'s business below).
+            for node in sandbox.nodes {
+                try await waitUntil("\(node.name)'s child to run and answer", timeout: .seconds(60)) {
+                    guard PreflightSandbox.childHalt(node) != nil else { return false }
+                    return (try? await MockchainStatus.fetch(node.rpc)).map { !$0.catchingUp } ?? false
+                }
+            }
+            let rolledReport = try await Self.report(sandbox, ["schedule", "v2", "--height", "\(height)", "--json"])
+            #expect(rolledReport.exitCode == 1)
+            #expect(rolledReport.json["outcome"] as? String == "rolled-back")
+            #expect(rolledReport.json["rolled_back"] as? Bool == true)
+            #expect(rolledReport.json["interrupted"] as? Bool == false)
+            #expect(rolledReport.json["height"] as? Int64 == height)
+            let busyEntry = try #require(rolledReport.hosts[busy.name])
+            #expect(busyEntry["result"] as? String == "failed" && busyEntry["rolled_back"] as? Bool == false)
+            #expect((busyEntry["error"] as? String)?.contains("manual-upgrades.json") == true, "\(busyEntry)")
+            for node in sandbox.nodes where node.name != busy.name {
+                let entry = rolledReport.hosts[node.name]
+                #expect(
+                    entry?["result"] as? String == "added" && entry?["rolled_back"] as? Bool == true, "\(node.name)")
+                #expect(!FileManager.default.fileExists(atPath: PreflightSandbox.planFile(node)), "\(node.name)")
+            }
             try FileManager.default.removeItem(atPath: busySchedule)
             try await PreflightSandbox.settle(sandbox, halt: nil)
 
@@ -89,8 +132,10 @@ struct ScheduleSandboxTests {
                 #expect(try PreflightSandbox.manualSchedule(node)?.entry(named: "v2")?.height == height)
             }
             try await PreflightSandbox.settle(sandbox, halt: height)
-            let again = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
-            #expect(again.exitCode == 0, "a rerun is not a failure: \(again.output)")
+            let again = try await Self.report(sandbox, ["schedule", "v2", "--height", "\(height)", "--json"])
+            #expect(again.exitCode == 0, "a rerun is not a failure: \(again.json)")
+            #expect(again.json["outcome"] as? String == "scheduled")
+            #expect(again.hosts.values.allSatisfy { $0["result"] as? String == "already-scheduled" }, "\(again.hosts)")
             let cancelled = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--cancel"])
             #expect(cancelled.exitCode == 0, "\(cancelled.output)\(cancelled.errorOutput)")
             #expect(cancelled.output.contains("v2 is not scheduled on any of the 4 nodes now"))

@@ -1,7 +1,6 @@
 import ArgumentParser
 import FleetCore
 import Foundation
-import Synchronization
 
 /// `fleet stage NAME FILE`: put a binary where the agent will look for upgrade NAME, on every node.
 struct StageCommand: AsyncParsableCommand {
@@ -57,25 +56,17 @@ struct StageCommand: AsyncParsableCommand {
         let view = StageProgressView(
             mode: global.json ? .silent : Terminal.current.isTTY ? .live : .lines, hosts: hosts.map(\.name),
             pull: url != nil)
-        let interrupted = Mutex(false)
-        // Unstructured so the SIGINT handler (a Dispatch source, outside any task) can cancel it; awaited
-        // right below, so it never outlives the command.
+        // Unstructured so the signal handler (outside any task) can cancel it; awaited right below, so it never
+        // outlives the command.
         let work = Task {
             await StageRunner.run(
                 request, hosts: hosts, target: { settings.target(for: $0) }, maxConcurrent: global.parallel,
                 progress: { view.handle($0) })
         }
-        let signals = Self.onInterrupt {
-            let again = interrupted.withLock { seen in
-                defer { seen = true }
-                return seen
-            }
-            if again { _exit(130) }
-            Terminal.err("fleet: interrupted; stopping every host (Ctrl-C again to quit at once)\n")
-            work.cancel()
-        }
+        let interruption = Interruption.install(
+            notice: "fleet: interrupted; stopping every host (Ctrl-C again to quit at once)\n"
+        ) { work.cancel() }
         let reports = await work.value
-        signals.cancel()
         view.finish()
         let renderer = StageRenderer(terminal: .current)
         if global.json {
@@ -83,7 +74,7 @@ struct StageCommand: AsyncParsableCommand {
         } else {
             Terminal.out(renderer.summary(reports))
         }
-        if interrupted.withLock({ $0 }) { throw ExitCode(130) }
+        if let code = interruption.exitCode { throw ExitCode(code) }
         if !reports.allSatisfy({ $0.result.succeeded }) { throw ExitCode(1) }
     }
 
@@ -126,14 +117,5 @@ struct StageCommand: AsyncParsableCommand {
         } catch {
             throw StageError(.localFile, "cannot read \(path): \(error.message)")
         }
-    }
-
-    /// Calls `handler` on every SIGINT until the returned source is cancelled.
-    private static func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler(handler: handler)
-        source.resume()
-        return source
     }
 }

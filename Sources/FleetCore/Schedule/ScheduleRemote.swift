@@ -47,6 +47,13 @@ public enum ScheduleRemote {
         public var succeeded: Bool
         /// Its output (bounded, control characters escaped), or why it could not be run.
         public var message: String
+
+        /// Creates an answer.
+        public init(host: String, succeeded: Bool, message: String) {
+            self.host = host
+            self.succeeded = succeeded
+            self.message = message
+        }
     }
 
     /// Runs `action` on every host in parallel; `progress` is called as each node answers.
