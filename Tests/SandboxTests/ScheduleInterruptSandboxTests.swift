@@ -68,6 +68,8 @@ struct ScheduleInterruptSandboxTests {
                 #expect(schedule?.entry(named: "v2") == nil, "\(node.name)")
                 #expect(schedule?.removed?.last?.removedBy?.hasPrefix("fleet schedule by ") == true, "\(node.name)")
             }
+            // And no node keeps the halt: each agent restarts its child without --halt-height.
+            try await PreflightSandbox.settle(sandbox, halt: nil)
         }
     }
 }

@@ -185,7 +185,9 @@ extension Supervisor {
                 guard case .spawning(let halt) = state else { preconditionFailure("\(event) in \(state)") }
                 state = .running(pid: pid, haltHeight: halt, gate: nil)
                 let settle: [Action] = awaitingUp.map { [.awaitUp(id: $0.id, pid: pid)] } ?? []
-                guard let signal = deferredSignal else { return settle }
+                // A schedule removed while the child restarted for it (a rolled-back `fleet schedule` removes the
+                // plan right after adding it) left the new child a halt nobody wants: lift it now.
+                guard let signal = deferredSignal else { return settle + (awaitingUp == nil ? liftStaleHalt() : []) }
                 deferredSignal = nil
                 return settle + [.signalGroup(pid: pid, signal: signal)]
             case .spawnFailed(let message):
@@ -300,6 +302,10 @@ extension Supervisor {
                 guard let plan else { return notices + finish(status) }
                 state = .exited(status, gate: plan)
                 return notices + [.queryHeight(plan)]
+            case .spawning, .stopping(_, .respawn(_), _), .draining(_, _, .stopped(.respawn(_))):
+                // The plan removed while the child restarts: forgotten, so the next child's halt is lifted.
+                if plan == nil { pending = nil }
+                return notices
             default:
                 return notices
             }

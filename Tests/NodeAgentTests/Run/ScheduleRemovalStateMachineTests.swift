@@ -58,4 +58,24 @@ import Testing
         _ = machine.handle(.childExited(.signaled(SIGKILL)))
         #expect(machine.handle(.groupDrained(pgid: 7)) == [.spawn(haltHeight: nil)])
     }
+
+    @Test func aScheduleRemovedWhileTheChildRestartsForItLiftsTheHaltOnceStarted() {
+        var machine = Machine(settings: .init(backup: false))
+        _ = machine.handle(.start(applied: .genesis))
+        #expect(machine.handle(.planObserved(.missing)) == [.spawn(haltHeight: nil)])
+        _ = machine.handle(.childSpawned(pid: 7))
+        // add-upgrade: the schedule, then the plan; the child is restarted to halt at 50.
+        _ = machine.handle(.scheduleObserved([.init(name: "v2", height: 50)]))
+        #expect(machine.handle(.planObserved(.plan(Self.v2, writtenSinceSpawn: true))) == [.queryHeight(Self.v2)])
+        #expect(machine.handle(.heightObserved(Self.v2, 20)).contains(.signalGroup(pid: 7, signal: SIGKILL)))
+        // fleet schedule rolls back while the child is restarting: remove-upgrade takes both away.
+        #expect(machine.handle(.scheduleObserved([])) == [])
+        #expect(machine.handle(.planObserved(.missing)) == [])
+        _ = machine.handle(.childExited(.signaled(SIGKILL)))
+        #expect(machine.handle(.groupDrained(pgid: 7)) == [.spawn(haltHeight: 50)])
+        let lifted = machine.handle(.childSpawned(pid: 8))
+        #expect(lifted.first == .log(.haltLifted(50)), "\(lifted)")
+        _ = machine.handle(.childExited(.signaled(SIGKILL)))
+        #expect(machine.handle(.groupDrained(pgid: 8)) == [.spawn(haltHeight: nil)])
+    }
 }
