@@ -29,6 +29,7 @@ Only the Python 3 standard library and OpenSSH (sshd, ssh-keygen) are used.
 
 import argparse
 import contextlib
+import fcntl
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -188,21 +189,83 @@ def install_agent(run_root, agent):
 # MARK: - addresses
 
 
+# Subnets picked by the sandboxes of this machine: one file per 127.A.B block, written under an exclusive lock on
+# .lock, so two `up`s at once never pick the same block before either sshd has bound it. A claim lasts
+# SUBNET_CLAIM_GRACE seconds, after which the block is free again once nothing listens on it (an `up` that died,
+# a `down` that never ran); `down` removes its claim. FLEET_SANDBOX_CLAIMS chooses another folder (tests).
+SUBNET_CLAIMS = "/tmp/fleet-sandbox-subnets"
+SUBNET_CLAIM_GRACE = 600
+
+
+def subnet_claims_folder():
+    folder = os.environ.get("FLEET_SANDBOX_CLAIMS") or SUBNET_CLAIMS
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder)
+        os.chmod(folder, 0o1777)  # every user's sandboxes share the loopback, so they share the claims
+    return folder
+
+
+@contextlib.contextmanager
+def subnet_claims_lock():
+    folder = subnet_claims_folder()
+    path = os.path.join(folder, ".lock")
+    while True:  # no O_CREAT on another user's file in a sticky folder (fs.protected_regular refuses it)
+        with contextlib.suppress(FileNotFoundError):
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            break
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            break
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield folder
+    finally:
+        os.close(fd)
+
+
+def subnet_in_use(subnet):
+    probe = socket.socket()
+    try:
+        probe.bind((f"{subnet}.1", SSH_PORT))
+        return False
+    except OSError:
+        return True
+    finally:
+        probe.close()
+
+
 def pick_subnet(requested):
+    """A 127.A.B block no other sandbox uses or has just picked (claimed under a lock), or `requested` as given."""
     if requested:
         return requested
     rng = random.Random()
-    for _ in range(50):
-        subnet = f"127.{rng.randint(100, 199)}.{rng.randint(0, 255)}"
-        probe = socket.socket()
-        try:
-            probe.bind((f"{subnet}.1", SSH_PORT))
+    with subnet_claims_lock() as folder:
+        for _ in range(50):
+            subnet = f"127.{rng.randint(100, 199)}.{rng.randint(0, 255)}"
+            claim = os.path.join(folder, subnet)
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - os.stat(claim).st_mtime < SUBNET_CLAIM_GRACE:
+                    continue
+            if subnet_in_use(subnet):
+                continue
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(claim)  # a stale claim
+                fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            except OSError:
+                continue  # another user's stale claim, which the folder's sticky bit keeps
+            os.write(fd, f"{os.getpid()}\n".encode())
+            os.close(fd)
             return subnet
-        except OSError:
-            continue
-        finally:
-            probe.close()
     die("no free 127.x.y.0/24 block found for the sandbox")
+
+
+def release_subnet(subnet):
+    """Removes the claim on `subnet` once its sandbox is down (nothing listens on it any more)."""
+    if not subnet or subnet_in_use(subnet):
+        return
+    with subnet_claims_lock() as folder, contextlib.suppress(OSError):
+        os.unlink(os.path.join(folder, subnet))
 
 
 def wait_banner(host, port, deadline):
@@ -677,6 +740,8 @@ def down_root(root):
             stop_group(pid, grace=1.0)
     left = [found for where in roots for found in processes_under(where)]
     os.replace(path, os.path.join(root, "sandbox.down.json"))
+    if not left:
+        release_subnet(manifest.get("subnet"))
     if not left and manifest.get("run_root"):
         shutil.rmtree(manifest["run_root"], ignore_errors=True)
     return left

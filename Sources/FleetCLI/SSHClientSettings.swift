@@ -6,7 +6,7 @@ import Foundation
 struct SSHClientSettings: Sendable {
     var client: SSHTarget.ClientEnvironment
     var config: SSHConfigFile?
-    /// `--timeout`: also caps the connect timeout.
+    /// `--timeout`: also caps the connect timeout (of every bastion on the route too).
     var timeout: Duration?
 
     /// Reads `HOME`, `USER`, `SSH_AUTH_SOCK`, `FLEET_SSH_PASSPHRASE` and `~/.ssh/config` (saying once on
@@ -32,7 +32,7 @@ struct SSHClientSettings: Sendable {
     /// The target for `host`: inventory variables beat `~/.ssh/config`, which beats defaults; a
     /// `ProxyJump` in `ansible_ssh_common_args` / `ansible_ssh_extra_args` beats the config's.
     func target(for host: InventoryHost) -> SSHTarget {
-        var target = SSHTarget.resolve(
+        let target = SSHTarget.resolve(
             alias: host.name,
             inventory: .init(
                 host: host.vars["ansible_host"].flatMap { $0.isEmpty ? nil : $0 },
@@ -45,7 +45,6 @@ struct SSHClientSettings: Sendable {
             config: config,
             client: client
         )
-        if let timeout { target.connectTimeout = min(target.connectTimeout, timeout) }
-        return target
+        return timeout.map { target.cappingConnectTimeout($0) } ?? target
     }
 }

@@ -121,4 +121,46 @@ struct FleetBastionTests {
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
+
+    @Test func aBastionThatNeverAnswersFailsEveryHostBehindItNamingTheBastion() async throws {
+        try await withTemporaryDirectory("fleet-dead-bastion") { folder in
+            // It accepts TCP (into the kernel's backlog) and never sends an SSH banner.
+            let dead = try SilentListener()
+            let home = try Self.home(in: folder, config: "")
+            let bastion = "fleetsbx@127.0.0.1:\(dead.port)"
+            let inventory = """
+                [nodes]
+                node-1 ansible_host=10.255.0.1
+                node-2 ansible_host=10.255.0.2
+
+                [nodes:vars]
+                ansible_user=fleetsbx
+                ansible_ssh_common_args='-J \(bastion)'
+                daemon_name=mockchaind
+                daemon_home=/nonexistent
+
+                """
+            try inventory.write(toFile: folder + "/inventory.ini", atomically: true, encoding: .utf8)
+            try "".write(toFile: folder + "/known_hosts", atomically: true, encoding: .utf8)
+            let options = [
+                "-i", folder + "/inventory.ini", "--known-hosts", folder + "/known_hosts", "--timeout", "4s",
+            ]
+            let exec = try await Self.fleet(options + ["exec", "--json", "--", "true"], home: home)
+            #expect(exec.exitCode == 1, "\(exec.output)\(exec.errorOutput)")
+            let records = try #require(try JSONSerialization.jsonObject(with: exec.stdout) as? [[String: Any]])
+            let status = try await Self.fleet(options + ["status", "--json"], home: home)
+            let report = try #require(try JSONSerialization.jsonObject(with: status.stdout) as? [String: Any])
+            let nodes = try #require(report["nodes"] as? [[String: Any]], "\(status.output)\(status.errorOutput)")
+            for (command, hosts) in [("exec", records), ("status", nodes)] {
+                let errors = Dictionary(
+                    uniqueKeysWithValues: hosts.map { ($0["host"] as? String ?? "?", $0["error"] as? String ?? "") })
+                #expect(errors.keys.sorted() == ["node-1", "node-2"], "\(command): \(hosts)")
+                // Each host's error names the bastion and says it timed out, not just "no answer within 4s".
+                for (host, error) in errors {
+                    #expect(error.contains("bastion \(bastion) timed out"), "\(command) \(host): \(error)")
+                }
+            }
+            withExtendedLifetime(dead) {}
+        }
+    }
 }

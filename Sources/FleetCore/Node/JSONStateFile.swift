@@ -1,17 +1,15 @@
 import Foundation
 
-/// The one way the agent's small JSON state files are read and written: snake_case keys, sorted, one
-/// line, replaced atomically (``AtomicFile``) with mode 0644 in a directory created on demand.
+/// The one way the agent's small JSON state files are read and written (``AgentJSON``: snake_case keys,
+/// sorted, one line), replaced atomically (``AtomicFile``) with mode 0644 in a directory created on demand.
 enum JSONStateFile {
     /// Decodes the file at `path`, or returns `nil` when it does not exist.
     ///
     /// - Throws: ``NodeFileError`` when it cannot be read or decoded.
     static func read<Value: Decodable>(_ type: Value.Type, from path: String) throws(NodeFileError) -> Value? {
         guard let data = try AtomicFile.read(path) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(type, from: data)
+            return try AgentJSON.decoder.decode(type, from: data)
         } catch {
             throw .decode(path: path, detail: "\(error)")
         }
@@ -21,12 +19,9 @@ enum JSONStateFile {
     ///
     /// - Throws: ``NodeFileError``.
     static func write<Value: Encodable>(_ value: Value, to path: String) throws(NodeFileError) {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do {
-            data = try encoder.encode(value)
+            data = try AgentJSON.encoder.encode(value)
         } catch {
             throw NodeFileError(code: .encode, path: path, operation: "encode", detail: "\(error)")
         }

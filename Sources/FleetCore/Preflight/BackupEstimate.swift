@@ -45,18 +45,13 @@ public struct BackupEstimate: Codable, Sendable, Equatable {
         self.freeBytes = freeBytes
     }
 
-    /// The document as printed (snake_case keys, sorted, one line).
+    /// The document as printed (``AgentJSON``: snake_case keys, sorted, one line).
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try AgentJSON.encoder.encode(self)
     }
 
     /// Decodes a document written by ``encoded()``.
     public static func decode(_ data: Data) throws -> BackupEstimate {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(BackupEstimate.self, from: data)
+        try AgentJSON.decoder.decode(BackupEstimate.self, from: data)
     }
 }

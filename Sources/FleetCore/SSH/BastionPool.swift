@@ -36,9 +36,9 @@ final class BastionPool: Sendable {
     /// Blocks the calling thread (a session thread, never the cooperative pool) while the request waits
     /// for a free channel (at most `queueTimeout`) and while the bastion opens it (at most `openTimeout`).
     /// `longLived` tunnels count against ``longLivedChannelsPerBastion`` instead of ``channelsPerBastion``.
-    /// - Throws: the bastion's own failure (unreachable, host key, authentication) with the bastion named
-    ///   and the requesting host as the error's host; `.timedOut`, `.cancelled`, or `.connect` when the
-    ///   bastion cannot reach the host.
+    /// - Throws: the bastion's own failure (unreachable, timed out, host key, authentication) with the
+    ///   bastion named and the requesting host as the error's host (``TunnelRequest/throughBastion(_:bastion:)``);
+    ///   `.timedOut`, `.cancelled`, or `.connect` when the bastion cannot reach the host.
     func openTunnel(
         through chain: [SSHTarget],
         to host: String,
@@ -56,17 +56,8 @@ final class BastionPool: Sendable {
             connection.enqueue(request)
             return connection.name
         }
-        do throws(SSHError) {
-            return try request.wait(
-                bastion: bastion, queueTimeout: queueTimeout, openTimeout: openTimeout, cancel: cancel)
-        } catch  where error.code == .timedOut || error.code == .cancelled {
-            throw error
-        } catch {
-            throw SSHError(
-                error.code, host: host, operation: "connect through bastion \(bastion)",
-                message: "bastion \(bastion): \(error.message)", hint: error.hint,
-                libssh2Code: error.libssh2Code)
-        }
+        return try request.wait(
+            bastion: bastion, queueTimeout: queueTimeout, openTimeout: openTimeout, cancel: cancel)
     }
 
     private func startConnection(_ chain: [SSHTarget]) -> BastionConnection {

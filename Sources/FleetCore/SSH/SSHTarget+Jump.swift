@@ -2,6 +2,25 @@ extension SSHTarget {
     /// The most bastions one route may pass, counting those a bastion's own `ProxyJump` adds.
     static let maxJumpDepth = 8
 
+    /// This target with its connect timeout at most `limit` (`fleet --timeout`, the most one host may take),
+    /// and that of every bastion on its route at most three quarters of it: each hop's TCP connect,
+    /// handshake and authentication are bounded too, so a dead bastion fails the hosts behind it within
+    /// the limit, with time left for the host to say that the bastion timed out (rather than a bare
+    /// "no answer within the limit").
+    public func cappingConnectTimeout(_ limit: Duration) -> SSHTarget {
+        var capped = self
+        capped.connectTimeout = min(connectTimeout, limit)
+        if case .jump(let chain) = route {
+            capped.route = .jump(
+                chain.map { hop in
+                    var hop = hop
+                    hop.connectTimeout = min(hop.connectTimeout, limit * 3 / 4)
+                    return hop
+                })
+        }
+        return capped
+    }
+
     /// The proxy that applies: the inventory's ssh arguments (common, then extra) beat the config.
     static func proxySetting(inventory: InventoryOverrides, options: SSHConfigFile.HostOptions) -> ProxySetting? {
         let arguments = [

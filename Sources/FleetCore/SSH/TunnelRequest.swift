@@ -83,7 +83,7 @@ final class TunnelRequest: Sendable {
 
     /// Waits for the socket: at most `queueTimeout` for a free channel, then `openTimeout` for the
     /// bastion to open it.
-    /// - Throws: the bastion's error, `.timedOut` or `.cancelled`.
+    /// - Throws: the bastion's error (``throughBastion(_:bastion:)``), `.timedOut` or `.cancelled`.
     func wait(
         bastion: String, queueTimeout: Duration, openTimeout: Duration, cancel: CancelFlag?
     ) throws(SSHError) -> Int32 {
@@ -96,7 +96,7 @@ final class TunnelRequest: Sendable {
                 case .ready(let socket):
                     return socket
                 case .failed(let error):
-                    failure = error
+                    failure = throughBastion(error, bastion: bastion)
                 case .abandoned:
                     failure = SSHError(.cancelled, host: host, operation: "connect", message: "abandoned")
                 case .queued(let since):
@@ -127,5 +127,19 @@ final class TunnelRequest: Sendable {
             if let socket { return socket }
             if let failure { throw failure }
         }
+    }
+
+    /// The bastion's failure (`error`, told by its connection) as this host's error: same code, this host,
+    /// the bastion named, and a timeout said as one (`bastion ops@b timed out in handshake: no progress
+    /// within 5 s`). A cancellation (fleet exiting) is passed on as it is.
+    func throughBastion(_ error: SSHError, bastion: String) -> SSHError {
+        guard error.code != .cancelled else { return error }
+        let message =
+            error.code == .timedOut
+            ? "bastion \(bastion) timed out in \(error.operation): \(error.message)"
+            : "bastion \(bastion): \(error.message)"
+        return SSHError(
+            error.code, host: host, operation: "connect through bastion \(bastion)", message: message,
+            hint: error.hint, libssh2Code: error.libssh2Code)
     }
 }

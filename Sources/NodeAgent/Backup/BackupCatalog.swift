@@ -19,6 +19,16 @@ enum BackupCatalog {
         /// Blocks only this backup holds: files with no other hard link and not cloned (per the manifest),
         /// plus directories. Freed when the backup is deleted.
         var uniqueBytes: Int64
+        /// From the manifest (`nil` without one): the files and bytes written as copies, and those shared
+        /// with the data directory (hard links or clones, no data written).
+        var copied: Tally?
+        var shared: Tally?
+    }
+
+    /// A number of files and their bytes.
+    struct Tally: Sendable, Equatable {
+        var files: Int
+        var bytes: Int64
     }
 
     /// Every finished backup under `directory`, newest first (unfinished `.partial-` ones are left out).
@@ -46,10 +56,14 @@ enum BackupCatalog {
             }
             let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
             let created = manifest.flatMap { try? Date($0.createdAt, strategy: .iso8601) } ?? modified
+            let files = (manifest?.entries ?? []).filter { [.copied, .linked, .reflinked].contains($0.how) }
+            let copiedFiles = files.filter { $0.how == .copied }.count
             items.append(
                 Item(
                     name: name, path: path, created: created, upgrade: manifest?.upgrade, method: manifest?.method,
-                    apparentBytes: apparent, uniqueBytes: unique
+                    apparentBytes: apparent, uniqueBytes: unique,
+                    copied: manifest.map { Tally(files: copiedFiles, bytes: $0.bytesCopied) },
+                    shared: manifest.map { Tally(files: files.count - copiedFiles, bytes: $0.bytesShared) }
                 )
             )
         }

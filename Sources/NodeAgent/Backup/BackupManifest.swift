@@ -43,20 +43,15 @@ struct BackupManifest: Codable, Sendable, Equatable {
     var bytesCopied: Int64
     var entries: [Entry]
 
-    /// Encodes with snake_case keys, sorted, compact (`jq .` shows it readably).
+    /// Encodes as ``AgentJSON`` (snake_case keys, sorted, compact: `jq .` shows it readably).
     func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try AgentJSON.encoder.encode(self)
     }
 
     /// Reads the manifest of the backup at `directory`; `nil` when it has none (a cosmovisor backup) or it
     /// cannot be decoded.
     static func read(backup directory: String) -> BackupManifest? {
         guard let data = try? AtomicFile.read(directory + "/" + fileName) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try? decoder.decode(BackupManifest.self, from: data)
+        return try? AgentJSON.decoder.decode(BackupManifest.self, from: data)
     }
 }

@@ -18,7 +18,7 @@ struct BackupsCommand: AsyncParsableCommand {
     @Flag(help: "Print what the next upgrade's backup would need (and the free space) instead of the list.")
     var estimate = false
 
-    @Flag(help: "With --estimate: print the estimate as JSON.")
+    @Flag(help: "Print the list (or, with --estimate, the estimate) as one JSON document.")
     var json = false
 
     func run() async throws(AgentError) {
@@ -26,19 +26,17 @@ struct BackupsCommand: AsyncParsableCommand {
         if estimate {
             let result = try await BackupEstimator(configuration: configuration).estimate()
             if json {
-                let data: Data
-                do {
-                    data = try result.encoded()
-                } catch {
-                    throw AgentError(.command, "cannot encode the estimate as JSON: \(error)")
-                }
-                Console.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
+                try printJSON("the estimate", result.encoded)
             } else {
                 Console.standardOutput.write(BackupEstimator.summary(result))
             }
             return
         }
         let items = try BackupCatalog.list(configuration.backupDir)
+        if json {
+            try printJSON("the backups", BackupListing(backupDir: configuration.backupDir, items: items).encoded)
+            return
+        }
         guard !items.isEmpty else {
             Console.standardOutput.write("no backups in \(configuration.backupDir)\n")
             return
@@ -57,5 +55,16 @@ struct BackupsCommand: AsyncParsableCommand {
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         Console.standardOutput.write(text.joined(separator: "\n") + "\n")
+    }
+
+    /// Prints the document `encode` makes, on one line.
+    private func printJSON(_ what: String, _ encode: () throws -> Data) throws(AgentError) {
+        let data: Data
+        do {
+            data = try encode()
+        } catch {
+            throw AgentError(.command, "cannot encode \(what) as JSON: \(error)")
+        }
+        Console.standardOutput.write(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

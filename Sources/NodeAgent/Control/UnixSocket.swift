@@ -116,7 +116,7 @@ enum UnixSocket {
         var message: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            guard waitReadable(fd, until: deadline) else { return .failure(.timedOut) }
+            guard DescriptorPoll.wait(fd, for: Int16(POLLIN), until: deadline) else { return .failure(.timedOut) }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
@@ -151,21 +151,6 @@ enum UnixSocket {
             }
         }
         return true
-    }
-
-    /// Waits until `fd` is readable (or closed); false when `deadline` passed first.
-    static func waitReadable(_ fd: Int32, until deadline: ContinuousClock.Instant) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while true {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { return false }
-            let (seconds, attoseconds) = left.components
-            let milliseconds = Int32(min(seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1, 60_000))
-            let ready = poll(&entry, 1, milliseconds)
-            if ready < 0 && errno == EINTR { continue }
-            if ready == 0 { continue }
-            return ready > 0
-        }
     }
 
     private static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Int? {

@@ -86,16 +86,12 @@ extension Supervisor {
         )
     }
 
-    /// Finds a node left running by an agent that was killed and stops its whole group (TERM, then KILL
-    /// after `DAEMON_SHUTDOWN_GRACE`) before anything else happens, so the node never runs twice
-    /// (deliberate fix 4). Called with the agent's lock held: another agent, or a node that kept the
-    /// inherited lock, has been refused already.
-    ///
-    /// The recorded child is ours only when its `/proc/<pid>/stat` start ticks are exactly the recorded
-    /// ones (a reused pid is someone else's process).
+    /// Takes over what the previous agent's state file says: its last backup (kept in the state file and
+    /// `/metrics` until this agent takes a new one) and a node it left running (``stopLeftoverChild(_:)``).
+    /// Called with the agent's lock held.
     ///
     /// - Returns: a reason to refuse starting: the state file cannot be read, or the node survived SIGKILL.
-    func stopLeftoverChild() async -> String? {
+    func takeOverPreviousState() async -> String? {
         let old: AgentRuntimeState?
         do {
             old = try AgentRuntimeState.read(from: configuration.effectiveStateFile)
@@ -103,8 +99,21 @@ extension Supervisor {
             return "cannot read the runtime state file: \(error); a node an earlier agent started may still "
                 + "run: stop it, then remove \(configuration.effectiveStateFile)"
         }
-        guard let old, old.pid != getpid(), let pid = old.child.pid, let ticks = old.child.startTicks,
-            ProcFS.isSameProcess(pid, startTicks: ticks)
+        guard let old, old.pid != getpid() else { return nil }
+        if let backup = old.lastBackup { steps.backups.carryOver(backup) }
+        return await stopLeftoverChild(old)
+    }
+
+    /// Finds a node left running by an agent that was killed and stops its whole group (TERM, then KILL
+    /// after `DAEMON_SHUTDOWN_GRACE`) before anything else happens, so the node never runs twice
+    /// (deliberate fix 4). A node that kept the inherited lock, or another agent, has been refused already.
+    ///
+    /// The recorded child is ours only when its `/proc/<pid>/stat` start ticks are exactly the recorded
+    /// ones (a reused pid is someone else's process).
+    ///
+    /// - Returns: a reason to refuse starting: the node survived SIGKILL.
+    private func stopLeftoverChild(_ old: AgentRuntimeState) async -> String? {
+        guard let pid = old.child.pid, let ticks = old.child.startTicks, ProcFS.isSameProcess(pid, startTicks: ticks)
         else { return nil }
         logger.warning(
             "stopping app left running by a previous agent",

@@ -100,7 +100,7 @@ final class Supervisor {
         } catch {
             return fail(error.description)
         }
-        if let refusal = await stopLeftoverChild() { return fail(refusal) }
+        if let refusal = await takeOverPreviousState() { return fail(refusal) }
         let pidFile = configuration.layout.pidFile
         try? AtomicFile.write(Data("\(getpid())\n".utf8), to: pidFile, durability: .deferred(durability))
         defer { unlink(pidFile) }

@@ -50,7 +50,7 @@ extension ChainRPCClient {
             if n > 0 {
                 sent += n
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                guard wait(fd, Int16(POLLOUT), deadline) else { throw failure(late) }
+                guard DescriptorPoll.wait(fd, for: Int16(POLLOUT), until: deadline) else { throw failure(late) }
             } else {
                 throw failure(GoText.errno(errno))
             }
@@ -65,7 +65,7 @@ extension ChainRPCClient {
             } else if n == 0 {
                 break
             } else if errno == EAGAIN || errno == EINTR {
-                guard wait(fd, Int16(POLLIN), deadline) else { throw failure(late) }
+                guard DescriptorPoll.wait(fd, for: Int16(POLLIN), until: deadline) else { throw failure(late) }
             } else {
                 throw failure(GoText.errno(errno))
             }
@@ -96,7 +96,7 @@ extension ChainRPCClient {
             }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
-            guard wait(fd, Int16(POLLOUT), deadline) else {
+            guard DescriptorPoll.wait(fd, for: Int16(POLLOUT), until: deadline) else {
                 close(fd)
                 return (-1, ETIMEDOUT)
             }
@@ -106,20 +106,5 @@ extension ChainRPCClient {
             }
         }
         return (fd, 0)
-    }
-
-    /// Waits for `events` on `fd` until `deadline`; false when it passed first.
-    private static func wait(_ fd: Int32, _ events: Int16, _ deadline: ContinuousClock.Instant) -> Bool {
-        var entry = pollfd(fd: fd, events: events, revents: 0)
-        while true {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { return false }
-            let (seconds, attoseconds) = left.components
-            let milliseconds = Int32(min(seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1, 60_000))
-            let ready = poll(&entry, 1, milliseconds)
-            if ready < 0 && errno == EINTR { continue }
-            if ready == 0 { continue }
-            return ready > 0
-        }
     }
 }

@@ -52,4 +52,35 @@ import Testing
         #expect(error?.code == .cancelled)
         #expect(request.isAbandoned)
     }
+
+    @Test func aBastionThatTimedOutIsNamedAsTheHostsError() {
+        let request = TunnelRequest(host: "10.0.0.2", port: 22)
+        request.fail(SSHError(.timedOut, host: "b.example", operation: "handshake", message: "no progress within 3 s"))
+        let error = #expect(throws: SSHError.self) {
+            try request.wait(bastion: "ops@b.example", queueTimeout: .seconds(5), openTimeout: .seconds(5), cancel: nil)
+        }
+        #expect(error?.code == .timedOut && error?.host == "10.0.0.2")
+        #expect(error?.message == "bastion ops@b.example timed out in handshake: no progress within 3 s")
+        #expect(error?.operation == "connect through bastion ops@b.example")
+    }
+
+    @Test func aConnectTimeoutCapReachesEveryBastionOfTheRoute() {
+        let hop = SSHTarget(host: "b1", user: "ops", knownHostsFile: "/k", connectTimeout: .seconds(10))
+        let quick = SSHTarget(host: "b2", user: "ops", knownHostsFile: "/k", connectTimeout: .seconds(1))
+        let host = SSHTarget(
+            host: "10.0.0.2", user: "ops", knownHostsFile: "/k", connectTimeout: .seconds(10),
+            route: .jump([hop, quick]))
+        let capped = host.cappingConnectTimeout(.seconds(4))
+        #expect(capped.connectTimeout == .seconds(4))
+        guard case .jump(let chain) = capped.route else {
+            Issue.record("the route is no longer a jump: \(capped.route)")
+            return
+        }
+        // Bastions get three quarters, so the host can still report which one timed out; shorter ones stay.
+        #expect(chain.map(\.connectTimeout) == [.seconds(3), .seconds(1)])
+        #expect(chain.map(\.host) == ["b1", "b2"])
+        #expect(
+            SSHTarget(host: "h", user: "u", knownHostsFile: "/k").cappingConnectTimeout(.seconds(30)).connectTimeout
+                == .seconds(10))
+    }
 }
