@@ -3,7 +3,7 @@
 # parallel-ssh / parallel-scp (Debian pssh) and Ansible (ansible, ansible-inventory).
 set -euo pipefail
 
-packages=(pssh ansible openssh-client)
+packages=(pssh ansible openssh-client openssl)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -12,7 +12,7 @@ struct StageCommand: AsyncParsableCommand {
             look in: recased unless cosmovisor_disable_recase is true for the host), or with --genesis \
             cosmovisor/genesis/bin/<daemon_name>. A node that already holds the file's sha256 is left \
             untouched; one holding a different file is refused unless --force. Otherwise the file goes to a \
-            temp name beside the target, is flushed, checked with sha256sum on the node, made 0755 and \
+            temp name beside the target, is flushed, sha256-checked on the node (openssl, else sha256sum), made 0755 and \
             renamed into place, then checked again. An interrupted run never leaves a partial file at the \
             target; the next run removes its temp files. With --url each node downloads the file itself \
             with curl (the same checks). Connection failures are retried with backoff. Exit codes: 0 every \

@@ -11,9 +11,9 @@ extension SessionContext {
     ///    keeping about 960 000 bytes in flight: unacknowledged bytes are passed again, unchanged,
     ///    with new bytes behind them, so the pipeline never drains between blocks.
     /// 2. Optionally `fsync`, then set `mode` exactly with setstat on the handle, then close.
-    /// 3. Optionally check `sha256sum` of the temp file on the host against `expectedSHA256`, reading its
-    ///    inode in the same round trip (the rename keeps it, so a caller can re-check the final path by
-    ///    identity without hashing it again).
+    /// 3. Optionally check the temp file's sha256 on the host (``FileDigest/shellSHA256(of:)``) against
+    ///    `expectedSHA256`, reading its inode in the same round trip (the rename keeps it, so a caller
+    ///    can re-check the final path by identity without hashing it again).
     /// 4. Make it visible: SFTP `rename` when nothing is at the final path (OpenSSH does link+unlink,
     ///    so the final name appears complete). OpenSSH's SFTP v3 rename refuses to replace an
     ///    existing file and libssh2 1.10 has no posix-rename, so when the rename fails we run
@@ -81,7 +81,8 @@ extension SessionContext {
                 end -= start
                 start = 0
             }
-            while !atEOF && end < buffer.count {
+            // Refill only once less than a window is buffered: a few large reads instead of one per ack.
+            while !atEOF && end - start < window && end < buffer.count {
                 let count = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
                 if count == 0 { atEOF = true } else { end += count }
             }
@@ -107,15 +108,15 @@ extension SessionContext {
     private func verifySHA256(
         _ temporary: String, expected: String, finalPath: String, deadline: OperationDeadline
     ) throws(SSHError) -> UInt64? {
-        let quoted = ShellQuote.quote(temporary)
-        let result = try exec("sha256sum -- \(quoted) && stat -c %i -- \(quoted)", stdin: nil, deadline: deadline)
+        let script = "P=\(ShellQuote.quote(temporary)); \(FileDigest.shellSHA256(of: "\"$P\"")) && stat -c %i -- \"$P\""
+        let result = try exec(script, stdin: nil, deadline: deadline)
         let lines = result.output.split(separator: "\n")
         let actual = lines.first?.split(separator: " ").first.map { String($0).lowercased() } ?? ""
         guard result.succeeded else {
             let why = result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             throw SSHError(
                 .remoteCommand, host: target.host, operation: "verify \(finalPath)",
-                message: "`sha256sum` of the uploaded file failed (exit \(result.exitStatus ?? -1))"
+                message: "hashing the uploaded file failed (exit \(result.exitStatus ?? -1))"
                     + (why.isEmpty ? "" : ": \(why)"))
         }
         guard actual == expected.lowercased() else {

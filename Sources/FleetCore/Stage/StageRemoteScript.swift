@@ -32,7 +32,7 @@ public enum StageRemoteScript {
           k=$(stat -L -c \(NodeProbe.cacheKeyFormat) -- "$T" 2>/dev/null) || k=""
           if [ -n "$k" ] && [ -r "$C/$k.sha256" ]; then read -r s < "$C/$k.sha256"
           elif [ -n "$k" ] && [ -r "$C/$k" ]; then read -r s _ < "$C/$k"; fi
-          [ ${#s} -eq 64 ] || s=$(sha256sum -- "$T" | cut -c1-64)
+          [ ${#s} -eq 64 ] || s=$(\(FileDigest.shellSHA256(of: "\"$T\"")) | cut -c1-64)
           [ -n "$s" ] || exit 3
           printf 'target\\tfile\\t%s\\n' "$s"
         elif [ -e "$T" ]; then printf 'target\\tother\\n'
@@ -139,7 +139,7 @@ public enum StageRemoteScript {
             mkdir -p -- "$D" || exit 1
             ( umask 077; exec curl --fail --location --proto =http,https --proto-redir =http,https \\
               --max-filesize "$M" --silent --show-error --output "$P" --url "$U" ) || exit \(PullExit.download.rawValue)
-            s=$(sha256sum -- "$P" | cut -c1-64)
+            s=$(\(FileDigest.shellSHA256(of: "\"$P\"")) | cut -c1-64)
             if [ "$s" != "$W" ]; then printf 'sha256\\t%s\\n' "$s"; exit \(PullExit.mismatch.rawValue); fi
             chmod 0755 -- "$P" || exit 1
             sync -- "$P" 2>/dev/null || sync

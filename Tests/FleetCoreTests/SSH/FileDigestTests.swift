@@ -24,6 +24,34 @@ struct FileDigestTests {
         }
     }
 
+    @Test("the node-side sha256 command prints the digest with openssl, and with sha256sum when openssl is missing")
+    func shellSHA256UsesOpenSSLOrFallsBack() async throws {
+        try await withTemporaryDirectory { dir in
+            // A name sha256sum would escape in its output (backslash, newline), to show no name is printed.
+            let path = dir + "/odd \\ name\n'$(x)'"
+            let bytes = Data((0..<(3 << 20 + 5)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) })
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let want = FileDigest.hex(.sha256, of: bytes)
+            // PATH holds only the tools named, so each line of the command is shown to work on its own.
+            for tools in [["openssl"], ["sha256sum"], ["openssl", "sha256sum"], []] {
+                let bin = dir + "/bin-" + tools.joined(separator: "-")
+                try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+                for tool in tools {
+                    try FileManager.default.createSymbolicLink(
+                        atPath: bin + "/" + tool, withDestinationPath: "/usr/bin/" + tool)
+                }
+                let script = "P=\(ShellQuote.quote(path)); \(FileDigest.shellSHA256(of: "\"$P\""))"
+                let result = try await ProcessRunner.runAsync(["/bin/sh", "-c", script], environment: ["PATH": bin])
+                if tools.isEmpty {
+                    #expect(result.exitCode != 0, "\(result.output)")
+                } else {
+                    #expect(result.exitCode == 0, "\(tools): \(result.errorOutput)")
+                    #expect(String(result.output.prefix(64)) == want, "\(tools): \(result.output)")
+                }
+            }
+        }
+    }
+
     @Test("an unreadable file is a localFile error naming the algorithm and the path")
     func missingFile() throws {
         let error = #expect(throws: SSHError.self) { try FileDigest.hex(.md5, ofFile: "/nonexistent/blob") }
