@@ -140,9 +140,10 @@ struct StatusCommandTests {
             let node = try await Node(dir)
             let agentDirectory = node.home + "/cosmovisor/.node-agent"
             try FileManager.default.createDirectory(atPath: agentDirectory, withIntermediateDirectories: true)
-            // The agent holds an flock on cosmovisor/.node-agent/lock for its whole life.
-            try await BackgroundProcess.with("/usr/bin/flock", [agentDirectory + "/lock", "sleep", "30"]) { agent in
-                try await BackgroundProcess.with("/bin/sleep", ["30"]) { impostor in
+            // The agent holds an flock on cosmovisor/.node-agent/lock for its whole life. --no-fork: the process that
+            // holds it is the one killed at the end, so no `sleep` outlives the test.
+            try await BackgroundProcess.with("/usr/bin/flock", ["--no-fork", agentDirectory + "/lock", "sleep", "600"]) { agent in
+                try await BackgroundProcess.with("/bin/sleep", ["600"]) { impostor in
                     let stateFile = agentDirectory + "/state.json"
                     func write(pid: Int32, startTicks: UInt64?) throws {
                         try AgentRuntimeState(
@@ -164,7 +165,8 @@ struct StatusCommandTests {
                         ).write(to: stateFile)
                     }
                     let locks = { (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? "" }
-                    try await waitUntil("flock to hold the agent lock", timeout: .seconds(10)) {
+                    // Generous: on a loaded machine starting flock alone has taken over 10 s.
+                    try await waitUntil("flock to hold the agent lock", timeout: .seconds(60)) {
                         locks().contains(" \(agent.processIdentifier) ")
                     }
                     let agentTicks = try #require(Self.startTicks(agent.processIdentifier))
