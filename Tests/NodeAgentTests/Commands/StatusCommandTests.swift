@@ -142,7 +142,8 @@ struct StatusCommandTests {
             try FileManager.default.createDirectory(atPath: agentDirectory, withIntermediateDirectories: true)
             // The agent holds an flock on cosmovisor/.node-agent/lock for its whole life. --no-fork: the process that
             // holds it is the one killed at the end, so no `sleep` outlives the test.
-            try await BackgroundProcess.with("/usr/bin/flock", ["--no-fork", agentDirectory + "/lock", "sleep", "600"]) { agent in
+            try await BackgroundProcess.with("/usr/bin/flock", ["--no-fork", agentDirectory + "/lock", "sleep", "600"])
+            { agent in
                 try await BackgroundProcess.with("/bin/sleep", ["600"]) { impostor in
                     let stateFile = agentDirectory + "/state.json"
                     func write(pid: Int32, startTicks: UInt64?) throws {
