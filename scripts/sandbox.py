@@ -557,7 +557,7 @@ def start(args):
             list(pool.map(lambda node: start_chain(node, manifest, user), nodes))
             save(root, manifest)
     # Every process gets its time to start: the machine starts them all at once, whatever its cores.
-    deadline = time.time() + 20 + 0.25 * len(nodes)
+    deadline = time.time() + 60 + 0.5 * len(nodes)  # a deadline only: generous for a loaded machine
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         problems = [p for p in pool.map(lambda node: node_problem(node, args, deadline), nodes) if p]
     if problems:
