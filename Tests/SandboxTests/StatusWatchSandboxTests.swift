@@ -104,4 +104,57 @@ struct StatusWatchSandboxTests {
             }
         }
     }
+
+    /// sha256 and version of `host`'s binary `name` in the last complete line of a `--watch --json` log.
+    static func binary(_ log: String, host: String, name: String) -> (sha256: String?, version: String?)? {
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        for line in lines.reversed() {
+            guard let report = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let nodes = report["nodes"] as? [[String: Any]]
+            else { continue }
+            let status = nodes.first { $0["host"] as? String == host }?["status"] as? [String: Any]
+            let binaries = status?["binaries"] as? [[String: Any]] ?? []
+            guard let binary = binaries.first(where: { $0["name"] as? String == name }) else { return nil }
+            return (binary["sha256"] as? String, binary["version"] as? String)
+        }
+        return nil
+    }
+
+    @Test("a binary rewritten while the watch runs shows its new sha256 and version, though the old one was cached")
+    func rewrittenBinary() async throws {
+        try await withSandbox(.init(nodes: 2)) { sandbox in
+            let node = sandbox.nodes[0]
+            let bin = node.home + "/cosmovisor/upgrades/v2/bin/mockchaind"
+            try FileManager.default.createDirectory(
+                atPath: (bin as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: try #require(sandbox.releases["v2"]).path, toPath: bin)
+            let v3 = try #require(sandbox.releases["v3"])
+            let user = try #require(getpwnam(sandbox.user), "no user \(sandbox.user)")
+            let cache = String(cString: user.pointee.pw_dir) + "/.cache/fleet-probe/"
+            let key = try await ProcessRunner.runAsync(["stat", "-L", "-c", "%d_%i_%s_%.9Y_%.9Z", bin])
+            try #require(key.exitCode == 0)
+            let entry = cache + key.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let log = sandbox.root + "/watch.jsonl"
+            try await BackgroundProcess.with(
+                TestPaths.product("fleet"), Self.watch(sandbox, ["--json"]), log: log
+            ) { fleet in
+                try await waitUntil(
+                    "the watch to show v2, and the node's probe to have cached it", timeout: .seconds(60)
+                ) {
+                    Self.binary(log, host: node.name, name: "v2")?.version == "v2"
+                        && FileManager.default.fileExists(atPath: entry)
+                }
+                #expect(Self.binary(log, host: node.name, name: "v2")?.sha256 == sandbox.releases["v2"]?.sha256)
+                // New bytes in the same inode (cp writes in place): only the ctime tells the cache.
+                let copied = try await ProcessRunner.runAsync(["cp", v3.path, bin])
+                try #require(copied.exitCode == 0)
+                try await waitUntil("the watch to show the rewritten binary", timeout: .seconds(30)) {
+                    let shown = Self.binary(log, host: node.name, name: "v2")
+                    return shown?.sha256 == v3.sha256 && shown?.version == "v3"
+                }
+                try await Self.interrupt(fleet)
+                #expect(fleet.terminationStatus == 0)
+            }
+        }
+    }
 }

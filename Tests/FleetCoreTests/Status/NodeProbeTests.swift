@@ -30,11 +30,15 @@ struct NodeProbeTests {
     static func probe(
         _ target: NodeProbe.Target,
         cache: String = "/dev/null/no-cache",
-        cacheMinimumAge: Int = 2
+        cacheMinimumAge: Int = 2,
+        bash: [String] = NodeProbe.bashPaths,
+        path: String? = nil
     ) async throws -> (NodeStatus, HostObservation.Source) {
+        var environment = ["XDG_CACHE_HOME": cache]
+        if let path { environment["PATH"] = path }
         let result = try await ProcessRunner.runAsync(
-            ["/bin/sh", "-c", NodeProbe.command(for: target, cacheMinimumAge: cacheMinimumAge)],
-            environment: ["XDG_CACHE_HOME": cache]
+            ["/bin/sh", "-c", NodeProbe.command(for: target, cacheMinimumAge: cacheMinimumAge, bash: bash)],
+            environment: environment
         )
         return try NodeProbe.parse(
             stdout: result.stdout, exitStatus: result.exitCode, target: target, collectedAt: "now")
@@ -76,6 +80,83 @@ struct NodeProbeTests {
                 #expect((status.chain?.height ?? 0) > 0)
                 #expect(status.chain?.catchingUp == false)
                 #expect((status.disk?.freeBytes ?? 0) > 0)
+            }
+        }
+    }
+
+    /// Runs mockchaind v2 on `home` with its RPC on a free loopback port until `body` returns.
+    static func withNode(
+        home: String, releases: String, dir: String, _ body: (_ rpc: String) async throws -> Void
+    ) async throws {
+        let port = try TestPorts.free()
+        let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
+        let log = dir + "/mockchaind.log"
+        try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments, log: log) { node in
+            try await waitUntil("mockchaind to commit a block on port \(port)", timeout: .seconds(45)) {
+                guard node.isRunning else {
+                    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    throw SandboxError(message: "mockchaind exited (\(node.terminationStatus)): \(output)")
+                }
+                return ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
+            }
+            try await body("http://127.0.0.1:\(port)")
+        }
+    }
+
+    @Test("POSIX sh and bash read the same node: binaries, current, plan, signer, disk and the chain")
+    func posixAndBashAgree() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, releases) = try await Self.makeHome(in: dir)
+            try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
+                .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
+            try "moniker = \"n1\"\npriv_validator_laddr = \"tcp://10.0.0.5:26659\"\n"
+                .write(toFile: home + "/config/config.toml", atomically: true, encoding: .utf8)
+            try await Self.withNode(home: home, releases: releases, dir: dir) { rpc in
+                let target = NodeProbe.Target(
+                    daemonHome: home, daemonName: "mockchaind", nodeRPC: rpc, agentPath: dir + "/no-agent-here")
+                let (viaBash, _) = try await Self.probe(target)
+                let (viaSh, source) = try await Self.probe(target, bash: [])
+                #expect(source == .probe)
+                #expect(viaSh.binaries == viaBash.binaries)
+                #expect(viaSh.binaries.map(\.version) == ["v1", "v2", nil])
+                #expect(viaSh.current == viaBash.current)
+                #expect(viaSh.pendingPlan == viaBash.pendingPlan)
+                #expect(viaSh.pendingPlan?.name == "V3")
+                #expect(viaSh.consensus == viaBash.consensus)
+                #expect(viaSh.consensus.remoteSigner == "tcp://10.0.0.5:26659")
+                #expect(viaSh.disk?.totalBytes == viaBash.disk?.totalBytes)
+                #expect((viaSh.chain?.height ?? 0) > 0 && (viaBash.chain?.height ?? 0) > 0)
+                #expect(viaSh.chain?.network == viaBash.chain?.network)
+                #expect(viaSh.collectedAt.hasSuffix("Z") && viaBash.collectedAt.hasSuffix("Z"))
+            }
+        }
+    }
+
+    @Test("under bash a loopback RPC is read without curl; POSIX sh without curl or wget says so")
+    func bashNeedsNoCurl() async throws {
+        try await withTemporaryDirectory { dir in
+            let (home, releases) = try await Self.makeHome(in: dir)
+            // A PATH with the tools the probe forks, and neither curl nor wget.
+            let tools = dir + "/tools"
+            try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+            for tool in [
+                "readlink", "stat", "df", "sed", "base64", "tr", "date", "mkdir", "mv", "sha256sum", "cut",
+                "timeout", "head",
+            ] {
+                let found = try await ProcessRunner.runAsync(["/bin/sh", "-c", "command -v \(tool)"])
+                let location = found.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                try #require(found.exitCode == 0, "\(tool) is not installed")
+                try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: location)
+            }
+            try await Self.withNode(home: home, releases: releases, dir: dir) { rpc in
+                let target = NodeProbe.Target(
+                    daemonHome: home, daemonName: "mockchaind", nodeRPC: rpc, agentPath: dir + "/no-agent-here")
+                let (viaBash, _) = try await Self.probe(target, path: tools)
+                #expect((viaBash.chain?.height ?? 0) > 0, "\(String(describing: viaBash.chain))")
+                #expect(viaBash.binaries.map(\.version) == ["v1", "v2", nil])
+                let (viaSh, _) = try await Self.probe(target, bash: [], path: tools)
+                #expect(viaSh.chain?.height == nil)
+                #expect(viaSh.chain?.error == "no curl or wget on the node")
             }
         }
     }
