@@ -50,20 +50,9 @@ struct NodeProbeTests {
             let (home, releases) = try await Self.makeHome(in: dir)
             try #"{"name":"V3","time":"0001-01-01T00:00:00Z","height":50}"#
                 .write(toFile: home + "/data/upgrade-info.json", atomically: true, encoding: .utf8)
-            let port = try TestPorts.free()
-            let arguments = ["start", "--home", home, "--rpc-laddr", "127.0.0.1:\(port)", "--block-interval", "20ms"]
-            let log = dir + "/mockchaind.log"
-            try await BackgroundProcess.with(releases + "/v2/mockchaind", arguments, log: log) { node in
-                try await waitUntil("mockchaind to commit a block on port \(port)", timeout: .seconds(45)) {
-                    guard node.isRunning else {
-                        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                        throw SandboxError(message: "mockchaind exited (\(node.terminationStatus)): \(output)")
-                    }
-                    return ((try? await MockchainStatus.fetch("http://127.0.0.1:\(port)"))?.height ?? 0) > 0
-                }
+            try await Self.withNode(home: home, releases: releases, dir: dir) { rpc in
                 let target = NodeProbe.Target(
-                    daemonHome: home, daemonName: "mockchaind", nodeRPC: "http://127.0.0.1:\(port)",
-                    agentPath: dir + "/no-agent-here"
+                    daemonHome: home, daemonName: "mockchaind", nodeRPC: rpc, agentPath: dir + "/no-agent-here"
                 )
                 let (status, source) = try await Self.probe(target)
                 #expect(source == .probe)
