@@ -30,6 +30,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            // LibSSH2Keystream stands in for these libcrypto functions for libssh2: export them so the
+            // shared libssh2 of debug builds binds to them (the static one of release builds does anyway).
+            linkerSettings: [
+                .unsafeFlags(
+                    ["EVP_Cipher", "EVP_CipherInit", "EVP_CIPHER_CTX_free", "EVP_CIPHER_CTX_reset"].flatMap {
+                        ["-Xlinker", "--export-dynamic-symbol=\($0)"]
+                    })
             ]
         ),
         .executableTarget(

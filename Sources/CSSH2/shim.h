@@ -97,4 +97,9 @@ static inline int cssh2_hostkey_method_pref(LIBSSH2_SESSION *s, const char *pref
     return libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, prefs);
 }
 
+// libcrypto's accessor for a cipher context's app data (OpenSSL 1.1 and 3), called directly on the per-call
+// path of LibSSH2Keystream. Declared alone, with `void` for the context type: <openssl/evp.h> would also
+// declare the functions LibSSH2Keystream defines under OpenSSL's names.
+void *EVP_CIPHER_CTX_get_app_data(const void *ctx);
+
 #endif

@@ -67,7 +67,8 @@ extension SessionContext {
         deadline: OperationDeadline
     ) throws(SSHError) {
         let window = Self.writeWindow
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * window, alignment: 16)
+        // Room for four windows: the unacknowledged tail moves to the front once per three windows sent.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * window, alignment: 16)
         defer { buffer.deallocate() }
         var start = 0
         var end = 0
@@ -76,7 +77,7 @@ extension SessionContext {
         var reported: Int64 = 0
         var deadline = deadline
         while true {
-            if start >= window {
+            if start >= buffer.count - window {
                 buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
                 end -= start
                 start = 0

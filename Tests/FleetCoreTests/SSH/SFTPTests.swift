@@ -1,4 +1,4 @@
-import FleetCore
+@testable import FleetCore
 import FleetTestSupport
 import Foundation
 import Synchronization
@@ -23,6 +23,7 @@ struct SFTPTests {
             let remote = node.home + "/big.bin"
             let reports = Mutex<[UploadProgress]>([])
             let started = ContinuousClock.now
+            let refillsBefore = LibSSH2Keystream.refills.load(ordering: .relaxed)
             try await withSSHConnection(SSHTestSupport.target(sandbox, node)) { ssh in
                 try await ssh.upload(
                     localPath: local, remotePath: remote, mode: 0o750, fsync: true, expectedSHA256: digest
@@ -33,6 +34,9 @@ struct SFTPTests {
                 #expect(attributes.size == 209_715_200)
             }
             print("200 MiB upload (connect, fsync, sha256 check, rename): \(ContinuousClock.now - started)")
+            // libssh2 encrypted it through LibSSH2Keystream's bulk keystream (one refill per 4 KiB).
+            let refills = LibSSH2Keystream.refills.load(ordering: .relaxed) - refillsBefore
+            #expect(refills >= 209_715_200 / LibSSH2Keystream.bufferSize)
             #expect(try await runOffPool { try FileDigest.sha256(ofFile: remote) } == digest)
             let seen = reports.withLock { $0 }
             #expect(seen.count >= 150)
