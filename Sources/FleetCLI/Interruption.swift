@@ -2,9 +2,10 @@ import FleetCore
 import Foundation
 import Synchronization
 
-/// Ctrl-C (SIGINT) or SIGTERM during a command that changes nodes: the first signal prints `notice` and calls
-/// the command's `onFirst` (cancel its work, or let it finish and undo), so the command ends cleanly and
-/// exits ``exitCode``; a second one exits at once with that code.
+/// Ctrl-C (SIGINT) or SIGTERM during a long-running command: the first signal prints `notice` and calls the
+/// command's `onFirst` (cancel its work, or let it finish and undo), so the command ends cleanly and exits
+/// ``exitCode`` (or 0, for `fleet status --watch`, whose normal end this is); a second one calls `onSecond`
+/// (restore the terminal) and exits at once with 128 + its number.
 ///
 /// Built on ``InterruptSignal`` (one delivery path for every fleet command); installed once per command run.
 ///
@@ -19,15 +20,25 @@ final class Interruption: Sendable {
     private init() {}
 
     /// Installs the handler for the rest of the command.
-    static func install(notice: String, onFirst: @escaping @Sendable () -> Void) -> Interruption {
+    ///
+    /// - Parameters:
+    ///   - notice: printed on standard error at the first signal; nil prints nothing.
+    ///   - onFirst: runs at the first signal, after the notice.
+    ///   - onSecond: runs at the second signal, just before the process exits.
+    static func install(
+        notice: String?, onFirst: @escaping @Sendable () -> Void, onSecond: @escaping @Sendable () -> Void = {}
+    ) -> Interruption {
         let interruption = Interruption()
         InterruptSignal.install { number in
             let first = interruption.received.withLock { seen in
                 defer { seen = seen ?? number }
                 return seen == nil
             }
-            guard first else { _exit(128 + number) }
-            Terminal.err(notice)
+            guard first else {
+                onSecond()
+                _exit(128 + number)
+            }
+            if let notice { Terminal.err(notice) }
             onFirst()
         }
         return interruption

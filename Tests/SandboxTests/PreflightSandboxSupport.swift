@@ -5,8 +5,14 @@ import Testing
 
 /// What the `fleet preflight` and `fleet schedule` sandbox suites share.
 enum PreflightSandbox {
-    /// A 4-node sandbox (2 sentries, 2 validators) with agents supervising the nodes.
-    static var options: Sandbox.Options { .init(nodes: 4, agent: TestPaths.product("node-agent")) }
+    /// A 4-node sandbox with agents supervising (``Sandbox/Options/withAgents(nodes:validators:blockInterval:sharedKey:)``)
+    /// and v2 staged on every node by `fleet stage`: where every `fleet schedule` test starts.
+    static func withStaged(_ body: (Sandbox) async throws -> Void) async throws {
+        try await withSandbox(.withAgents()) { sandbox in
+            try await stage(sandbox)
+            try await body(sandbox)
+        }
+    }
 
     /// Runs the built `fleet` with `args` against the sandbox's inventory.
     static func fleet(_ sandbox: Sandbox, _ args: [String]) async throws -> CommandResult {

@@ -10,7 +10,7 @@ struct PreflightSandboxTests {
         "all green after staging v2 everywhere (sha256, version, height checked); red with exit 1 and the cell named when one node lacks it or holds another file"
     )
     func greenThenRed() async throws {
-        try await withSandbox(PreflightSandbox.options) { sandbox in
+        try await withSandbox(.withAgents()) { sandbox in
             let v2 = sandbox.releases["v2"]!
             let unstaged = try await PreflightSandbox.fleet(sandbox, ["preflight", "v2"])
             #expect(unstaged.exitCode == 1, "\(unstaged.output)\(unstaged.errorOutput)")

@@ -20,10 +20,6 @@ struct RolloutSandboxTests {
             environment: ["NO_COLOR": "1"])
     }
 
-    static func options(sharedKey: [String] = []) -> Sandbox.Options {
-        Sandbox.Options(nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), sharedKey: sharedKey)
-    }
-
     /// Stages `file` as release `name` on every node with `fleet stage`.
     static func stage(_ sandbox: Sandbox, _ name: String, _ file: String) async throws {
         let result = try await fleet(sandbox, ["stage", name, file])
@@ -66,7 +62,7 @@ struct RolloutSandboxTests {
         "rollout: sentries first, then validators one at a time, every node on v2 and making blocks; rollback of it, gated; rollback refused past an executed upgrade"
     )
     func rolloutThenRollback() async throws {
-        try await withSandbox(Self.options()) { sandbox in
+        try await withSandbox(.withAgents()) { sandbox in
             try await Self.stage(sandbox, "v2", sandbox.releases["v2"]!.path)
             let before = Dictionary(uniqueKeysWithValues: sandbox.nodes.map { ($0.name, Self.lastHeight($0)) })
 
@@ -152,7 +148,7 @@ struct RolloutSandboxTests {
         "rollout of a release that exits 2 s after start: the first node fails, is switched back and healthy, no other node touched, exit 3"
     )
     func brokenRelease() async throws {
-        try await withSandbox(Self.options()) { sandbox in
+        try await withSandbox(.withAgents()) { sandbox in
             try await withTemporaryDirectory("rollout-broken") { directory in
                 let broken = directory + "/mockchaind"
                 // Dies late (after the agent's old 1 s settle time), as a slow-starting broken release does.
@@ -184,7 +180,7 @@ struct RolloutSandboxTests {
         "a release that starts but never serves its RPC: the agent gives up at --gate-timeout and switches the node back, exit 3"
     )
     func gateFailure() async throws {
-        try await withSandbox(Self.options()) { sandbox in
+        try await withSandbox(.withAgents()) { sandbox in
             try await withTemporaryDirectory("rollout-silent") { directory in
                 let silent = directory + "/mockchaind"
                 // Answers `version` (the agent's status asks every staged binary), then runs without an RPC.
@@ -215,7 +211,7 @@ struct RolloutSandboxTests {
         "a release that dies after it started takes its agent with it: fleet points current back for the service's restart, reports the node not healthy, exit 3"
     )
     func agentGone() async throws {
-        try await withSandbox(Self.options()) { sandbox in
+        try await withSandbox(.withAgents()) { sandbox in
             try await withTemporaryDirectory("rollout-late") { directory in
                 let late = directory + "/mockchaind"
                 // Answers its RPC (so the agent answers the switch `ok`: the node is up) with a height that never
@@ -260,7 +256,7 @@ struct RolloutSandboxTests {
 
     @Test("two running nodes with one consensus key: rollout refuses before touching any validator, exit 3")
     func doubleSign() async throws {
-        try await withSandbox(Self.options(sharedKey: ["validator-1", "sentry-1"])) { sandbox in
+        try await withSandbox(.withAgents(sharedKey: ["validator-1", "sentry-1"])) { sandbox in
             try await Self.stage(sandbox, "v2", sandbox.releases["v2"]!.path)
             let result = try await Self.fleet(sandbox, ["rollout", "v2"] + Self.gateOptions)
             #expect(result.exitCode == 3, "\(result.output)\(result.errorOutput)")

@@ -51,9 +51,7 @@ struct RolloutSharedChainTests {
         "rollout of v2.1 after a governance upgrade to v2: every node on v2.1, heights contiguous, no gap over 3 block intervals"
     )
     func patchRolloutKeepsTheChainLive() async throws {
-        let options = Sandbox.Options(
-            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "\(Self.blockIntervalMs)ms")
-        try await withSandbox(options) { sandbox in
+        try await withSandbox(.withAgents(blockInterval: "\(Self.blockIntervalMs)ms")) { sandbox in
             try sandbox.stage("v2")
             try await SharedChain.waitForChain(sandbox, atLeast: 2, "start")
             let plan = try await sandbox.propose("v2", blocksAhead: 8)

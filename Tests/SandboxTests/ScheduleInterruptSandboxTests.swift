@@ -10,8 +10,7 @@ struct ScheduleInterruptSandboxTests {
         "SIGINT after three of four nodes got the plan: the fourth's add finishes, the plan is removed from all four, the command says so, exit 130"
     )
     func interruptRollsBack() async throws {
-        try await withSandbox(PreflightSandbox.options) { sandbox in
-            try await PreflightSandbox.stage(sandbox)
+        try await PreflightSandbox.withStaged { sandbox in
             let slow = sandbox.nodes[3]
             // The slow node's agent holds its add-upgrade until the test lets it go, so the signal surely
             // arrives while the other three hold the plan and one call is under way.

@@ -23,8 +23,7 @@ struct ScheduleSandboxTests {
 
     @Test("v2 scheduled on 4 nodes: each halts at H and resumes on v2; no node commits a height ≥ H on v1")
     func scheduledUpgrade() async throws {
-        try await withSandbox(PreflightSandbox.options) { sandbox in
-            try await PreflightSandbox.stage(sandbox)
+        try await PreflightSandbox.withStaged { sandbox in
             // 200 ms blocks: far enough ahead for the preflight and the schedule on a loaded machine.
             let height = try await PreflightSandbox.topHeight(sandbox) + 100
             let result = try await PreflightSandbox.fleet(sandbox, ["schedule", "v2", "--height", "\(height)"])
@@ -59,8 +58,7 @@ struct ScheduleSandboxTests {
         "all or nothing: a node lacking the binary changes no node; a node refusing rolls the others back; --cancel removes everywhere; --json reports each"
     )
     func allOrNothingAndCancel() async throws {
-        try await withSandbox(PreflightSandbox.options) { sandbox in
-            try await PreflightSandbox.stage(sandbox)
+        try await PreflightSandbox.withStaged { sandbox in
             let lacking = sandbox.nodes[3]
             let staged = StageSandbox.target(lacking)
             try FileManager.default.moveItem(atPath: staged, toPath: staged + ".away")

@@ -97,9 +97,7 @@ struct SharedChainUpgradeTests {
         "with agents supervising, every node switches to v2 by itself at the plan, the chain goes on, and fleet status shows every node on v2 with no finding"
     )
     func agentsFollowTheGovernancePlan() async throws {
-        let options = Sandbox.Options(
-            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
-        try await withSandbox(options) { sandbox in
+        try await withSandbox(.withAgents(blockInterval: "100ms")) { sandbox in
             try sandbox.stage("v2")
             try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
             let height = try await Self.propose(sandbox, "v2")
@@ -151,9 +149,7 @@ extension SharedChainUpgradeTests {
         "a scheduled upgrade (node-agent add-upgrade --upgrade-height H on every node): nothing at ≥ H on v1, all resume on v2"
     )
     func scheduledUpgradeOnEveryNode() async throws {
-        let options = Sandbox.Options(
-            nodes: 4, validators: 2, agent: TestPaths.product("node-agent"), blockInterval: "100ms")
-        try await withSandbox(options) { sandbox in
+        try await withSandbox(.withAgents(blockInterval: "100ms")) { sandbox in
             try await SharedChain.waitForChain(sandbox, atLeast: 3, "start")
             // Far enough ahead for four SSH logins on a loaded machine; checked below.
             let height = try await sandbox.chainReport().height + 200

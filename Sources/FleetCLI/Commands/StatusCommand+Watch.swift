@@ -1,7 +1,6 @@
 import FleetCore
 import Foundation
 import Logging
-import Synchronization
 
 /// `fleet status --watch`: the status refreshed every `--interval` over persistent sessions until Ctrl-C.
 extension StatusCommand {
@@ -26,7 +25,7 @@ extension StatusCommand {
     }
 
     /// Runs the refresh loop until SIGINT or SIGTERM, then closes every session and restores the cursor.
-    /// A second signal while closing exits at once (130).
+    /// A second signal while closing restores the cursor and exits at once (``Interruption``: 130 for Ctrl-C).
     func watchFleet(_ hosts: [InventoryHost], settings: SSHClientSettings) async {
         let plan = WatchPlan(
             hosts: hosts, settings: settings,
@@ -37,15 +36,12 @@ extension StatusCommand {
             hostTimeout: global.timeout ?? Self.defaultWatchHostTimeout,
             parallel: global.parallel, lag: lag, wide: wide, logger: global.logger)
         let loop = Task { await Self.refreshLoop(plan) }
-        let signals = SignalCount()
         let screen = plan.frame.mode == .screen
-        InterruptSignal.install { _ in
-            if signals.next() == 1 {
-                loop.cancel()
-            } else {
-                if screen { Terminal.out(StatusWatchFrame.screenEnd) }
-                _exit(130)
-            }
+        // Ctrl-C is how a watch ends: no notice, and exit 0 once the sessions are closed.
+        _ = Interruption.install(notice: nil) {
+            loop.cancel()
+        } onSecond: {
+            if screen { Terminal.out(StatusWatchFrame.screenEnd) }
         }
         await loop.value
         await plan.sessions.close()
@@ -84,19 +80,6 @@ extension StatusCommand {
             }
             Terminal.out(plan.frame.render(refresh, body: body))
             do { try await Task.sleep(until: start + plan.interval, clock: .continuous) } catch { return }
-        }
-    }
-}
-
-/// How many stop signals arrived: the first stops the watch cleanly, a second exits at once.
-private final class SignalCount: Sendable {
-    private let count = Mutex(0)
-
-    /// Counts one more signal and returns the count.
-    func next() -> Int {
-        count.withLock { count in
-            count += 1
-            return count
         }
     }
 }

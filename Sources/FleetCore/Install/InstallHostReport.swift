@@ -5,21 +5,21 @@ public struct InstallHostReport: Sendable, Hashable, Encodable {
     /// How it ended.
     public var result: InstallResult
     /// How pushing the agent binary went (nil when not reached).
-    public var agent: StageResult?
+    @NullWhenNil public var agent: StageResult?
     /// Where the agent binary is on the node.
-    public var agentPath: String?
+    @NullWhenNil public var agentPath: String?
     /// How staging the genesis binary went, when the node had no cosmovisor tree.
-    public var genesis: StageResult?
+    @NullWhenNil public var genesis: StageResult?
     /// Whether `node-agent init` created the cosmovisor tree in this run.
     public var initialized: Bool
     /// What happened to the unit file (systemd mode).
-    public var unit: UnitFileOutcome?
+    @NullWhenNil public var unit: UnitFileOutcome?
     /// The unit file's path (systemd mode).
-    public var unitPath: String?
+    @NullWhenNil public var unitPath: String?
     /// The running agent's pid, when known.
-    public var pid: Int32?
+    @NullWhenNil public var pid: Int32?
     /// Why it was refused or failed (may quote the node: escape before printing).
-    public var error: String?
+    @NullWhenNil public var error: String?
 
     /// What became of the unit file.
     public enum UnitFileOutcome: String, Sendable, Hashable, Encodable {
@@ -47,24 +47,12 @@ public struct InstallHostReport: Sendable, Hashable, Encodable {
         self.error = error
     }
 
+    /// Every field is encoded, absent ones as `null` (``NullWhenNil``), so each entry has the same keys.
     private enum CodingKeys: String, CodingKey {
-        case host, result, agent, genesis, initialized, unit, pid, error
+        case host, result, agent
         case agentPath = "agent_path"
+        case genesis, initialized, unit
         case unitPath = "unit_path"
-    }
-
-    /// Encodes every field; absent optionals as `null`, so each entry has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(host, forKey: .host)
-        try container.encode(result, forKey: .result)
-        try container.encode(agent, forKey: .agent)
-        try container.encode(agentPath, forKey: .agentPath)
-        try container.encode(genesis, forKey: .genesis)
-        try container.encode(initialized, forKey: .initialized)
-        try container.encode(unit, forKey: .unit)
-        try container.encode(unitPath, forKey: .unitPath)
-        try container.encode(pid, forKey: .pid)
-        try container.encode(error, forKey: .error)
+        case pid, error
     }
 }

@@ -44,24 +44,16 @@ public struct ScheduleReport: Sendable, Equatable, Encodable {
         public var result: HostResult
         /// Whether the plan was removed from it again by a rollback.
         public var rolledBack: Bool
-        /// Why it failed or why its plan could not be removed (escaped and bounded), else nil.
-        public var error: String?
+        /// Why it failed or why its plan could not be removed (escaped and bounded), else nil; `null` in the JSON.
+        @NullWhenNil public var error: String?
 
         /// Whether the node holds the plan now, as far as its answers say.
         public var holdsPlan: Bool { (result == .added || result == .alreadyScheduled) && !rolledBack }
 
         enum CodingKeys: String, CodingKey {
-            case host, result, error
+            case host, result
             case rolledBack = "rolled_back"
-        }
-
-        /// Encodes every field; a nil error as `null`, so every entry has the same keys.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(host, forKey: .host)
-            try container.encode(result, forKey: .result)
-            try container.encode(rolledBack, forKey: .rolledBack)
-            try container.encode(error, forKey: .error)
+            case error
         }
     }
 

@@ -5,15 +5,17 @@ public struct StageHostReport: Sendable, Hashable, Encodable {
     /// How it ended.
     public var result: StageResult
     /// The sha256 at the target afterwards (or the differing one found there, for `refused`), when known.
-    public var sha256: String?
+    @NullWhenNil public var sha256: String?
     /// Bytes transferred to the node in this run (0 when nothing was sent).
     public var bytes: Int64
-    /// Wall-clock seconds spent on the host.
-    public var seconds: Double
+    /// Wall-clock seconds spent on the host, kept to the millisecond (as the JSON shows them).
+    public var seconds: Double {
+        didSet { seconds = Self.milliseconds(seconds) }
+    }
     /// Why it was refused or failed (from the node: escape before printing).
-    public var error: String?
+    @NullWhenNil public var error: String?
     /// The target path on the node, when the inventory could say.
-    public var path: String?
+    @NullWhenNil public var path: String?
     /// Leftover temp files of earlier runs removed on the node.
     public var removedTemporaries: Int
 
@@ -32,28 +34,20 @@ public struct StageHostReport: Sendable, Hashable, Encodable {
         self.result = result
         self.sha256 = sha256
         self.bytes = bytes
-        self.seconds = seconds
+        self.seconds = Self.milliseconds(seconds)
         self.error = error
         self.path = path
         self.removedTemporaries = removedTemporaries
     }
 
+    /// Every field is encoded, absent ones as `null` (``NullWhenNil``), so each entry has the same keys.
     private enum CodingKeys: String, CodingKey {
         case host, result, sha256, bytes, seconds, error, path
         case removedTemporaries = "removed_temporaries"
     }
 
-    /// Encodes every field; absent optionals as `null`, so each entry has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(host, forKey: .host)
-        try container.encode(result, forKey: .result)
-        try container.encode(sha256, forKey: .sha256)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
-        try container.encode(error, forKey: .error)
-        try container.encode(path, forKey: .path)
-        try container.encode(removedTemporaries, forKey: .removedTemporaries)
+    private static func milliseconds(_ seconds: Double) -> Double {
+        (seconds * 1000).rounded() / 1000
     }
 }
 

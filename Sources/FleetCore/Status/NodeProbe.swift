@@ -1,8 +1,9 @@
 public import Foundation
 
 /// One round trip that reads a node's whole state: `node-agent status --json` where the agent is
-/// installed, otherwise shell probes (`readlink`, `stat`, `df`, the RPC; `sha256sum` and `<bin> version` only
-/// for a binary not in the cache), run by bash where the node has it, else by POSIX sh.
+/// installed, otherwise shell probes (`readlink`, `stat`, `df`, the RPC; the sha256 (``FileDigest/shellSHA256(of:)``:
+/// `openssl`, else `sha256sum`) and `<bin> version` only for a binary not in the cache), run by bash where the node
+/// has it, else by POSIX sh.
 ///
 /// A binary's sha256 and `version` output are kept in `${XDG_CACHE_HOME:-$HOME/.cache}/fleet-probe` on the
 /// node, keyed by device, inode, size, mtime and ctime (nanoseconds): any write, rename over or chmod
@@ -119,7 +120,7 @@ public enum NodeProbe {
                 x=0; [ -x "$b" ] && x=1; k=$(stat -L -c \#(cacheKeyFormat) "$b"); z=${k#*_*_}; z=${z%%_*}; s=""; v=""
                 if [ -n "$C" ] && [ -r "$C/$k" ]; then read -r s v < "$C/$k"; fi
                 if [ -z "$s" ]; then
-                  s=$(sha256sum "$b" | cut -c1-64)
+                  s=$(\#(FileDigest.shellSHA256(of: "\"$b\"")) | cut -c1-64)
                   if [ "$x" = 1 ]; then v=$(timeout 5 "$b" version 2>/dev/null </dev/null | head -n1); v=$(p "$v"); fi
                   c=$(stat -L -c %Z "$b"); t=$(date +%s)
                   if [ -n "$C" ] && [ $((t - c)) -ge \#(max(0, cacheMinimumAge)) ] && { [ -n "$v" ] || [ "$x" = 0 ]; }; then

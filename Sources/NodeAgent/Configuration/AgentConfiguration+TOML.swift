@@ -46,7 +46,8 @@ extension AgentConfiguration {
     }
 
     /// The `config.toml` document `init` writes: durations as integer nanoseconds, the time format as its
-    /// option name, the agent's own keys last.
+    /// option name, the agent's own keys last (`node_agent_state_file` and `node_agent_listen` when set, so
+    /// `run --cosmovisor-config` keeps the state file and the HTTP listener `init` was given).
     var tomlDocument: TOMLDocument {
         var entries: [(key: String, value: ConfigValue)] = [
             ("daemon_home", .string(home)),
@@ -69,6 +70,7 @@ extension AgentConfiguration {
             ("node_agent_rpc", .string(rpcURL)),
         ]
         if let stateFile { entries.append(("node_agent_state_file", .string(stateFile))) }
+        if let listen { entries.append(("node_agent_listen", .string(listen.description))) }
         return TOMLDocument(entries: entries)
     }
 }

@@ -236,4 +236,22 @@ struct InitCommandTests {
             )
         }
     }
+
+    @Test("NODE_AGENT_LISTEN given to init is recorded in config.toml; without it, no listener key")
+    func listenRecorded() async throws {
+        try await withTemporaryDirectory { dir in
+            try AgentCLI.script(dir + "/exe", "echo hi")
+            var environment = Self.env(dir + "/home")
+            environment["NODE_AGENT_LISTEN"] = "26680"
+            let result = try await AgentCLI.run(["init", dir + "/exe"], environment: environment)
+            #expect(result.exitCode == 0, "\(result.errorOutput)")
+            let config = try String(contentsOfFile: dir + "/home/cosmovisor/config.toml", encoding: .utf8)
+            #expect(config.contains("\nnode_agent_listen = \"127.0.0.1:26680\"\n"), "\(config)")
+
+            let plain = try await AgentCLI.run(["init", dir + "/exe"], environment: Self.env(dir + "/other"))
+            #expect(plain.exitCode == 0, "\(plain.errorOutput)")
+            let without = try String(contentsOfFile: dir + "/other/cosmovisor/config.toml", encoding: .utf8)
+            #expect(!without.contains("node_agent_listen"), "\(without)")
+        }
+    }
 }

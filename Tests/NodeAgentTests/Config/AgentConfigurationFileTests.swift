@@ -139,4 +139,17 @@ struct AgentConfigurationFileTests {
             #expect(text.contains("cosmovisor_timeformat_logs = \"\"\n"))
         }
     }
+
+    @Test("the HTTP listener init was given is written, so run --cosmovisor-config serves it without the variable")
+    func listenRoundTrip() async throws {
+        try await ConfigTestHome.with { home in
+            var config = AgentConfiguration(home: home.path, name: "d")
+            config.listen = try ListenAddress.parse("[::1]:26680")
+            let path = try Self.write(config.tomlDocument.text, in: home)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(
+                text.hasSuffix("node_agent_rpc = \"http://127.0.0.1:26657\"\nnode_agent_listen = \"[::1]:26680\"\n"))
+            #expect(try AgentConfiguration.fromFile(path, environment: [:]) == config)
+        }
+    }
 }
