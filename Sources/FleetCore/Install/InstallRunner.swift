@@ -20,14 +20,6 @@ public enum InstallRunner {
     ) async -> [InstallHostReport] {
         await forEachHost(hosts, maxConcurrent: maxConcurrent) { host in
             var report = InstallHostReport(host: host.name, result: .failed)
-            let node: InstallTarget
-            do throws(InstallError) {
-                node = try InstallTarget(host: host)
-            } catch {
-                report.error = error.message
-                return report
-            }
-            report.agentPath = node.agentPath
             let connection: SSHConnection
             do throws(SSHError) {
                 connection = try await SSHConnection.connect(target(host))
@@ -35,7 +27,19 @@ public enum InstallRunner {
                 report.error = error.description
                 return report
             }
-            await install(request, host: host, node: node, over: connection, report: &report) {
+            let resolved: InventoryHost
+            let node: InstallTarget
+            do {
+                // `~` and `$HOME` in daemon_home and agent_path are the node's home: resolved before any path is built.
+                resolved = try await host.resolvingNodePaths(over: connection)
+                node = try InstallTarget(host: resolved)
+            } catch {
+                report.error = String(describing: error)
+                await connection.close()
+                return report
+            }
+            report.agentPath = node.agentPath
+            await install(request, host: resolved, node: node, over: connection, report: &report) {
                 progress(host.name, $0)
             }
             await connection.close()

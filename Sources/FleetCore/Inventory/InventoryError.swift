@@ -29,6 +29,8 @@ public struct InventoryError: Error, Sendable, Hashable, CustomStringConvertible
             case noMatch = "pattern matches nothing"
             case inventoryScript = "inventory script"
             case listingShape = "inventory listing shape"
+            case template = "Ansible template"
+            case nodePath = "node path"
         }
 
         private let storage: Storage
@@ -69,6 +71,11 @@ public struct InventoryError: Error, Sendable, Hashable, CustomStringConvertible
         public static let inventoryScript = Code(.inventoryScript)
         /// JSON from a dynamic inventory or `ansible-inventory --list` in a shape Ansible does not accept.
         public static let listingShape = Code(.listingShape)
+        /// An Ansible template (`{{ … }}`, `{% … %}`) in a variable fleet reads: fleet does not evaluate them.
+        public static let template = Code(.template)
+        /// A `daemon_home`/`agent_path` that names another user's home (`~user`) or needs a shell variable
+        /// other than `$HOME` (see ``NodePath``).
+        public static let nodePath = Code(.nodePath)
 
         /// A short name of the kind, such as `bad host range`.
         public var description: String { storage.rawValue }

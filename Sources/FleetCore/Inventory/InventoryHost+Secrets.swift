@@ -22,7 +22,7 @@ extension InventoryHost {
     }
 
     /// `host` with other variables; its port and role stay those already validated.
-    private init(validated host: InventoryHost, vars: [String: String]) {
+    init(validated host: InventoryHost, vars: [String: String]) {
         self.name = host.name
         self.groups = host.groups
         self.vars = vars

@@ -36,9 +36,10 @@ public struct InventoryHost: Sendable, Hashable, Codable {
     /// `sentries`, else `full` (a host in both groups is a validator, the cautious choice).
     public let role: Role
 
-    /// Creates a host, validating `ansible_port` and `fleet_role`.
+    /// Creates a host, validating `ansible_port`, `fleet_role` and the variables fleet reads (no Ansible
+    /// template; `daemon_home` and `agent_path` readable by ``NodePath``).
     ///
-    /// - Throws: ``InventoryError`` with code `invalidPort` or `invalidRole`; the error has no position
+    /// - Throws: ``InventoryError`` with code `invalidPort`, `invalidRole`, `template` or `nodePath`; the error has no position
     ///   (the parser reports the same problems with the variable's file, line and column).
     public init(name: String, groups: [String] = [], vars: [String: String] = [:]) throws(InventoryError) {
         guard let port = Self.port(from: vars["ansible_port"]) else {
@@ -46,6 +47,9 @@ public struct InventoryHost: Sendable, Hashable, Codable {
         }
         guard let role = Self.role(from: vars["fleet_role"], groups: groups) else {
             throw Self.invalidRole(host: name, value: vars["fleet_role"] ?? "", at: .file(""))
+        }
+        if let problem = Self.unusableVariable(host: name, vars: vars) {
+            throw Self.unusable(problem.error, at: .file(""))
         }
         self.name = name
         self.groups = groups
@@ -64,7 +68,8 @@ public struct InventoryHost: Sendable, Hashable, Codable {
     public var privateKeyFile: String? { value("ansible_ssh_private_key_file") ?? value("ansible_private_key_file") }
     /// `daemon_name`: the chain binary's name (cosmovisor's `DAEMON_NAME`).
     public var daemonName: String? { value("daemon_name") }
-    /// `daemon_home`: the node's `DAEMON_HOME`.
+    /// `daemon_home`: the node's `DAEMON_HOME`, as written (`~`/`$HOME` forms are resolved on the node by
+    /// ``resolvingNodePaths(over:)``).
     public var daemonHome: String? { value("daemon_home") }
     /// `node_rpc`, or `http://127.0.0.1:26657`.
     public var nodeRPC: String { value("node_rpc") ?? Self.defaultNodeRPC }

@@ -8,7 +8,8 @@
 ///    `all` inline < other groups inline < `group_vars/all` < other `group_vars` files < host inline <
 ///    `host_vars` file, where "other groups" are the host's groups sorted by depth, then
 ///    `ansible_group_priority` (default 1), then name;
-/// 5. `ansible_port` and `fleet_role` are validated where they were set.
+/// 5. `ansible_port` and `fleet_role` are validated where they were set, and so are templates and
+///    node paths (``InventoryHost/fleetVariables``, ``NodePath``).
 struct InventoryResolver {
     private var document: InventoryDocument
     private let groupFiles: [String: [String: InventoryVariable]]
@@ -157,6 +158,9 @@ struct InventoryResolver {
         let role = vars["fleet_role"]
         if InventoryHost.role(from: role?.value, groups: groups) == nil, let role {
             throw InventoryHost.invalidRole(host: host, value: role.value, at: role.location)
+        }
+        if let problem = InventoryHost.unusableVariable(host: host, vars: vars.mapValues(\.value)) {
+            throw InventoryHost.unusable(problem.error, at: vars[problem.variable]?.location ?? .file(document.file))
         }
         return try InventoryHost(name: host, groups: groups, vars: vars.mapValues(\.value))
     }

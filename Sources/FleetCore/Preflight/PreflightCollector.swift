@@ -27,15 +27,15 @@ public enum PreflightCollector {
                     observation: HostObservation(host: host.name, role: host.role.rawValue, error: error),
                     disableRecase: disable)
             }
-            let probe: NodeProbe.Target
-            switch FleetStatusCollector.probeTarget(for: host) {
-            case .success(let value): probe = value
-            case .failure(let error): return failed(error.description)
+            if case .failure(let error) = FleetStatusCollector.probeTarget(for: host) {
+                return failed(error.description)
             }
             let reading = await withTimeout(timeout) { () async -> PreflightReading in
                 do {
-                    let result = try await withSSHConnection(target(host), logger: logger) { connection in
-                        try await connection.exec(PreflightProbe.command(for: probe), timeout: timeout ?? .seconds(60))
+                    let (probe, result) = try await withSSHConnection(target(host), logger: logger) { connection in
+                        let probe = try await FleetStatusCollector.probeTarget(for: host, over: connection)
+                        let command = PreflightProbe.command(for: probe)
+                        return (probe, try await connection.exec(command, timeout: timeout ?? .seconds(60)))
                     }
                     var reading = try PreflightProbe.parse(
                         stdout: result.stdout, exitStatus: result.exitStatus ?? -1, host: host.name,

@@ -50,17 +50,16 @@ public struct RolloutRunner: Sendable {
     }
 
     private func observeOne(_ host: InventoryHost) async -> RolloutObservation {
-        let probe: NodeProbe.Target
-        switch FleetStatusCollector.probeTarget(for: host) {
-        case .success(let value): probe = value
-        case .failure(let error): return RolloutObservation(host: host.name, error: error.description)
+        if case .failure(let error) = FleetStatusCollector.probeTarget(for: host) {
+            return RolloutObservation(host: host.name, error: error.description)
         }
         let (sshTarget, logger, timeout) = (self.target(host), self.logger, readTimeout)
         let result = await withTimeout(timeout) { () -> Result<ExecResult, any Error> in
             do {
                 return .success(
                     try await withSSHConnection(sshTarget, logger: logger) { connection in
-                        try await connection.exec(RolloutProbe.command(for: probe), timeout: timeout)
+                        let probe = try await FleetStatusCollector.probeTarget(for: host, over: connection)
+                        return try await connection.exec(RolloutProbe.command(for: probe), timeout: timeout)
                     })
             } catch {
                 return .failure(error)
@@ -237,15 +236,17 @@ public struct RolloutRunner: Sendable {
     /// With no agent running, points `current` at `release` (a temporary link renamed over it, as the agent
     /// does) without starting anything: the agent's service starts the node on it when it restarts the agent.
     private func pointCurrent(_ host: InventoryHost, at release: String) async -> ControlReply {
-        guard let home = host.daemonHome else { return ControlReply(.failed, "daemon_home is not set") }
+        guard host.daemonHome != nil else { return ControlReply(.failed, "daemon_home is not set") }
         let target = release == CosmovisorLayout.genesisLinkTarget ? release : "upgrades/" + release
-        let command =
+        let command = { (home: String) in
             "cd \(ShellQuote.quote(home + "/cosmovisor")) && [ -d \(ShellQuote.quote(target)) ] && "
-            + "ln -sfn \(ShellQuote.quote(target)) .current.fleet && mv -T .current.fleet current"
+                + "ln -sfn \(ShellQuote.quote(target)) .current.fleet && mv -T .current.fleet current"
+        }
         let (sshTarget, logger) = (self.target(host), self.logger)
         do {
             let result = try await withSSHConnection(sshTarget, logger: logger) { connection in
-                try await connection.exec(command, timeout: readTimeout)
+                let home = try await host.resolvingNodePaths(over: connection).daemonHome ?? ""
+                return try await connection.exec(command(home), timeout: readTimeout)
             }
             guard result.succeeded else {
                 return ControlReply(
@@ -266,19 +267,24 @@ public struct RolloutRunner: Sendable {
     /// Asks the node's agent to switch to `release` (`node-agent switch --json`) and returns its answer.
     public func switchNode(_ name: String, to release: String, by: String) async -> ControlReply {
         guard let host = hosts.first(where: { $0.name == name }),
-            let home = host.daemonHome, let daemon = host.daemonName
+            host.daemonHome != nil, let daemon = host.daemonName
         else { return ControlReply(.failed, "\(name): daemon_home or daemon_name is not set in the inventory") }
         let agentTimeout = 300
-        let command = ShellQuote.command([
-            "env", "DAEMON_HOME=\(home)", "DAEMON_NAME=\(daemon)", "COSMOVISOR_DISABLE_LOGS=true",
-            host.agentPath ?? "node-agent", "switch", release, "--json", "--by", by, "--timeout", String(agentTimeout),
-            // The agent answers once the node's RPC answers, and switches back itself past the gate's timeout.
-            "--up-timeout", String(max(1, min(agentTimeout, Int(policy.timeout.components.seconds)))),
-        ])
+        let upTimeout = max(1, min(agentTimeout, Int(policy.timeout.components.seconds)))
+        let command = { (node: InventoryHost) in
+            ShellQuote.command([
+                "env", "DAEMON_HOME=\(node.daemonHome ?? "")", "DAEMON_NAME=\(daemon)", "COSMOVISOR_DISABLE_LOGS=true",
+                node.agentPath ?? "node-agent", "switch", release, "--json", "--by", by, "--timeout",
+                String(agentTimeout),
+                // The agent answers once the node's RPC answers, and switches back itself past the gate's timeout.
+                "--up-timeout", String(upTimeout),
+            ])
+        }
         let (sshTarget, logger) = (self.target(host), self.logger)
         do {
             let result = try await withSSHConnection(sshTarget, logger: logger) { connection in
-                try await connection.exec(command, timeout: .seconds(agentTimeout + 30))
+                let node = try await host.resolvingNodePaths(over: connection)
+                return try await connection.exec(command(node), timeout: .seconds(agentTimeout + 30))
             }
             let line = result.output.split(separator: "\n").last.map(String.init) ?? ""
             if let reply = try? ControlReply.decode(Data(line.utf8)) { return reply }

@@ -128,6 +128,14 @@ public final class SSHConnection: Sendable {
         try await exec(ShellQuote.command(argv), stdin: stdin, timeout: timeout, outputLimit: outputLimit)
     }
 
+    /// The login user's home directory on the node (absolute), read on first use and kept for the
+    /// connection's life; ``InventoryHost/resolvingNodePaths(over:)`` resolves `~` and `$HOME` with it.
+    public func homeDirectory(timeout: Duration? = nil) async throws(SSHError) -> String {
+        try await withContext("exec") { context, cancel throws(SSHError) in
+            try context.homeDirectory(deadline: context.deadline(timeout, cancel: cancel))
+        }
+    }
+
     // MARK: - SFTP
 
     /// Uploads a local file so that `remotePath` only ever shows the complete file (temp name, then rename).

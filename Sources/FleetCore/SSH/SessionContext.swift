@@ -11,6 +11,8 @@ final class SessionContext {
     /// The libssh2 session.
     let session: LibSSH2Session
     private var sftpSubsystem: LibSSH2SFTP?
+    /// The login user's home directory on the node, once read (`SessionContext+Home`).
+    var nodeHome: String?
 
     private init(target: SSHTarget, session: LibSSH2Session) {
         self.target = target

@@ -80,17 +80,16 @@ public enum ScheduleRemote {
         _ action: Action, host: InventoryHost, target: SSHTarget, requestedBy: String, timeout: Duration?,
         logger: Logger
     ) async -> Answer {
-        let probe: NodeProbe.Target
-        switch FleetStatusCollector.probeTarget(for: host) {
-        case .success(let value): probe = value
-        case .failure(let error): return Answer(host: host.name, succeeded: false, message: error.description)
+        if case .failure(let error) = FleetStatusCollector.probeTarget(for: host) {
+            return Answer(host: host.name, succeeded: false, message: error.description)
         }
         let disable = host.vars["cosmovisor_disable_recase"].map { StageRequest.isTrue($0) }
-        let command = command(action, target: probe, requestedBy: requestedBy, disableRecase: disable)
         let answer = await withTimeout(timeout) { () async -> Answer in
             do {
                 let result = try await withSSHConnection(target, logger: logger) { connection in
-                    try await connection.exec(command, timeout: timeout ?? .seconds(30), outputLimit: 64 << 10)
+                    let probe = try await FleetStatusCollector.probeTarget(for: host, over: connection)
+                    let command = command(action, target: probe, requestedBy: requestedBy, disableRecase: disable)
+                    return try await connection.exec(command, timeout: timeout ?? .seconds(30), outputLimit: 64 << 10)
                 }
                 let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 return Answer(

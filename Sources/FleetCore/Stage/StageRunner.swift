@@ -62,7 +62,7 @@ public enum StageRunner {
         progress: @escaping @Sendable (StageProgressEvent) -> Void,
         existing: SSHConnection? = nil
     ) async -> StageHostReport {
-        let path: String
+        var path: String
         switch request.targetPath(for: host) {
         case .success(let value): path = value
         case .failure(let error): return StageHostReport(host: host.name, result: .failed, error: error.message)
@@ -98,6 +98,15 @@ public enum StageRunner {
                     event = .failed(reason: "cancelled")
                 }
             case .inspect:
+                if host.needsNodeHome, let connection {  // `~`/`$HOME` in daemon_home: the node's home, read once.
+                    do {
+                        path = try await request.targetPath(for: host.resolvingNodePaths(over: connection)).get()
+                    } catch {
+                        event = .failed(reason: String(describing: error))
+                        break
+                    }
+                    report.path = path
+                }
                 event = await run(connection, StageRemoteScript.inspect(target: path)) { result in
                     StageRemoteScript.parseInspection(
                         stdout: result.stdout, exitStatus: result.exitStatus, stderr: result.stderr

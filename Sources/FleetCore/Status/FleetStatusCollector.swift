@@ -52,6 +52,15 @@ public enum FleetStatusCollector {
         return .success(.init(daemonHome: home, daemonName: name, nodeRPC: host.nodeRPC, agentPath: host.agentPath))
     }
 
+    /// The probe target of `host` with `~`/`$HOME` in its paths resolved on the node `connection` is open to
+    /// (``InventoryHost/resolvingNodePaths(over:)``).
+    /// - Throws: ``ProbeTargetError`` or the `SSHError` of reading the node's home.
+    public static func probeTarget(
+        for host: InventoryHost, over connection: SSHConnection
+    ) async throws -> NodeProbe.Target {
+        try await probeTarget(for: host.resolvingNodePaths(over: connection)).get()
+    }
+
     /// A host that lacks a variable the status needs.
     public struct ProbeTargetError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The inventory host.
@@ -70,20 +79,24 @@ public enum FleetStatusCollector {
         sessions: PersistentSessions?
     ) async -> HostObservation {
         let role = host.role.rawValue
-        let probe: NodeProbe.Target
-        switch probeTarget(for: host) {
-        case .success(let value): probe = value
-        case .failure(let error): return HostObservation(host: host.name, role: role, error: error.description)
+        if case .failure(let error) = probeTarget(for: host) {
+            return HostObservation(host: host.name, role: role, error: error.description)
         }
         do {
-            let command = NodeProbe.command(for: probe)
+            let probe: NodeProbe.Target
             let result: ExecResult
             if let sessions {
+                probe = try await probeTarget(for: sessions.resolvingNodePaths(of: host)).get()
+                let command = NodeProbe.command(for: probe)
                 result = try await sessions.exec(host.name, command, timeout: probeTimeout ?? .seconds(30))
             } else {
-                result = try await withSSHConnection(target(host), logger: logger) { connection in
-                    try await connection.exec(command, timeout: probeTimeout ?? .seconds(30))
+                let read = try await withSSHConnection(target(host), logger: logger) { connection in
+                    let probe = try await probeTarget(for: host, over: connection)
+                    let command = NodeProbe.command(for: probe)
+                    return (probe, try await connection.exec(command, timeout: probeTimeout ?? .seconds(30)))
                 }
+                probe = read.0
+                result = read.1
             }
             let (status, source) = try NodeProbe.parse(
                 stdout: result.stdout, exitStatus: result.exitStatus ?? -1, target: probe, collectedAt: now

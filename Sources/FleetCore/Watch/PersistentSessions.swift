@@ -120,6 +120,25 @@ public final class PersistentSessions: Sendable {
     /// - Throws: ``Unavailable`` at once when the host has no session; the `SSHError` of an exec that broke
     ///   the session (which is then reconnected in the background).
     public func exec(_ host: String, _ command: String, timeout: Duration) async throws -> ExecResult {
+        try await withSession(host) { connection throws(SSHError) in
+            try await connection.exec(command, timeout: timeout)
+        }
+    }
+
+    /// `host` with its `~`/`$HOME` path variables resolved over its open session (the node's home is read
+    /// once per session, see ``InventoryHost/resolvingNodePaths(over:)``); throws like ``exec(_:_:timeout:)``.
+    public func resolvingNodePaths(of host: InventoryHost) async throws -> InventoryHost {
+        guard host.needsNodeHome else { return host }
+        return try await withSession(host.name) { connection throws(SSHError) in
+            try await host.resolvingNodePaths(over: connection)
+        }
+    }
+
+    /// Runs `body` on the open session of `host`; a failure other than a refused argument or a failed remote
+    /// command drops the session, which is then reconnected in the background.
+    private func withSession<T: Sendable>(
+        _ host: String, _ body: (SSHConnection) async throws(SSHError) -> T
+    ) async throws -> T {
         guard let slot = slots[host] else {
             throw Unavailable(host: host, reason: "\(host) is not in this session pool", failures: 0, retryIn: nil)
         }
@@ -143,8 +162,8 @@ public final class PersistentSessions: Sendable {
             throw unavailable!
         }
         do throws(SSHError) {
-            return try await connection.exec(command, timeout: timeout)
-        } catch  where error.code == .invalidArgument {
+            return try await body(connection)
+        } catch  where error.code == .invalidArgument || error.code == .remoteCommand {
             throw error
         } catch {
             let dropped = slot.state.withLock { state -> Bool in
