@@ -69,7 +69,7 @@ struct InstallAgentSandboxTests {
                 sandbox, ["install-agent", "--no-systemd", "--agent-binary", "/nonexistent/node-agent"])
             #expect(missing.exitCode == 2)
             #expect(
-                missing.errorOutput.contains("--agent-binary /nonexistent/node-agent: no such file"),
+                missing.errorOutput.contains("--agent-binary /nonexistent/node-agent: No such file or directory"),
                 "\(missing.errorOutput)")
             #expect(StageSandbox.connectionCounts(sandbox) == before)
 

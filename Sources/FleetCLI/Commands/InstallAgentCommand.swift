@@ -94,19 +94,13 @@ struct InstallAgentCommand: AsyncParsableCommand {
         return path
     }
 
-    /// The sha256 and size of a readable regular file.
+    /// The sha256 and size of a non-empty regular file (links followed).
     private static func binary(_ path: String, option: String) throws(InstallError) -> InstallRequest.Binary {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InstallError(.localFile, "\(option) \(path): no such file")
-        }
-        if isDirectory.boolValue { throw InstallError(.localFile, "\(option) \(path): it is a directory") }
-        do {
-            let digest = try FileDigest.sha256(ofFile: path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-            return InstallRequest.Binary(path: path, sha256: digest, bytes: size)
+        do throws(StageError) {
+            let file = try StageLocalFile.read(path)
+            return InstallRequest.Binary(path: path, sha256: file.sha256, bytes: file.bytes)
         } catch {
-            throw InstallError(.localFile, "\(option) \(path): cannot read it: \(error.message)")
+            throw InstallError(.localFile, "\(option) \(path): \(error.message)")
         }
     }
 }

@@ -11,7 +11,9 @@ struct StageCommand: AsyncParsableCommand {
             Writes <daemon_home>/cosmovisor/upgrades/<NAME>/bin/<daemon_name> (the directory the agent will \
             look in: recased unless cosmovisor_disable_recase is true for the host), or with --genesis \
             cosmovisor/genesis/bin/<daemon_name>. A node that already holds the file's sha256 is left \
-            untouched; one holding a different file is refused unless --force. Otherwise the file goes to a \
+            untouched; one holding a different file is refused unless --force; one with less free space \
+            there than the file fails before anything is written. FILE must be a non-empty regular file (a \
+            link to one is followed). Otherwise the file goes to a \
             temp name beside the target, is flushed, sha256-checked on the node (openssl, else sha256sum), made 0755 and \
             renamed into place, then checked again. An interrupted run never leaves a partial file at the \
             target; the next run removes its temp files. With --url each node downloads the file itself \
@@ -104,16 +106,11 @@ struct StageCommand: AsyncParsableCommand {
         }
     }
 
-    /// The sha256 and size of a readable regular file.
+    /// The sha256 and size of a non-empty regular file (links followed).
     private static func digest(_ path: String) throws(StageError) -> (String, Int64) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw StageError(.localFile, "cannot read \(path): it is a directory")
-        }
-        do {
-            let digest = try FileDigest.sha256(ofFile: path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-            return (digest, size)
+        do throws(StageError) {
+            let file = try StageLocalFile.read(path)
+            return (file.sha256, file.bytes)
         } catch {
             throw StageError(.localFile, "cannot read \(path): \(error.message)")
         }

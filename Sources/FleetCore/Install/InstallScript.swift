@@ -52,7 +52,7 @@ public enum InstallScript {
     /// nothing) when another file is there and not `force`, `written` otherwise.
     public static func writeUnit(_ target: InstallTarget, sudo: Bool, force: Bool) -> String {
         """
-        U=\(ShellQuote.quote(target.unitPath)); S=\(sudo ? "'sudo' '-n'" : "")
+        U=\(ShellQuote.quote(target.unitPath)); S=\(sudo ? "'sudo -n'" : "''")
         T=$(mktemp) || exit 1
         trap 'rm -f "$T"' EXIT
         cat > "$T" || exit 1

@@ -12,6 +12,7 @@
 ///     connecting --> finished: connectFailed (otherwise) → failed
 ///     inspecting --> finished: same sha256 → already-staged / differs, no --force → refused
 ///     inspecting --> transferring: missing, or differs with --force
+///     inspecting --> finished: less free space than the file → failed
 ///     transferring --> verifying: transferred
 ///     verifying --> finished: rechecked → staged (or failed on a mismatch)
 ///     inspecting --> finished: failed
@@ -79,13 +80,17 @@ public struct StageHostMachine: Sendable {
     public let force: Bool
     /// Connection attempts in all (the first plus the retries).
     public let maximumConnectAttempts: Int
+    /// The file's size when known (push mode): a node with less free space beside the target fails
+    /// before anything is written.
+    public let bytes: Int64?
     private var state = State.idle
 
     /// A machine for one host.
-    public init(wanted: String, force: Bool, maximumConnectAttempts: Int = 4) {
+    public init(wanted: String, force: Bool, maximumConnectAttempts: Int = 4, bytes: Int64? = nil) {
         self.wanted = wanted.lowercased()
         self.force = force
         self.maximumConnectAttempts = max(1, maximumConnectAttempts)
+        self.bytes = bytes
     }
 
     /// Where the host is, for progress output.
@@ -121,7 +126,14 @@ public struct StageHostMachine: Sendable {
             state = .connecting(attempt: attempt + 1)
             return .connect(attempt: attempt + 1)
         case (.inspecting, .inspected(let facts)):
-            return decide(facts.target)
+            let action = decide(facts.target)
+            if case .transfer = action, let needed = bytes, let free = facts.freeBytes, free < needed {
+                return finish(
+                    .failed, sha256: nil,
+                    reason: "not enough free space on the node: \(PreflightMatrix.human(free)) free where the "
+                        + "target goes, \(PreflightMatrix.human(needed)) needed; free some space and run again")
+            }
+            return action
         case (.transferring, .transferred(let identity)):
             state = .verifying(identity)
             return .recheck(identity)

@@ -33,10 +33,14 @@ public struct StageRemoteFacts: Sendable, Hashable {
     public var target: Target
     /// Leftover temp files of earlier interrupted stages that the inspection removed.
     public var removedTemporaries: Int
+    /// Bytes free for the node user on the filesystem that will hold the target (`df` of its nearest
+    /// existing folder), when `df` answered.
+    public var freeBytes: Int64?
 
     /// Creates facts.
-    public init(target: Target, removedTemporaries: Int = 0) {
+    public init(target: Target, removedTemporaries: Int = 0, freeBytes: Int64? = nil) {
         self.target = target
         self.removedTemporaries = removedTemporaries
+        self.freeBytes = freeBytes
     }
 }

@@ -17,7 +17,8 @@ public enum StageRemoteScript {
 
     /// Removes leftover temp files of `target`, then reports what is at `target` (one round trip).
     ///
-    /// Prints `removed\t<n>`, then `target\tmissing|file|symlink|directory|other[\t<sha256>]`.
+    /// Prints `removed\t<n>`, `space\t<KiB free>` (for the target's nearest existing folder, when `df`
+    /// answers), then `target\tmissing|file|symlink|directory|other[\t<sha256>]`.
     public static func inspect(target: String) -> String {
         """
         T=\(ShellQuote.quote(target)); n=0
@@ -25,6 +26,9 @@ public enum StageRemoteScript {
           if [ -f "$f" ] && rm -f -- "$f"; then n=$((n + 1)); fi
         done
         printf 'removed\\t%s\\n' "$n"
+        d=$(dirname -- "$T"); while [ ! -d "$d" ] && [ "$d" != / ]; do d=$(dirname -- "$d"); done
+        k=$(df -Pk -- "$d" 2>/dev/null | awk 'NR == 2 { print $4 }')
+        case "$k" in ''|*[!0-9]*) ;; *) printf 'space\\t%s\\n' "$k" ;; esac
         if [ -L "$T" ] && [ ! -f "$T" ]; then printf 'target\\tsymlink\\n'
         elif [ -d "$T" ]; then printf 'target\\tdirectory\\n'
         elif [ -f "$T" ]; then
@@ -46,11 +50,13 @@ public enum StageRemoteScript {
         stdout: Data, exitStatus: Int32?, stderr: Data
     ) -> Result<StageRemoteFacts, StageFailure> {
         var removed = 0
+        var free: Int64?
         var target: StageRemoteFacts.Target?
         for line in String(decoding: stdout, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch (fields.first, fields.count) {
             case ("removed", 2): removed = Int(fields[1]) ?? 0
+            case ("space", 2): free = Int64(fields[1]).flatMap { $0 > Int64.max / 1024 ? nil : $0 * 1024 }
             case ("target", 2):
                 switch fields[1] {
                 case "missing": target = .missing
@@ -67,7 +73,7 @@ public enum StageRemoteScript {
         guard exitStatus == 0, let target else {
             return .failure(.init(reason: "reading the target failed" + detail(exitStatus, stderr)))
         }
-        return .success(StageRemoteFacts(target: target, removedTemporaries: removed))
+        return .success(StageRemoteFacts(target: target, removedTemporaries: removed, freeBytes: free))
     }
 
     // MARK: - Recheck

@@ -69,7 +69,8 @@ public enum StageRunner {
         }
         var report = StageHostReport(host: host.name, result: .failed, path: path)
         var machine = StageHostMachine(
-            wanted: request.sha256, force: request.force, maximumConnectAttempts: maximumConnectAttempts)
+            wanted: request.sha256, force: request.force, maximumConnectAttempts: maximumConnectAttempts,
+            bytes: request.bytes)
         var connection: SSHConnection?
         var action = machine.handle(.start)
         let name = host.name

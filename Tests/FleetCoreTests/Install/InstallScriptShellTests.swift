@@ -68,4 +68,29 @@ import Testing
             #expect(try fm.contentsOfDirectory(atPath: directory + "/units") == ["gaia-agent.service"])
         }
     }
+
+    @Test func withSudoTheUnitIsWrittenThroughSudoN() async throws {
+        try await withTemporaryDirectory("fleet-install-unit-sudo") { directory in
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: directory + "/units", withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: directory + "/bin", withIntermediateDirectories: true)
+            // A sudo stand-in first on PATH: records its words, then runs the command.
+            let log = directory + "/sudo.log"
+            let sudo = "#!/bin/sh\necho \"$*\" >> \(ShellQuote.quote(log))\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
+            try sudo.write(toFile: directory + "/bin/sudo", atomically: true, encoding: .utf8)
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory + "/bin/sudo")
+            let target = try Self.target(directory)
+            let unit = Data("[Unit]\nDescription=the agent\n".utf8)
+            let written = try await ProcessRunner.runAsync(
+                ["/bin/sh", "-c", InstallScript.writeUnit(target, sudo: true, force: false)],
+                environment: ["PATH": directory + "/bin:/usr/bin:/bin"], input: unit)
+            #expect(written.output == "written\n", "\(written.output)\(written.errorOutput)")
+            #expect(written.errorOutput == "")
+            #expect(fm.contents(atPath: target.unitPath) == unit)
+            let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(calls.count == 2, "\(calls)")
+            #expect(calls.first?.hasPrefix("-n install -m 0644 ") == true, "\(calls)")
+            #expect(calls.last == "-n mv -f \(target.unitPath).fleet-new \(target.unitPath)", "\(calls)")
+        }
+    }
 }

@@ -58,11 +58,11 @@ import Testing
 
     @Test func theUnitIsWrittenThroughATempNameWithSudoAndRefusedWhenDifferentUnlessForced() {
         let plain = InstallScript.writeUnit(Self.target, sudo: false, force: false)
-        #expect(plain.contains("U='/etc/systemd/system/gaia-agent.service'; S=\n"))
+        #expect(plain.contains("U='/etc/systemd/system/gaia-agent.service'; S=''\n"))
         #expect(plain.contains("[ 0 != 1 ]; then echo differs"))
         #expect(plain.contains(#"$S install -m 0644 "$T" "$U.fleet-new" && $S mv -f "$U.fleet-new" "$U""#))
         let sudo = InstallScript.writeUnit(Self.target, sudo: true, force: true)
-        #expect(sudo.contains("S='sudo' '-n'\n"))
+        #expect(sudo.contains("S='sudo -n'\n"))
         #expect(sudo.contains("[ 1 != 1 ]"))
     }
 

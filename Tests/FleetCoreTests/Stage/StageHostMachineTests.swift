@@ -28,6 +28,28 @@ import Testing
         #expect(machine.phase == .done(.staged))
     }
 
+    @Test func aNodeWithLessFreeSpaceThanTheFileFailsBeforeAnythingIsWritten() {
+        func first(free: Int64?, target: StageRemoteFacts.Target, force: Bool = false) -> StageHostMachine.Action {
+            var machine = StageHostMachine(wanted: Self.wanted, force: force, bytes: 1_500_000)
+            _ = machine.handle(.start)
+            _ = machine.handle(.connected)
+            return machine.handle(.inspected(.init(target: target, freeBytes: free)))
+        }
+        let reason =
+            "not enough free space on the node: 512 KiB free where the target goes, 1.4 MiB needed; free some "
+            + "space and run again"
+        #expect(first(free: 524_288, target: .missing) == .finish(.failed, sha256: nil, reason: reason))
+        #expect(
+            first(free: 524_288, target: .file(sha256: Self.other), force: true)
+                == .finish(.failed, sha256: nil, reason: reason))
+        // Enough space, no answer from df, or nothing to transfer: as before.
+        #expect(first(free: 1_500_000, target: .missing) == .transfer(replacing: false))
+        #expect(first(free: nil, target: .missing) == .transfer(replacing: false))
+        #expect(
+            first(free: 0, target: .file(sha256: Self.wanted))
+                == .finish(.alreadyStaged, sha256: Self.wanted, reason: nil))
+    }
+
     @Test func sameFileIsAlreadyStagedAndNotTouched() {
         let actions = Self.drive([.inspected(.init(target: .file(sha256: Self.wanted), removedTemporaries: 2))])
         #expect(actions.last == .finish(.alreadyStaged, sha256: Self.wanted, reason: nil))
