@@ -90,6 +90,7 @@ extension SessionContext {
             if start == end { break }
             let acked = try handle.writeOnce(UnsafeRawBufferPointer(rebasing: buffer[start..<min(end, start + window)]))
             if acked > 0 {
+                try handle.throwIfCancelled(deadline)  // acknowledgements can keep coming with no wait to notice Ctrl-C
                 start += acked
                 sent += Int64(acked)
                 deadline = deadline.renewed()

@@ -32,6 +32,11 @@ final class LibSSH2SFTPHandle {
         throw sftp.error(rc: Int32(rc), operation: "write", path: path)
     }
 
+    /// Throws `.cancelled` once the task is cancelled, for a write loop that is not waiting.
+    func throwIfCancelled(_ deadline: OperationDeadline) throws(SSHError) {
+        try sftp.session.throwIfCancelled(deadline, operation: "transfer \(path)")
+    }
+
     /// Waits for the socket on behalf of a write or read loop.
     func wait(_ deadline: OperationDeadline) throws(SSHError) {
         try sftp.session.waitSocket(deadline, operation: "transfer \(path)")

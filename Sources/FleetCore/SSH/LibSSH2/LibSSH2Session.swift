@@ -37,6 +37,14 @@ final class LibSSH2Session {
 
     // MARK: - Waiting
 
+    /// Throws `.cancelled` once the calling task is cancelled, marking the session broken as a cancelled
+    /// wait does; for loops that keep making progress without waiting (a fast upload).
+    func throwIfCancelled(_ deadline: OperationDeadline, operation: String) throws(SSHError) {
+        if deadline.cancel?.isCancelled == true {
+            throw markBroken(SSHError(.cancelled, host: host, operation: operation, message: "the task was cancelled"))
+        }
+    }
+
     /// Polls the socket for what libssh2 is blocked on, setting `TCP_QUICKACK` first.
     ///
     /// Waits in slices of at most 100 ms so a cancelled task is noticed promptly.
@@ -48,10 +56,7 @@ final class LibSSH2Session {
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
         if events == 0 { events = Int16(POLLIN) }
         while true {
-            if deadline.cancel?.isCancelled == true {
-                throw markBroken(
-                    SSHError(.cancelled, host: host, operation: operation, message: "the task was cancelled"))
-            }
+            try throwIfCancelled(deadline, operation: operation)
             if deadline.hasExpired {
                 throw markBroken(
                     SSHError(
