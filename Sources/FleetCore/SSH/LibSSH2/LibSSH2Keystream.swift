@@ -26,6 +26,9 @@ enum LibSSH2Keystream {
     /// Bytes before the keystream in a buffer: the magic and the read position.
     static var headerSize: Int { 16 }
 
+    /// Bytes of one buffer: header and keystream.
+    static var allocationSize: Int { headerSize + bufferSize }
+
     /// `EVP_CIPH_CTR_MODE`, and the `EVP_CIPH_MODE` mask of a cipher's flags.
     static let ctrMode: UInt = 0x5
     static let modeMask: UInt = 0xF0007
@@ -91,16 +94,11 @@ enum LibSSH2Keystream {
             }
         }
 
-        /// The keystream buffer of `context`, if it has one of ours.
-        func buffer(of context: OpaquePointer) -> UnsafeMutableRawPointer? {
-            LibSSH2Keystream.buffer(of: context)
-        }
-
         /// Wipes and frees the buffer of `context`, if it has one.
         func dropBuffer(of context: OpaquePointer?) {
-            guard let context, let buffers, let buffer = buffer(of: context) else { return }
+            guard let context, let buffers, let buffer = LibSSH2Keystream.buffer(of: context) else { return }
             buffers.setAppData(context, nil)
-            buffers.cleanse(buffer, LibSSH2Keystream.headerSize + LibSSH2Keystream.bufferSize)
+            buffers.cleanse(buffer, LibSSH2Keystream.allocationSize)
             buffer.deallocate()
         }
 
@@ -109,8 +107,7 @@ enum LibSSH2Keystream {
             guard let buffers, EVP_CIPHER_CTX_get_app_data(UnsafeRawPointer(context)) == nil,
                 buffers.cipherFlags(cipher) & LibSSH2Keystream.modeMask == LibSSH2Keystream.ctrMode
             else { return }
-            let size = LibSSH2Keystream.headerSize + LibSSH2Keystream.bufferSize
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: LibSSH2Keystream.allocationSize, alignment: 16)
             buffer.storeBytes(of: LibSSH2Keystream.magic, as: UInt64.self)
             buffer.storeBytes(of: LibSSH2Keystream.bufferSize, toByteOffset: 8, as: Int.self)  // empty: refill first
             buffers.setAppData(context, buffer)
